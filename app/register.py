@@ -1,0 +1,109 @@
+"""A change set against the register: what the records would be after it, and what the rules say.
+
+The desktop shows these verdicts before an officer submits; the server runs the same function before
+it applies an approved change set.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+
+from .changeset import ChangeSet, Op, Operation
+from .errors import Refusal, Verdicts
+from .records import RECORD_TH, RECORD_TYPES, from_dict, record_key, to_dict
+from .rules.entitlement import Facts, Relation, explain_dependent
+from .rules.records import check_person
+
+_LISTS = {
+    "employment": "employments",
+    "marriage": "marriages",
+    "parentage": "parentages",
+    "coverage": "coverages",
+    "court_order": "orders",
+}
+
+
+def find(facts: Facts, record_type: str, record_id: str):
+    if record_type == "person":
+        return facts.persons.get(record_id)
+    if record_type in _LISTS:
+        for r in getattr(facts, _LISTS[record_type]):
+            if r.id == record_id:
+                return r
+    return None
+
+
+def apply_operations(facts: Facts, operations: list[Operation]) -> Facts:
+    """A new :class:`Facts` with the operations applied; ``facts`` itself is left as it was."""
+    out = Facts(
+        persons=dict(facts.persons),
+        employments=list(facts.employments), marriages=list(facts.marriages),
+        parentages=list(facts.parentages), coverages=list(facts.coverages), orders=list(facts.orders),
+    )
+    for op in operations:
+        if op.record_type not in RECORD_TYPES:
+            raise Refusal("operation.unknown_type", f"ไม่รู้จักประเภทข้อมูล «{op.record_type}»",
+                          "Unknown record type.")
+        if op.record_type == "unit":
+            continue  # unit data does not affect entitlement
+        current = find(out, op.record_type, op.record_id)
+        if op.op is Op.CREATE:
+            if current is not None:
+                raise Refusal("operation.exists",
+                              f"{RECORD_TH[op.record_type]} รหัส {op.record_id} มีอยู่แล้ว ใช้การแก้ไขแทนการเพิ่ม",
+                              "The record already exists.")
+            record = from_dict(op.record_type, op.fields)
+        else:
+            if current is None:
+                raise Refusal("operation.missing",
+                              f"ไม่พบ{RECORD_TH[op.record_type]} รหัส {op.record_id} ที่จะแก้ไข",
+                              "The record to update does not exist.")
+            merged = {**to_dict(current), **op.fields}
+            record = from_dict(op.record_type, merged)
+        if record_key(record) != op.record_id:
+            raise Refusal("operation.id_mismatch", "รหัสของข้อมูลไม่ตรงกับรายการ", "Record id mismatch.")
+        _put(out, op.record_type, current, record)
+    out.reindex()
+    return out
+
+
+def _put(facts: Facts, record_type: str, old, new) -> None:
+    if record_type == "person":
+        facts.persons[new.cid] = new
+        return
+    items = getattr(facts, _LISTS[record_type])
+    if old is None:
+        items.append(new)
+    else:
+        items[items.index(old)] = new
+
+
+def touched_cids(facts: Facts, operations: list[Operation]) -> set[str]:
+    cids: set[str] = set()
+    for op in operations:
+        record = find(facts, op.record_type, op.record_id)
+        if record is None:
+            continue
+        for f in dataclasses.fields(record):
+            if f.name.endswith("cid"):
+                cids.add(getattr(record, f.name))
+    return cids
+
+
+def validate(facts: Facts, cs: ChangeSet, today: _dt.date) -> tuple[Facts, Verdicts]:
+    """The register after ``cs`` and every verdict about it (errors block submission and approval)."""
+    verdicts = Verdicts()
+    try:
+        after = apply_operations(facts, cs.operations)
+    except Refusal as r:
+        verdicts.items.append(r.verdict)
+        return facts, verdicts
+    for cid in sorted(touched_cids(after, cs.operations)):
+        verdicts.extend(check_person(after, cid, today))
+    day = cs.effective_on or today
+    for claim in cs.claims:
+        v = explain_dependent(after, claim.beneficiary_cid, claim.dependent_cid, Relation(claim.relation), day)
+        if v is not None:
+            verdicts.items.append(dataclasses.replace(v, subject=claim.dependent_cid))
+    return after, verdicts
+

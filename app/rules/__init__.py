@@ -1,0 +1,1 @@
+"""The rules of the LGO fund: entitlement, officers and roles, events. Pure functions."""

@@ -1,0 +1,125 @@
+"""Versioned schema of the working copy. Each step runs once, in order, in one transaction; the
+version is ``PRAGMA user_version``. Never edit a released step: add the next one.
+"""
+from __future__ import annotations
+
+import sqlcipher3.dbapi2 as sqlite
+
+STEPS: list[str] = [
+    # 1 — records, their history, derived entitlement, search, change sets, attachments
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    -- Every record of the register, as JSON, with the server revision it was last seen at.
+    -- cid / other_cid: the people it concerns (for a marriage, both spouses; a parentage, parent and child).
+    CREATE TABLE records (
+        type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        cid TEXT,
+        other_cid TEXT,
+        unit_code TEXT,
+        rev INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL,
+        PRIMARY KEY (type, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX records_cid ON records (cid);
+    CREATE INDEX records_other_cid ON records (other_cid);
+
+    -- History is never overwritten: each version of each record is kept.
+    CREATE TABLE record_history (
+        type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        rev INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (type, id, rev)
+    ) WITHOUT ROWID;
+
+    -- Entitlement derived from the records by app.rules (recomputed per family on change).
+    CREATE TABLE spans (
+        cid TEXT NOT NULL,
+        relation TEXT NOT NULL,
+        via_cid TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        personnel_type TEXT NOT NULL,
+        start TEXT NOT NULL,
+        end TEXT,
+        secondary INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX spans_via ON spans (via_cid);
+    CREATE INDEX spans_unit_start ON spans (unit_code, start);
+    CREATE INDEX spans_cid ON spans (cid);
+
+    -- Who appears in a unit's list of people, and as what (derived, like spans).
+    CREATE TABLE unit_people (
+        unit_code TEXT NOT NULL,
+        cid TEXT NOT NULL,
+        relation TEXT NOT NULL,
+        via_cid TEXT NOT NULL,
+        name_th TEXT NOT NULL,
+        name_en TEXT NOT NULL,
+        PRIMARY KEY (unit_code, cid, relation, via_cid)
+    ) WITHOUT ROWID;
+    CREATE INDEX unit_people_name ON unit_people (unit_code, name_th);
+
+    -- Thai names are not split into words by the default tokenizer: trigrams find them anywhere.
+    CREATE VIRTUAL TABLE person_search USING fts5 (cid UNINDEXED, text, tokenize = 'trigram');
+
+    CREATE TABLE changesets (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        author_cid TEXT NOT NULL,
+        state TEXT NOT NULL,
+        title TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX changesets_state ON changesets (unit_code, state);
+
+    -- Attachments live encrypted on disk; their per-file keys live here, inside the encrypted store.
+    CREATE TABLE attachments (
+        sha256 TEXT PRIMARY KEY,
+        file_key BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        mime TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    """,
+]
+
+LATEST = len(STEPS)
+
+
+def migrate(conn: sqlite.Connection) -> int:
+    """Bring the schema to :data:`LATEST`; returns the version found before."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > LATEST:
+        raise RuntimeError(
+            f"ฐานข้อมูลนี้มาจากโปรแกรมรุ่นที่ใหม่กว่า (รุ่นโครงสร้าง {found}) กรุณาปรับปรุงโปรแกรมก่อนเปิด"
+        )
+    for version in range(found + 1, LATEST + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _run_script(conn, STEPS[version - 1])
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found
+
+
+def _run_script(conn: sqlite.Connection, script: str) -> None:
+    """Run a script statement by statement, so it stays inside the caller's transaction
+    (``executescript`` would commit first)."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite.complete_statement(buf):
+            conn.execute(buf)
+            buf = ""
+    if buf.strip():
+        conn.execute(buf)

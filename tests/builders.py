@@ -1,0 +1,55 @@
+"""Small builders for records in rule tests: valid citizen IDs and people with birthdays."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from app import cid as cidmod
+from app.domain import Employment, Marriage, Parentage, ParentKind, Person, Sex
+from app.rules.entitlement import Facts
+from app.thai import PartialDate
+
+_seq = itertools.count(1)
+
+
+def new_cid() -> str:
+    return cidmod.complete(f"3{next(_seq):011d}")
+
+
+def person(first="สมชาย", last="ใจดี", born=dt.date(1980, 5, 1), sex=Sex.MALE, died=None, cid=None) -> Person:
+    return Person(cid or new_cid(), first, last, title_th="นาย" if sex is Sex.MALE else "นาง",
+                  birth=PartialDate.of(born) if born else None, sex=sex, died_on=died)
+
+
+class Family:
+    """A beneficiary with a service period, and helpers to add relatives."""
+
+    def __init__(self, start=dt.date(2010, 1, 1), ptype="local_official", unit="U1", born=dt.date(1980, 5, 1)):
+        self.me = person(born=born)
+        self.facts = Facts(persons={self.me.cid: self.me})
+        self.job = Employment(f"e{next(_seq)}", self.me.cid, unit, ptype, start)
+        self.facts.employments.append(self.job)
+        self.facts.reindex()
+
+    def add(self, p: Person) -> Person:
+        self.facts.persons[p.cid] = p
+        return p
+
+    def child(self, born, kind=ParentKind.LEGITIMATE, died=None, first="ลูก") -> Person:
+        kid = self.add(person(first=first, born=born, died=died))
+        self.facts.parentages.append(Parentage(f"p{next(_seq)}", self.me.cid, kid.cid, kind))
+        self.facts.reindex()
+        return kid
+
+    def parent(self, sex=Sex.FEMALE, kind=ParentKind.LEGITIMATE, born=dt.date(1950, 1, 1)) -> Person:
+        p = self.add(person(first="แม่" if sex is Sex.FEMALE else "พ่อ", born=born, sex=sex))
+        self.facts.parentages.append(Parentage(f"p{next(_seq)}", p.cid, self.me.cid, kind))
+        self.facts.reindex()
+        return p
+
+    def spouse(self, registered_on, ended_on=None, end_reason=None) -> Person:
+        s = self.add(person(first="ภรรยา", sex=Sex.FEMALE, born=dt.date(1982, 3, 3)))
+        self.facts.marriages.append(Marriage(f"m{next(_seq)}", self.me.cid, s.cid, "1234/2555",
+                                             registered_on, ended_on=ended_on, end_reason=end_reason))
+        self.facts.reindex()
+        return s

@@ -1,0 +1,152 @@
+"""Change sets: the review states, who may move them, and the rules' verdicts before submitting."""
+import datetime as dt
+
+import pytest
+
+from app import events
+from app.changeset import ReviewState
+from app.domain import Employment, EndReason, Officer, ParentKind, Role, Sex
+from app.errors import Refusal, Severity
+from app.register import apply_operations, validate
+from app.rules.entitlement import Relation, entitled_on, spans_for
+from tests.builders import Family, new_cid, person
+
+D = dt.date
+TODAY = D(2026, 11, 23)
+OFFICER = Officer(new_cid(), "เจ้าหน้าที่", "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, "U1", "o@example.go.th")
+REGISTRAR = Officer(new_cid(), "นายทะเบียน", "ปลัดเทศบาล", Role.REGISTRAR, "U1", "r@example.go.th")
+
+
+def hire_with_family(n_children=2, start=D(2026, 11, 1)):
+    me = person(first="สมชาย", born=D(1990, 1, 1))
+    wife = person(first="สมหญิง", sex=Sex.FEMALE, born=D(1991, 2, 2))
+    deps = [events.NewDependent(wife, Relation.SPOUSE, registration_no="77/2560", registered_on=D(2017, 6, 1))]
+    deps += [events.NewDependent(person(first=f"ลูก{i}", born=D(2018 + i, 1, 1)), Relation.CHILD)
+             for i in range(n_children)]
+    return events.hire("U1", OFFICER.cid, me, "local_official", start, "นักวิเคราะห์", dependents=deps)
+
+
+def test_a_new_hire_with_spouse_and_two_children_is_one_change_set_that_passes_the_rules():
+    cs = hire_with_family(2)
+    assert cs.title == "บรรจุใหม่ นายสมชาย ใจดี พร้อมคู่สมรสและบุตร 2 คน"
+    after, verdicts = validate(Family().facts, cs, TODAY)
+    assert verdicts.ok, verdicts.items
+    on = entitled_on(spans_for(after, cs.operations[0].record_id), D(2026, 11, 1))
+    assert sorted(s.relation.value for s in on) == ["child", "child", "self", "spouse"]
+
+
+def test_a_fourth_child_in_a_hire_is_refused_with_the_reason_before_submitting():
+    cs = hire_with_family(4)
+    _, verdicts = validate(Family().facts, cs, TODAY)
+    [err] = verdicts.errors
+    assert err.code == "child.beyond_third" and "บุตรคนที่ 4" in err.th
+
+
+def test_hiring_contract_staff_is_refused():
+    cs = events.hire("U1", OFFICER.cid, person(), "contract_staff", D(2026, 1, 1))
+    _, verdicts = validate(Family().facts, cs, TODAY)
+    assert "employment.type_ineligible" in [v.code for v in verdicts.errors]
+
+
+def test_being_active_in_two_units_at_once_is_refused_until_the_transfer_out_is_recorded():
+    f = Family(start=D(2010, 1, 1), unit="U1")
+    me = events.Known(f.me, 3)
+    cs = events.hire("U2", OFFICER.cid, me, "local_official", D(2020, 1, 1), reason=events.StartReason.TRANSFER_IN)
+    _, verdicts = validate(f.facts, cs, TODAY)
+    assert "employment.overlap" in [v.code for v in verdicts.errors]
+    out = events.end_service("U1", OFFICER.cid, me, events.Known(f.job, 1), D(2020, 1, 1), EndReason.TRANSFER_OUT)
+    after = apply_operations(f.facts, out.operations)
+    _, verdicts = validate(after, cs, TODAY)
+    assert verdicts.ok, verdicts.items
+
+
+def test_retirement_on_pension_is_one_change_set_and_keeps_the_right():
+    f = Family(start=D(1990, 1, 1))
+    cs = events.end_service("U1", OFFICER.cid, events.Known(f.me, 1), events.Known(f.job, 1),
+                            D(2025, 10, 1), EndReason.RETIREMENT, pension=True)
+    assert "รับบำนาญต่อ" in cs.title
+    after, verdicts = validate(f.facts, cs, TODAY)
+    assert verdicts.ok
+    [s] = entitled_on(spans_for(after, f.me.cid), D(2025, 10, 1))
+    assert s.personnel_type == "pensioner"
+
+
+def test_divorce_update_carries_the_base_revision_and_ends_the_spouse_right():
+    f = Family()
+    wife = f.spouse(D(2012, 1, 1))
+    cs = events.divorce("U1", OFFICER.cid, events.Known(f.facts.marriages[0], 5), D(2024, 1, 1))
+    assert cs.operations[0].base_rev == 5 and cs.operations[0].fields == {"ended_on": "2024-01-01",
+                                                                          "end_reason": "divorce"}
+    after, verdicts = validate(f.facts, cs, TODAY)
+    assert verdicts.ok
+    assert not [s for s in entitled_on(spans_for(after, f.me.cid), D(2024, 1, 1)) if s.cid == wife.cid]
+
+
+def test_adding_an_adopted_child_is_refused_and_a_spouse_with_sso_is_explained():
+    f = Family()
+    cs = events.add_dependent("U1", OFFICER.cid, events.Known(f.me, 1),
+                              events.NewDependent(person(born=D(2015, 1, 1)), Relation.CHILD, ParentKind.ADOPTIVE),
+                              D(2026, 1, 1))
+    _, verdicts = validate(f.facts, cs, TODAY)
+    assert [v.code for v in verdicts.errors] == ["child.adopted"]
+
+
+def test_review_states_follow_the_design_and_only_the_registrar_approves():
+    cs = hire_with_family(1)
+    with pytest.raises(Refusal) as e:
+        cs.approve(REGISTRAR)
+    assert e.value.code == "changeset.bad_transition"
+    cs.submit(OFFICER)
+    assert cs.state is ReviewState.PENDING
+    with pytest.raises(Refusal) as e:
+        cs.approve(OFFICER)
+    assert e.value.code == "changeset.not_registrar"
+    with pytest.raises(Refusal) as e:
+        cs.return_(REGISTRAR, "  ")
+    assert e.value.code == "changeset.reason_missing"
+    cs.return_(REGISTRAR, "เลขทะเบียนสมรสไม่ตรงกับใบสำคัญ")
+    assert cs.state is ReviewState.RETURNED and cs.return_reason.startswith("เลขทะเบียน")
+    cs.submit(OFFICER)
+    cs.approve(REGISTRAR)
+    cs.applied()
+    assert [t.state for t in cs.history] == [ReviewState.PENDING, ReviewState.RETURNED, ReviewState.PENDING,
+                                            ReviewState.APPROVED, ReviewState.APPLIED]
+
+
+def test_the_author_cannot_approve_their_own_change_set_even_as_registrar():
+    cs = events.hire("U1", REGISTRAR.cid, person(), "local_official", D(2026, 1, 1))
+    cs.state = ReviewState.PENDING
+    with pytest.raises(Refusal) as e:
+        cs.approve(REGISTRAR)
+    assert e.value.code == "changeset.own_approval"
+
+
+def test_another_units_registrar_cannot_approve():
+    cs = hire_with_family(0)
+    cs.submit(OFFICER)
+    other = Officer(new_cid(), "x", "ปลัด", Role.REGISTRAR, "U9", "x@example.go.th")
+    with pytest.raises(Refusal) as e:
+        cs.approve(other)
+    assert e.value.code == "changeset.other_unit_registrar"
+
+
+def test_a_conflict_on_apply_returns_the_change_set_and_a_returned_one_can_be_cancelled():
+    cs = hire_with_family(0)
+    cs.submit(OFFICER)
+    cs.approve(REGISTRAR)
+    cs.rejected("ข้อมูลถูกแก้ไขจากเครื่องอื่น")
+    assert cs.state is ReviewState.RETURNED
+    cs.cancel(OFFICER)
+    assert cs.state is ReviewState.CANCELLED
+    with pytest.raises(Refusal):
+        cs.submit(OFFICER)
+
+
+def test_updating_a_record_that_does_not_exist_is_refused_not_crashed():
+    f = Family()
+    ghost = Employment("nope", f.me.cid, "U1", "local_official", D(2010, 1, 1))
+    cs = events.end_service("U1", OFFICER.cid, events.Known(f.me, 1), events.Known(ghost, 1), D(2020, 1, 1),
+                            EndReason.RESIGNATION)
+    _, verdicts = validate(f.facts, cs, TODAY)
+    assert [v.code for v in verdicts.errors] == ["operation.missing"]
+    assert verdicts.errors[0].severity is Severity.ERROR
