@@ -1,0 +1,32 @@
+"""Sarabun for ReportLab: registered once, from the bundled files, never from the system."""
+from __future__ import annotations
+
+import threading
+
+from ..paths import font_files
+
+FAMILY = "Sarabun"
+_lock = threading.Lock()
+_done = False
+
+
+def register_fonts() -> str:
+    """Register the four Sarabun faces and the family; returns the family name for styles."""
+    global _done
+    with _lock:
+        if _done:
+            return FAMILY
+        from reportlab.lib.fonts import addMapping
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        names = {"regular": FAMILY, "bold": f"{FAMILY}-Bold", "italic": f"{FAMILY}-Italic",
+                 "bolditalic": f"{FAMILY}-BoldItalic"}
+        for style, path in font_files().items():
+            pdfmetrics.registerFont(TTFont(names[style], str(path)))
+        addMapping(FAMILY, 0, 0, names["regular"])
+        addMapping(FAMILY, 1, 0, names["bold"])
+        addMapping(FAMILY, 0, 1, names["italic"])
+        addMapping(FAMILY, 1, 1, names["bolditalic"])
+        _done = True
+    return FAMILY
