@@ -5,6 +5,7 @@ Used by every screen and document, so it depends on nothing but the standard lib
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -21,6 +22,21 @@ MONTHS_TH_SHORT = (
 
 _TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _FROM_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+@functools.lru_cache(maxsize=1)
+def _collator():
+    import icu  # pyicu-wheels: ICU with its Thai data, on Windows too
+
+    return icu.Collator.createInstance(icu.Locale("th_TH"))
+
+
+def sort_key(text: str) -> bytes:
+    """Thai dictionary order (a leading vowel such as เ or ไ sorts by the consonant after it).
+
+    The key is bytes that compare like the words, so a database can order by it.
+    """
+    return _collator().getSortKey(text)
 
 
 def thai_digits(text: object) -> str:

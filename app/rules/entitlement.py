@@ -218,12 +218,12 @@ def parent_days(facts: Facts, cid: str) -> dict[str, tuple[Relation, DaySet]]:
         if link.kind is not ParentKind.LEGITIMATE:
             continue
         parent = facts.persons.get(link.parent_cid)
-        relation = _parent_relation(parent)
+        relation = parent_relation(parent)
         out[link.parent_cid] = (relation, alive_days(parent))
     return out
 
 
-def _parent_relation(parent: Person | None) -> Relation:
+def parent_relation(parent: Person | None) -> Relation:
     return Relation.MOTHER if parent is not None and parent.sex is Sex.FEMALE else Relation.FATHER
 
 

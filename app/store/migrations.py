@@ -58,9 +58,10 @@ STEPS: list[str] = [
         via_cid TEXT NOT NULL,
         name_th TEXT NOT NULL,
         name_en TEXT NOT NULL,
+        sort_key BLOB NOT NULL,  -- Thai dictionary order of first name then surname (app.thai.sort_key)
         PRIMARY KEY (unit_code, cid, relation, via_cid)
     ) WITHOUT ROWID;
-    CREATE INDEX unit_people_name ON unit_people (unit_code, name_th);
+    CREATE INDEX unit_people_order ON unit_people (unit_code, relation != 'self', sort_key);
 
     -- Thai names are not split into words by the default tokenizer: trigrams find them anywhere.
     CREATE VIRTUAL TABLE person_search USING fts5 (cid UNINDEXED, text, tokenize = 'trigram');

@@ -16,6 +16,7 @@ from ..changeset import ChangeSet, ReviewState
 from ..domain import Person
 from ..records import from_dict, record_key, to_dict, type_name
 from ..rules.entitlement import Facts, Relation, Span, all_spans, spans_for
+from ..thai import sort_key
 from .db import WorkingCopy
 
 Date = _dt.date
@@ -186,9 +187,9 @@ class RegisterStore:
             if not beneficiaries or e.cid in beneficiaries:
                 rows.add((e.unit_code, e.cid, Relation.SELF.value, e.cid))
         conn.executemany(
-            "INSERT OR IGNORE INTO unit_people (unit_code, cid, relation, via_cid, name_th, name_en) "
-            "VALUES (?,?,?,?,?,?)",
-            [(u, c, r, v, _name(facts, c, "th"), _name(facts, c, "en")) for u, c, r, v in rows])
+            "INSERT OR IGNORE INTO unit_people (unit_code, cid, relation, via_cid, name_th, name_en, sort_key) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [(u, c, r, v, _name(facts, c, "th"), _name(facts, c, "en"), _order(facts, c)) for u, c, r, v in rows])
 
     # --- questions the screens ask -------------------------------------------------------------
 
@@ -207,25 +208,31 @@ class RegisterStore:
         return [_span(r) for r in rows]
 
     def people(self, unit_code: str, day: Date, text: str = "", limit: int | None = None) -> list[PersonRow]:
-        """The unit's people (staff first by name, then dependents), optionally filtered by ``text``."""
+        """The unit's people (staff first, in Thai dictionary order, then dependents), optionally only
+        those matching ``text`` (see :meth:`search_cids`)."""
         iso = day.isoformat()
-        where, args = "p.unit_code = ?", [unit_code]
         text = text.strip()
+        when = "unit_code = ? AND start <= ? AND (end IS NULL OR end > ?)"
         if text:
             cids = self.search_cids(text)
             if not cids:
                 return []
-            where += f" AND p.cid IN ({','.join('?' * len(cids))})"
-            args.extend(cids)
-        entitled = set(self.conn.execute(
-            "SELECT cid, via_cid, relation FROM spans WHERE unit_code = ? AND start <= ? "
-            "AND (end IS NULL OR end > ?)", (unit_code, iso, iso)))
-        sql = (f"SELECT cid, name_th, name_en, relation, via_cid FROM unit_people p WHERE {where} "
-               "ORDER BY relation != 'self', name_th")
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [PersonRow(c, th, en, Relation(r), v, (c, v, r) in entitled)
-                for c, th, en, r, v in self.conn.execute(sql, args)]
+            marks = ",".join("?" * len(cids))
+            entitled = set(self.conn.execute(
+                f"SELECT cid, via_cid, relation FROM spans WHERE {when} AND cid IN ({marks})",
+                (unit_code, iso, iso, *cids)))
+            found = self.conn.execute(
+                f"SELECT cid, name_th, name_en, relation, via_cid, sort_key FROM unit_people "
+                f"WHERE unit_code = ? AND cid IN ({marks})", (unit_code, *cids)).fetchall()
+            found.sort(key=lambda r: (r[3] != "self", r[5]))  # few rows: sorting here beats the index
+            rows = found[:limit] if limit else found
+        else:
+            entitled = set(self.conn.execute(f"SELECT cid, via_cid, relation FROM spans WHERE {when}",
+                                             (unit_code, iso, iso)))
+            sql = ("SELECT cid, name_th, name_en, relation, via_cid, sort_key FROM unit_people "
+                   "WHERE unit_code = ? ORDER BY relation != 'self', sort_key")
+            rows = self.conn.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), (unit_code,))
+        return [PersonRow(c, th, en, Relation(r), v, (c, v, r) in entitled) for c, th, en, r, v, _k in rows]
 
     def search_cids(self, text: str, limit: int = 500) -> list[str]:
         """Citizen IDs matching a CID prefix (digits) or a Thai/English name fragment."""
@@ -277,6 +284,11 @@ def _name(facts: Facts, cid: str, lang: str) -> str:
     if p is None:
         return ""
     return p.name_th if lang == "th" else p.name_en
+
+
+def _order(facts: Facts, cid: str) -> bytes:
+    p = facts.persons.get(cid)
+    return sort_key(f"{p.first_th} {p.last_th}") if p else b""
 
 
 def _span(row) -> Span:

@@ -1,0 +1,128 @@
+"""The first window, driven as an officer would: people listed, search as you type, the detail pane."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.store.db import db_path
+from ui.fonts import install_fonts
+from ui.main import Desk
+from ui.qt import QApplication, QEvent, QFontDatabase, QKeyEvent, QMessageBox, Qt, QTimer
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def type_text(widget, text: str) -> None:
+    """Type as a Thai keyboard does: one key event per character, carrying the character.
+    (QTest.keyClicks only knows ASCII.)"""
+    widget.setFocus()
+    for ch in text:
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key_unknown, Qt.NoModifier, ch))
+
+
+@pytest.fixture
+def desk(qtbot, qapp, data_dir, keys):
+    install_fonts(qapp)
+    d = Desk(qapp, data_dir, keys, "TRN0001", training_mode=True, today=TODAY)
+    qtbot.addWidget(d.window)
+    with qtbot.waitSignal(d.window.people_loaded, timeout=30000):
+        d.start()
+    yield d
+    d.close()
+
+
+def test_the_training_unit_opens_with_its_people_in_thai_and_the_first_person_detailed(desk, qtbot):
+    w = desk.window
+    assert w.unit_label.text() == "องค์การบริหารส่วนตำบลบ้านฝึกหัด"
+    assert w.model.rowCount() > 200
+    assert w.model.headerData(0, Qt.Horizontal) == "เลขประจำตัวประชาชน"
+    qtbot.waitUntil(lambda: w.pane.detail is not None, timeout=10000)
+    assert w.pane.detail.person.cid == w.model.rows[0].cid
+    assert "สิทธิ ณ วันที่ 23/11/2569" in w.pane.toPlainText()
+    assert "ผู้มีสิทธิ" in w.statusBar().currentMessage()
+
+
+def test_staff_come_first_in_thai_dictionary_order(desk):
+    rows = desk.window.model.rows
+    staff = [r for r in rows if r.relation.value == "self"]
+    assert rows[: len(staff)] == staff
+    from app.thai import sort_key
+    keys = [sort_key(f"{desk.register.person(r.cid).first_th} {desk.register.person(r.cid).last_th}")
+            for r in staff[:60]]
+    assert keys == sorted(keys)
+
+
+def test_typing_a_thai_surname_narrows_the_list_and_shows_that_person(desk, qtbot):
+    w = desk.window
+    target = next(r for r in w.model.rows if r.relation.value == "child")
+    surname = desk.register.person(target.cid).last_th
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        type_text(w.search, surname)
+    assert 0 < w.model.rowCount() < 200
+    assert all(surname in r.name_th for r in w.model.rows)
+    assert w.count_label.text().startswith("พบ ")
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        w.search.clear()
+    assert w.model.rowCount() > 200
+
+
+def test_a_cid_prefix_finds_the_person_and_nonsense_finds_nobody(desk, qtbot):
+    w = desk.window
+    cid = w.model.rows[5].cid
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        qtbot.keyClicks(w.search, cid)
+    assert {r.cid for r in w.model.rows} == {cid}
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        w.search.setText("ไม่มีใครชื่อนี้")
+    assert w.model.rowCount() == 0
+    assert w.count_label.text() == "พบ 0 รายการ"
+
+
+def test_choosing_a_beneficiary_shows_their_dependents_with_periods(desk, qtbot):
+    w = desk.window
+    for i, row in enumerate(w.model.rows):
+        detail = desk.worker.call(lambda: __import__("app.usecases", fromlist=["x"]).person_detail(
+            desk.register, row.cid, TODAY))
+        if detail and len(detail.dependents) >= 2:
+            break
+    with qtbot.waitSignal(w.detail_loaded, timeout=10000):
+        w.table.selectRow(i)
+    text = w.pane.toPlainText()
+    assert "ผู้มีสิทธิร่วม" in text
+    for dep in detail.dependents:
+        assert dep.person.name_th in text
+
+
+def test_sarabun_is_registered_so_thai_never_shows_as_boxes(qapp):
+    families = install_fonts(qapp)
+    assert "Sarabun" in families
+    assert "Sarabun" in QFontDatabase.families()
+    assert qapp.font().family() == "Sarabun"
+
+
+def test_a_damaged_copy_is_set_aside_and_a_new_one_made_only_when_the_officer_chooses(qtbot, qapp, data_dir, keys):
+    from app.store import WorkingCopy
+    WorkingCopy.open(data_dir, "TRN0001", keys).close()
+    db_path(data_dir, "TRN0001").write_bytes(b"\x00damaged" * 512)
+    d = Desk(qapp, data_dir, keys, "TRN0001", training_mode=True, today=TODAY)
+    qtbot.addWidget(d.window)
+    seen = {}
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, answer)
+            return
+        seen["text"] = box.text()
+        new = next(b for b in box.buttons() if b.text() == "เริ่มสำเนาใหม่ที่ว่างเปล่า")
+        new.click()
+
+    QTimer.singleShot(50, answer)
+    with qtbot.waitSignal(d.window.people_loaded, timeout=30000):
+        d.start()
+    assert "ไม่ได้ลบข้อมูล" in seen["text"]
+    assert list((data_dir / "quarantine").glob("*.lgodb"))
+    assert d.window.model.rowCount() > 200  # the new copy, seeded again
+    d.close()

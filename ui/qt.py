@@ -1,0 +1,12 @@
+"""The one place that imports the Qt binding; the rest of ``ui/`` imports from here."""
+from PySide6.QtCore import (  # noqa: F401
+    QAbstractTableModel, QEvent, QModelIndex, QObject, QSize, QSortFilterProxyModel, Qt, QTimer, Signal, Slot,
+)
+from PySide6.QtGui import (  # noqa: F401
+    QAction, QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QKeyEvent, QKeySequence,
+)
+from PySide6.QtWidgets import (  # noqa: F401
+    QAbstractItemView, QApplication, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton, QSizePolicy, QSplitter, QStatusBar,
+    QTableView, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
+)
