@@ -141,6 +141,12 @@ class PartialDate:
         y, m, d = (int(p) for p in text.split("-"))
         return cls(y, m, d)
 
+    def format_en(self) -> str:
+        if not self.month:
+            return str(self.year)
+        month = _dt.date(2000, self.month, 1).strftime("%b")
+        return f"{self.day} {month} {self.year}" if self.day else f"{month} {self.year}"
+
     def format_th(self) -> str:
         year = self.year + BE_OFFSET
         if not self.month:

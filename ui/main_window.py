@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in enumerate((150, 230, 210, 90)):
+        for col, width in enumerate((150, 215, 195, 80)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
 
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.pane)
-        split.setSizes([760, 520])
+        split.setSizes([800, 480])
         body = QVBoxLayout()
         body.addLayout(top)
         body.addLayout(bar)

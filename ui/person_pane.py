@@ -46,7 +46,7 @@ def render(detail: PersonDetail | None, today: _dt.date) -> str:
         out.append(f"<div class='muted'>{escape(p.name_en)}</div>")
     facts = [(tr("เลขประจำตัวประชาชน", "Citizen ID"), format_cid(p.cid))]
     if p.birth:
-        facts.append((tr("วันเกิด", "Born"), p.birth.format_th()))
+        facts.append((tr("วันเกิด", "Born"), tr(p.birth.format_th(), p.birth.format_en())))
     if p.died_on:
         facts.append((tr("เสียชีวิต", "Died"), format_date_short(p.died_on)))
     out.append("<table>" + "".join(f"<tr><td class='muted'>{escape(k)}</td><td>{escape(v)}</td></tr>"
@@ -66,6 +66,16 @@ def render(detail: PersonDetail | None, today: _dt.date) -> str:
         out.append("</table>")
     else:
         out.append(f"<p class='muted'>{tr('ไม่มีช่วงเวลาที่มีสิทธิ', 'No period of entitlement.')}</p>")
+    if detail.employments:
+        out.append(f"<h3>{tr('การปฏิบัติงาน', 'Service')}</h3>")
+        out.append(f"<table><tr><th>{tr('ประเภท', 'Type')}</th><th>{tr('ตำแหน่ง', 'Position')}</th>"
+                   f"<th>{tr('ตั้งแต่', 'From')}</th><th>{tr('ถึง', 'To')}</th><th>{tr('เหตุ', 'Reason')}</th></tr>")
+        for e in detail.employments:
+            last = format_date_short(e.end - _dt.timedelta(days=1)) if e.end else tr("ปัจจุบัน", "present")
+            reason = (e.end_reason.th if tr("th", "en") == "th" else e.end_reason.value) if e.end_reason else ""
+            out.append(f"<tr><td>{escape(_ptype(e.personnel_type))}</td><td>{escape(e.position)}</td>"
+                       f"<td>{format_date_short(e.start)}</td><td>{last}</td><td>{escape(reason)}</td></tr>")
+        out.append("</table>")
     if detail.notes:
         out.append(f"<h3>{tr('สิทธิการรักษาอื่นและข้อสังเกต', 'Other coverage and notes')}</h3><ul>")
         for v in detail.notes:
