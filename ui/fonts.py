@@ -1,10 +1,10 @@
-"""Sarabun for Qt, from the bundled files: with no Thai font on the system every Thai letter would be
-an empty box."""
+"""The program's look: Sarabun from the bundled files (with no Thai font on the system every Thai
+letter would be an empty box), the stylesheet and the icon from ``resources/``."""
 from __future__ import annotations
 
-from app.paths import font_files
+from app.paths import font_files, resources_dir
 
-from .qt import QApplication, QFont, QFontDatabase
+from .qt import QApplication, QFont, QFontDatabase, QIcon
 
 FAMILY = "Sarabun"
 
@@ -21,3 +21,8 @@ def install_fonts(app: QApplication, point_size: float = 11) -> list[str]:
     font.setPointSizeF(point_size)
     app.setFont(font)
     return sorted(families)
+
+
+def install_style(app: QApplication) -> None:
+    app.setStyleSheet((resources_dir() / "style.qss").read_text(encoding="utf-8"))
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "lgo-desk.svg")))

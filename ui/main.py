@@ -19,7 +19,7 @@ from app.store import (
 )
 
 from . import i18n
-from .fonts import install_fonts
+from .fonts import install_fonts, install_style
 from .i18n import tr
 from .main_window import MainWindow
 from .qt import QApplication, QMessageBox, QTimer
@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LGO Registry Desk")
     install_fonts(app)
+    install_style(app)
     desk = Desk(app, data_dir, None, args.unit, args.training)
     if args.screenshot is not None:
         shot = args.screenshot

@@ -9,7 +9,7 @@ from app.thai import format_date_short
 from app.usecases import person_detail
 
 from .i18n import tr
-from .people_model import PeopleModel
+from .people_model import PeopleModel, SelectionAwareDelegate
 from .person_pane import PersonPane
 from .qt import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter, Qt, QTableView,
@@ -36,10 +36,8 @@ class MainWindow(QMainWindow):
 
         self.unit_label = QLabel(tr("กำลังเปิดฐานข้อมูล…", "Opening the database…"))
         self.unit_label.setObjectName("unitTitle")
-        self.unit_label.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.training_badge = QLabel(tr("โหมดฝึกหัด — ข้อมูลสมมติ", "Training mode — made-up data"))
-        self.training_badge.setStyleSheet(
-            "background: #fff3cd; color: #7a5b00; border: 1px solid #e0c36a; border-radius: 4px; padding: 2px 8px;")
+        self.training_badge.setObjectName("trainingBadge")
         self.training_badge.setVisible(training)
 
         self.search = QLineEdit()
@@ -59,6 +57,7 @@ class MainWindow(QMainWindow):
         self.model = PeopleModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(SelectionAwareDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -66,7 +65,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in enumerate((150, 215, 195, 80)):
+        for col, width in enumerate((150, 205, 180, 70)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
 
@@ -83,7 +82,7 @@ class MainWindow(QMainWindow):
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.pane)
-        split.setSizes([800, 480])
+        split.setSizes([730, 550])
         body = QVBoxLayout()
         body.addLayout(top)
         body.addLayout(bar)

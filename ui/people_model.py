@@ -7,7 +7,7 @@ from app.rules.entitlement import Relation
 from app.store import PersonRow
 
 from .i18n import tr
-from .qt import QAbstractTableModel, QColor, QModelIndex, Qt
+from .qt import QAbstractTableModel, QColor, QModelIndex, QPalette, QStyle, QStyledItemDelegate, Qt
 
 GREEN = QColor("#1b7f3b")
 GREY = QColor("#8a8a8a")
@@ -19,6 +19,16 @@ def relation_label(r: Relation) -> str:
         Relation.MOTHER: tr("มารดา", "Mother"), Relation.SPOUSE: tr("คู่สมรส", "Spouse"),
         Relation.CHILD: tr("บุตร", "Child"),
     }[r]
+
+
+class SelectionAwareDelegate(QStyledItemDelegate):
+    """Coloured text (green "entitled") would vanish on the blue selection: selected rows use the
+    palette's highlighted-text colour instead."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 — Qt's name
+        super().initStyleOption(option, index)
+        if option.state & QStyle.State_Selected:
+            option.palette.setColor(QPalette.Text, option.palette.color(QPalette.HighlightedText))
 
 
 class PeopleModel(QAbstractTableModel):

@@ -23,8 +23,8 @@ h3 { font-size: 12pt; margin: 14px 0 4px 0; color: #1f4e79; }
 .no { color: #a33; font-weight: bold; }
 .info { color: #7a5b00; }
 table { border-collapse: collapse; }
-th { background: #eef3f8; text-align: left; padding: 3px 8px; }
-td { padding: 3px 8px; border-bottom: 1px solid #e3e3e3; }
+th { background: #eef3f8; text-align: left; }
+td { border-bottom: 1px solid #e3e3e3; }
 """
 
 
@@ -49,14 +49,14 @@ def render(detail: PersonDetail | None, today: _dt.date) -> str:
         facts.append((tr("วันเกิด", "Born"), tr(p.birth.format_th(), p.birth.format_en())))
     if p.died_on:
         facts.append((tr("เสียชีวิต", "Died"), format_date_short(p.died_on)))
-    out.append("<table>" + "".join(f"<tr><td class='muted'>{escape(k)}</td><td>{escape(v)}</td></tr>"
+    out.append("<table cellpadding='2' cellspacing='0'>" + "".join(f"<tr><td class='muted'>{escape(k)}</td><td>{escape(v)}</td></tr>"
                                    for k, v in facts) + "</table>")
     now = any(s.contains(today) for s in detail.spans)
     badge = (f"<span class='ok'>{tr('มีสิทธิ', 'Entitled')}</span>" if now
              else f"<span class='no'>{tr('ไม่มีสิทธิ', 'Not entitled')}</span>")
     out.append(f"<h3>{tr('สิทธิ ณ วันที่', 'Entitlement on')} {format_date_short(today)}: {badge}</h3>")
     if detail.spans:
-        out.append(f"<table><tr><th>{tr('ฐานะ', 'As')}</th><th>{tr('ประเภท', 'Type')}</th>"
+        out.append(f"<table cellpadding='3' cellspacing='0'><tr><th>{tr('ฐานะ', 'As')}</th><th>{tr('ประเภท', 'Type')}</th>"
                    f"<th>{tr('ตั้งแต่', 'From')}</th><th>{tr('ถึง', 'To')}</th><th></th></tr>")
         for s in sorted(detail.spans, key=lambda s: s.start):
             note = tr("ใช้สิทธิประกันสังคมก่อน", "social security first") if s.secondary else ""
@@ -68,13 +68,13 @@ def render(detail: PersonDetail | None, today: _dt.date) -> str:
         out.append(f"<p class='muted'>{tr('ไม่มีช่วงเวลาที่มีสิทธิ', 'No period of entitlement.')}</p>")
     if detail.employments:
         out.append(f"<h3>{tr('การปฏิบัติงาน', 'Service')}</h3>")
-        out.append(f"<table><tr><th>{tr('ประเภท', 'Type')}</th><th>{tr('ตำแหน่ง', 'Position')}</th>"
+        out.append(f"<table cellpadding='3' cellspacing='0'><tr><th>{tr('ประเภทและตำแหน่ง', 'Type and position')}</th>"
                    f"<th>{tr('ตั้งแต่', 'From')}</th><th>{tr('ถึง', 'To')}</th><th>{tr('เหตุ', 'Reason')}</th></tr>")
         for e in detail.employments:
             last = format_date_short(e.end - _dt.timedelta(days=1)) if e.end else tr("ปัจจุบัน", "present")
             reason = (e.end_reason.th if tr("th", "en") == "th" else e.end_reason.value) if e.end_reason else ""
-            out.append(f"<tr><td>{escape(_ptype(e.personnel_type))}</td><td>{escape(e.position)}</td>"
-                       f"<td>{format_date_short(e.start)}</td><td>{last}</td><td>{escape(reason)}</td></tr>")
+            out.append(f"<tr><td>{escape(_ptype(e.personnel_type))}<br/><span class='muted'>{escape(e.position)}"
+                       f"</span></td><td>{format_date_short(e.start)}</td><td>{last}</td><td>{escape(reason)}</td></tr>")
         out.append("</table>")
     if detail.notes:
         out.append(f"<h3>{tr('สิทธิการรักษาอื่นและข้อสังเกต', 'Other coverage and notes')}</h3><ul>")
@@ -84,7 +84,7 @@ def render(detail: PersonDetail | None, today: _dt.date) -> str:
         out.append("</ul>")
     if detail.dependents:
         out.append(f"<h3>{tr('ผู้มีสิทธิร่วม', 'Dependents')}</h3>")
-        out.append(f"<table><tr><th>{tr('ฐานะ', 'As')}</th><th>{tr('ชื่อ–นามสกุล', 'Name')}</th>"
+        out.append(f"<table cellpadding='3' cellspacing='0'><tr><th>{tr('ฐานะ', 'As')}</th><th>{tr('ชื่อ–นามสกุล', 'Name')}</th>"
                    f"<th>{tr('ช่วงที่มีสิทธิ', 'Entitled')}</th><th>{tr('วันนี้', 'Today')}</th></tr>")
         for d in detail.dependents:
             periods = "<br/>".join(f"{format_date_short(s.start)} – {_end(s)}" for s in d.spans) or "—"

@@ -3,10 +3,11 @@ from PySide6.QtCore import (  # noqa: F401
     QAbstractTableModel, QEvent, QModelIndex, QObject, QSize, QSortFilterProxyModel, Qt, QTimer, Signal, Slot,
 )
 from PySide6.QtGui import (  # noqa: F401
-    QAction, QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QKeyEvent, QKeySequence,
+    QAction, QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QKeyEvent, QKeySequence, QPalette,
 )
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView, QApplication, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton, QSizePolicy, QSplitter, QStatusBar,
+    QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton, QSizePolicy, QSplitter, QStatusBar, QStyle,
+    QStyledItemDelegate,
     QTableView, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
