@@ -141,6 +141,16 @@ def marriage(unit_code: str, author_cid: str, beneficiary: Known[Person], spouse
     return cs
 
 
+def child_married(unit_code: str, author_cid: str, child: Known[Person], spouse: Person | Known[Person],
+                  registration_no: str, registered_on: Date, registered_at: str = "") -> ChangeSet:
+    """บุตรสมรส: marriage makes the child sui juris, so their right as a child ends that day."""
+    ops = _person_op(spouse)
+    ops.append(_create(Marriage(new_id(), child.record.cid, _cid(spouse), registration_no, registered_on,
+                                registered_at)))
+    title = f"บุตร {child.record.name_th} จดทะเบียนสมรส สิทธิในฐานะบุตรสิ้นสุดวันที่ {format_date_short(registered_on)}"
+    return ChangeSet(unit_code, author_cid, title, "child_marriage", ops, effective_on=registered_on)
+
+
 def divorce(unit_code: str, author_cid: str, m: Known[Marriage], on: Date, names: str = "") -> ChangeSet:
     """หย่า: the spouse's right ends on the divorce date."""
     op = _update(m, ended_on=on, end_reason=MarriageEnd.DIVORCE)

@@ -150,3 +150,35 @@ def test_updating_a_record_that_does_not_exist_is_refused_not_crashed():
     _, verdicts = validate(f.facts, cs, TODAY)
     assert [v.code for v in verdicts.errors] == ["operation.missing"]
     assert verdicts.errors[0].severity is Severity.ERROR
+
+
+def test_a_childs_marriage_ends_the_childs_right_on_the_wedding_day_without_claiming_the_partner():
+    f = Family()
+    kid = f.child(D(2007, 1, 1))
+    cs = events.child_married("U1", OFFICER.cid, events.Known(kid, 1), person(first="เขย", born=D(2002, 1, 1)),
+                              "12/2568", D(2025, 6, 1))
+    assert cs.claims == [] and "สิ้นสุดวันที่ 01/06/2568" in cs.title
+    after, verdicts = validate(f.facts, cs, TODAY)
+    assert verdicts.ok, verdicts.items
+    on = lambda day: {s.cid for s in entitled_on(spans_for(after, f.me.cid), day)}
+    assert kid.cid in on(D(2025, 5, 31)) and kid.cid not in on(D(2025, 6, 1))
+
+
+def test_the_units_basic_data_is_a_change_set_against_its_revision():
+    from app.domain import Unit, UnitLevel
+    unit = Unit("U1", "อบต.ทดลอง", UnitLevel.SAO, "ขอนแก่น", phone="043-000-000")
+    cs = events.update_unit(OFFICER.cid, events.Known(unit, 7), phone="043-111-222", email="saraban@example.go.th")
+    [op] = cs.operations
+    assert (op.record_type, op.record_id, op.base_rev) == ("unit", "U1", 7)
+    assert op.fields == {"phone": "043-111-222", "email": "saraban@example.go.th"}
+    assert cs.title == "ปรับปรุงข้อมูลหน่วยงาน อบต.ทดลอง"
+    cs.submit(OFFICER)
+    assert cs.state is ReviewState.PENDING
+
+
+def test_a_change_set_survives_the_store_round_trip(register):
+    cs = hire_with_family(2)
+    cs.submit(OFFICER)
+    register.save_changeset(cs)
+    [back] = register.changesets("U1", [ReviewState.PENDING])
+    assert back == cs
