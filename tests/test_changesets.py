@@ -182,3 +182,18 @@ def test_a_change_set_survives_the_store_round_trip(register):
     register.save_changeset(cs)
     [back] = register.changesets("U1", [ReviewState.PENDING])
     assert back == cs
+
+
+def test_a_second_marriage_needs_the_first_to_have_ended():
+    f = Family()
+    f.spouse(D(2010, 1, 1))
+    me = events.Known(f.me, 1)
+    second = events.marriage("U1", OFFICER.cid, me, person(first="ใหม่", sex=Sex.FEMALE, born=D(1985, 1, 1)),
+                             "9/2567", D(2024, 5, 5))
+    _, verdicts = validate(f.facts, second, TODAY)
+    assert "marriage.overlap" in [v.code for v in verdicts.errors]
+    divorced = apply_operations(f.facts, events.divorce("U1", OFFICER.cid, events.Known(f.facts.marriages[0], 1),
+                                                        D(2023, 1, 1)).operations)
+    after, verdicts = validate(divorced, second, TODAY)
+    assert verdicts.ok, verdicts.items
+    assert second.title.startswith("จดทะเบียนสมรส นายสมชาย ใจดี กับ นางใหม่")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+from typing import Iterator
 
 from .. import cid as cidmod
 from ..domain import EndReason, ParentKind, tables
@@ -78,16 +79,27 @@ def check_employments(facts: Facts, cid: str) -> Verdicts:
         if e.end_reason is EndReason.DEATH and (person is None or person.died_on is None):
             v.add("employment.death_not_recorded", "สิ้นสุดเพราะเสียชีวิต ต้องบันทึกวันที่เสียชีวิตด้วย",
                   "Record the date of death too.", subject=cid)
-    for a, b in itertools.combinations(emps, 2):
-        if a.end is not None and a.end <= a.start or b.end is not None and b.end <= b.start:
-            continue
-        if Interval(a.start, a.end).overlaps(Interval(b.start, b.end)):
-            where = "ในหน่วยงานอื่น" if a.unit_code != b.unit_code else "ซ้อนกัน"
-            v.add("employment.overlap",
-                  f"{name} ปฏิบัติงาน{where}ในช่วงเวลาเดียวกัน ({format_date_short(b.start)}) "
-                  "ต้องบันทึกการโอนย้ายออกหรือการสิ้นสุดของช่วงเดิมก่อน ผู้มีสิทธิจะอยู่สองหน่วยงานพร้อมกันไม่ได้",
-                  "Service periods overlap; close the earlier one (transfer out) first.", subject=cid)
+    for a, b in _overlapping(emps, lambda e: (e.start, e.end)):
+        where = "ในหน่วยงานอื่น" if a.unit_code != b.unit_code else "ซ้อนกัน"
+        v.add("employment.overlap",
+              f"{name} ปฏิบัติงาน{where}ในช่วงเวลาเดียวกัน ({format_date_short(b.start)}) "
+              "ต้องบันทึกการโอนย้ายออกหรือการสิ้นสุดของช่วงเดิมก่อน ผู้มีสิทธิจะอยู่สองหน่วยงานพร้อมกันไม่ได้",
+              "Service periods overlap; close the earlier one (transfer out) first.", subject=cid)
     return v
+
+
+def _overlapping(items: list, period) -> Iterator[tuple]:
+    """Pairs (earlier, later) whose periods share a day; a period ending before it starts is left to
+    its own check."""
+    spans = []
+    for item in items:
+        start, end = period(item)
+        if end is None or end > start:
+            spans.append((item, Interval(start, end)))
+    spans.sort(key=lambda pair: pair[1].start)
+    for (a, ia), (b, ib) in itertools.combinations(spans, 2):
+        if ia.overlaps(ib):
+            yield a, b
 
 
 def check_marriages(facts: Facts, cid: str) -> Verdicts:
@@ -106,13 +118,11 @@ def check_marriages(facts: Facts, cid: str) -> Verdicts:
         if m.ended_on is not None and m.end_reason is None:
             v.add("marriage.end_reason_missing", "กรุณาระบุเหตุที่การสมรสสิ้นสุด (หย่าหรือเสียชีวิต)",
                   "Give the reason the marriage ended.", subject=cid)
-    for a, b in itertools.combinations(marriages, 2):
-        a_end = a.ended_on if a.ended_on is None or a.ended_on > a.registered_on else None
-        if (a_end is None or b.registered_on < a_end) and a.registered_on <= b.registered_on:
-            v.add("marriage.overlap",
-                  f"การสมรสวันที่ {format_date_short(b.registered_on)} ซ้อนกับการสมรสเดิมที่ยังไม่สิ้นสุด "
-                  "ต้องบันทึกการหย่าหรือการสิ้นสุดของการสมรสเดิมก่อน",
-                  "A registered marriage overlaps one that has not ended.", subject=cid)
+    for _a, b in _overlapping(marriages, lambda m: (m.registered_on, m.ended_on)):
+        v.add("marriage.overlap",
+              f"การสมรสวันที่ {format_date_short(b.registered_on)} ซ้อนกับการสมรสเดิมที่ยังไม่สิ้นสุด "
+              "ต้องบันทึกการหย่าหรือการสิ้นสุดของการสมรสเดิมก่อน",
+              "A registered marriage overlaps one that has not ended.", subject=cid)
     return v
 
 
