@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from app.store.db import db_path
+from app.usecases import person_detail
 from ui.fonts import install_fonts
 from ui.main import Desk
 from ui.qt import QApplication, QEvent, QFontDatabase, QKeyEvent, QMessageBox, Qt, QTimer
@@ -82,11 +83,8 @@ def test_a_cid_prefix_finds_the_person_and_nonsense_finds_nobody(desk, qtbot):
 
 def test_choosing_a_beneficiary_shows_their_dependents_with_periods(desk, qtbot):
     w = desk.window
-    for i, row in enumerate(w.model.rows):
-        detail = desk.worker.call(lambda: __import__("app.usecases", fromlist=["x"]).person_detail(
-            desk.register, row.cid, TODAY))
-        if detail and len(detail.dependents) >= 2:
-            break
+    details = (desk.worker.call(person_detail, desk.register, row.cid, TODAY) for row in w.model.rows)
+    i, detail = next((i, d) for i, d in enumerate(details) if d and len(d.dependents) >= 2)
     with qtbot.waitSignal(w.detail_loaded, timeout=10000):
         w.table.selectRow(i)
     text = w.pane.toPlainText()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from app import training
 from app.domain import Unit
-from app.records import from_dict
 from app.store import (
     DbWorker, KeychainUnavailable, KeyStore, RegisterStore, StoreProblem, StoreQuarantined, WorkingCopy,
     default_data_dir,

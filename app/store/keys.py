@@ -57,7 +57,8 @@ def platform_backend() -> keyring.backend.KeyringBackend:
         else:
             from keyring.backends.SecretService import Keyring as SecretServiceKeyring
             backend = SecretServiceKeyring()
-        backend.priority  # raises when the backend cannot work here (e.g. no D-Bus session)
+        if backend.priority <= 0:  # the property itself raises when there is no D-Bus session
+            raise RuntimeError("the keychain reports that it cannot work here")
     except Exception as exc:  # noqa: BLE001 — any failure means "no keychain"; say so plainly
         raise KeychainUnavailable(
             "เข้าถึงที่เก็บกุญแจของระบบ (Keychain) ไม่ได้ จึงเปิดฐานข้อมูลที่เข้ารหัสไม่ได้ "
