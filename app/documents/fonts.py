@@ -30,3 +30,12 @@ def register_fonts() -> str:
         addMapping(FAMILY, 1, 1, names["bolditalic"])
         _done = True
     return FAMILY
+
+
+def thai_style(name: str = "body", size: float = 16, bold: bool = False, **extra):
+    """A shaped Sarabun paragraph style; 16 pt is the size of Thai official letters."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    family = register_fonts()
+    return ParagraphStyle(name, fontName=f"{family}-Bold" if bold else family, fontSize=size,
+                          leading=size * 1.35, shaping=1, **extra)
