@@ -1,6 +1,6 @@
 """Start the desktop program: fonts, the database worker, the working copy, the main window.
 
-    lgo-desk [--training] [--lang th|en] [--data-dir DIR] [--screenshot FILE]
+    lgo-desk [--training] [--lang th|en] [--data-dir DIR] [--screenshot FILE] [--self-test REPORT.json]
 """
 from __future__ import annotations
 
@@ -109,15 +109,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unit", default=training.UNIT.code)
     parser.add_argument("--screenshot", type=Path, default=None,
                         help="save a picture of the window once the people are shown, then quit")
-    args = parser.parse_args(argv)
+    parser.add_argument("--self-test", type=Path, default=None, metavar="REPORT.json",
+                        help="check every part of this build, write the report, exit 0 when all passed")
+    argv = sys.argv[1:] if argv is None else argv
+    args, qt_args = parser.parse_known_args(argv)  # the rest (e.g. -platform offscreen) is Qt's
     i18n.set_language(args.lang)
     data_dir = args.data_dir or default_data_dir()
+    if args.self_test is not None:
+        from . import selftest
+
+        _setup_logging(data_dir)
+        QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+        return selftest.run(args.self_test, data_dir)
     if args.training and args.data_dir is None:
         data_dir = data_dir / "training"
     data_dir.mkdir(parents=True, exist_ok=True)
     _setup_logging(data_dir)
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("LGO Registry Desk")
     install_fonts(app)
     install_style(app)

@@ -1,0 +1,125 @@
+"""``lgo-desk --self-test REPORT.json``: prove that a built (frozen) program has every part it needs.
+
+A windowed build has no console, so the result is a JSON file: ``{"ok": …, "checks": [{name, ok,
+detail}]}``; the exit code is 0 only when every check passed. Each later capability adds its check.
+Nothing here deletes user data: the self-test's own working copy is kept (the uninstall check looks
+for it) and its key stays in the keychain.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Callable
+
+SELFTEST_UNIT = "SELFTEST"
+
+
+def _check_qt(app) -> str:
+    from .fonts import install_fonts
+    from .qt import QFontDatabase, QLabel
+
+    families = install_fonts(app)
+    if "Sarabun" not in QFontDatabase.families():
+        raise AssertionError(f"Sarabun not registered (got {families})")
+    label = QLabel("ผู้มีสิทธิ ปู่ น้ำ")
+    label.adjustSize()
+    image = label.grab()
+    if image.isNull() or image.width() < 20:
+        raise AssertionError("a Thai label could not be drawn")
+    return f"platform={app.platformName()} font={app.font().family()} families={families}"
+
+
+def _check_store(data_dir: Path) -> str:
+    from app.store import KeyStore, StoreQuarantined, WorkingCopy
+    from app.store.db import key_name
+
+    keys = KeyStore()  # the platform's keychain (Credential Manager on Windows)
+    wc = WorkingCopy.open(data_dir, SELFTEST_UNIT, keys)
+    token = secrets.token_hex(8)
+    wc.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('selftest', ?)", (token,))
+    wc.close()
+    again = WorkingCopy.open(data_dir, SELFTEST_UNIT, keys)
+    got = again.conn.execute("SELECT value FROM meta WHERE key = 'selftest'").fetchone()[0]
+    again.close()
+    if got != token:
+        raise AssertionError("reopened copy does not hold what was written")
+    # A wrong key is refused and the file set aside — on a scratch copy, so the kept one stays.
+    scratch = Path(tempfile.mkdtemp(prefix="lgo-selftest-"))
+    unit = f"SELFTEST-{secrets.token_hex(3)}"
+    WorkingCopy.open(scratch, unit, keys).close()
+    keys.put(key_name(unit), secrets.token_bytes(32))
+    try:
+        WorkingCopy.open(scratch, unit, keys).close()
+    except StoreQuarantined as e:
+        refused = e.info.moved_to.exists()
+    else:
+        refused = False
+    if not refused:
+        raise AssertionError("a wrong key was not refused")
+    return f"keychain={keys.backend_name} copy={data_dir}"
+
+
+def _check_pdf(data_dir: Path) -> str:
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    from app.documents.fonts import thai_style
+    from app.documents.thaitext import ThaiParagraph, segments
+
+    words = segments("ขอสิทธิเข้าใช้งานระบบ")
+    if len(words) < 5:
+        raise AssertionError(f"ICU did not split Thai words: {words}")
+    import uharfbuzz  # noqa: F401 — without it ReportLab silently stops shaping Thai
+
+    out = data_dir / "selftest-thai.pdf"
+    text = "ขอสิทธิเข้าใช้งานระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น ผู้มีสิทธิ ปู่ ย่า น้ำ " * 6
+    SimpleDocTemplate(str(out), leftMargin=3 * cm, rightMargin=2 * cm).build([ThaiParagraph(text, thai_style())])
+    data = out.read_bytes()
+    if not data.startswith(b"%PDF") or b"Sarabun" not in data:
+        raise AssertionError("the PDF has no embedded Sarabun")
+    return f"{out} ({len(data)} bytes, ICU words {words})"
+
+
+def _check_card() -> str:
+    from smartcard.scard import SCARD_SCOPE_USER, SCardEstablishContext, SCardListReaders, SCardReleaseContext
+
+    rc, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
+    if rc != 0:
+        return f"pyscard loaded; no smart-card service here (0x{rc & 0xffffffff:08X})"
+    try:
+        rc, readers = SCardListReaders(ctx, [])
+        return f"pyscard loaded; readers={readers if rc == 0 else []}"
+    finally:
+        SCardReleaseContext(ctx)
+
+
+def run(report: Path, data_dir: Path) -> int:
+    from .qt import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("qt", lambda: _check_qt(app)),
+        ("store", lambda: _check_store(data_dir)),
+        ("pdf", lambda: _check_pdf(data_dir)),
+        ("card", _check_card),
+    ]
+    results = []
+    for name, fn in checks:
+        try:
+            results.append({"name": name, "ok": True, "detail": fn()})
+        except BaseException as exc:  # noqa: BLE001 — every failure is reported, none stops the others
+            results.append({"name": name, "ok": False, "detail": f"{type(exc).__name__}: {exc}",
+                            "trace": traceback.format_exc(limit=6)})
+    ok = all(r["ok"] for r in results)
+    body = {"ok": ok, "frozen": bool(getattr(sys, "frozen", False)), "python": sys.version.split()[0],
+            "os": platform.platform(), "pid": os.getpid(), "checks": results}
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0 if ok else 1
