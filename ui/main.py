@@ -101,6 +101,18 @@ def _setup_logging(data_dir: Path) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+MUTEX_NAME = "LGORegistryDesk.Running"  # the installer refuses to run while this exists
+
+
+def _hold_running_mutex():
+    """On Windows, a named mutex held while the program runs (the handle dies with the process)."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    return ctypes.windll.kernel32.CreateMutexW(None, False, MUTEX_NAME)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lgo-desk", description="LGO Registry Desk")
     parser.add_argument("--training", action="store_true", help="training mode: the made-up training unit")
@@ -114,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args, qt_args = parser.parse_known_args(argv)  # the rest (e.g. -platform offscreen) is Qt's
     i18n.set_language(args.lang)
+    _mutex = _hold_running_mutex()  # noqa: F841 — held for the life of the process
     data_dir = args.data_dir or default_data_dir()
     if args.self_test is not None:
         from . import selftest

@@ -99,6 +99,13 @@ def _check_card() -> str:
         SCardReleaseContext(ctx)
 
 
+def _check_settings() -> str:
+    from app import settings
+
+    found = settings.load()
+    return f"central_server={found.central_server} from={found.source}"
+
+
 def run(report: Path, data_dir: Path) -> int:
     from .qt import QApplication
 
@@ -109,6 +116,7 @@ def run(report: Path, data_dir: Path) -> int:
         ("store", lambda: _check_store(data_dir)),
         ("pdf", lambda: _check_pdf(data_dir)),
         ("card", _check_card),
+        ("settings", _check_settings),
     ]
     results = []
     for name, fn in checks:
