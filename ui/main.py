@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unit", default=training.UNIT.code)
     parser.add_argument("--screenshot", type=Path, default=None,
                         help="save a picture of the window once the people are shown, then quit")
+    parser.add_argument("--quit-when-ready", action="store_true",
+                        help="quit as soon as the window shows its first data (for ./dev bench startup)")
     parser.add_argument("--self-test", type=Path, default=None, metavar="REPORT.json",
                         help="check every part of this build, write the report, exit 0 when all passed")
     argv = sys.argv[1:] if argv is None else argv
@@ -151,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             QTimer.singleShot(100, lambda: (desk.window.grab().save(str(shot)), app.quit()))
 
         desk.window.detail_loaded.connect(save)
+    if args.quit_when_ready:
+        desk.window.people_loaded.connect(lambda _n: QTimer.singleShot(0, app.quit))
     desk.start()
     code = app.exec()
     desk.close()
