@@ -82,6 +82,11 @@ class Address:
     district: str = ""     # อำเภอ / เขต
     province: str = ""     # จังหวัด (กรุงเทพมหานคร for Bangkok)
 
+    @property
+    def text(self) -> str:
+        """The address on one line, as people write it."""
+        return " ".join(p.strip() for p in self.raw.split("#") if p.strip())
+
 
 @dataclass
 class CardData:
