@@ -9,7 +9,8 @@ import time
 from typing import Iterator
 
 from smartcard.scard import (
-    SCARD_E_NO_READERS_AVAILABLE, SCARD_E_NO_SERVICE, SCARD_E_NO_SMARTCARD, SCARD_E_SERVICE_STOPPED,
+    SCARD_E_NO_READERS_AVAILABLE, SCARD_E_NO_SERVICE, SCARD_E_NO_SMARTCARD, SCARD_E_NOT_TRANSACTED,
+    SCARD_E_READER_UNAVAILABLE, SCARD_E_SERVICE_STOPPED,
     SCARD_LEAVE_CARD, SCARD_PROTOCOL_T0, SCARD_PROTOCOL_T1, SCARD_S_SUCCESS, SCARD_SCOPE_USER,
     SCARD_SHARE_SHARED, SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD, SCARD_W_UNRESPONSIVE_CARD,
     SCardBeginTransaction, SCardConnect, SCardDisconnect, SCardEndTransaction, SCardEstablishContext,
@@ -38,7 +39,10 @@ def pcsc_message(rc: int) -> str:
         return "บริการเครื่องอ่านบัตรของ Windows (Smart Card) ไม่ทำงาน — เสียบเครื่องอ่านบัตรแล้วรอสักครู่"
     if rc == _u32(SCARD_E_NO_READERS_AVAILABLE):
         return "ไม่พบเครื่องอ่านบัตร กรุณาเสียบเครื่องอ่านบัตร"
-    if rc in (_u32(SCARD_W_REMOVED_CARD), _u32(SCARD_E_NO_SMARTCARD)):
+    if rc == _u32(SCARD_E_READER_UNAVAILABLE):
+        return "เครื่องอ่านบัตรถูกถอดออก กรุณาเสียบเครื่องอ่านบัตรแล้วลองใหม่"
+    # pcsc-lite answers "not transacted" when the card left during a transaction
+    if rc in (_u32(SCARD_W_REMOVED_CARD), _u32(SCARD_E_NO_SMARTCARD), _u32(SCARD_E_NOT_TRANSACTED)):
         return "ไม่มีบัตรในเครื่องอ่าน หรือบัตรถูกดึงออกระหว่างอ่าน กรุณาเสียบบัตรแล้วลองใหม่"
     if rc == _u32(SCARD_W_UNRESPONSIVE_CARD):
         return "บัตรไม่ตอบสนอง กรุณาถอดบัตรแล้วเสียบใหม่ให้สุด (ชิปหันขึ้นและเข้าเครื่องก่อน)"

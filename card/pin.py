@@ -63,8 +63,8 @@ def tries_message(tries_left: int) -> str:
 
 
 class PinVerifier(Protocol):
-    def tries_left(self) -> int | None:
-        """How many tries remain, asked without spending one (None: the card does not say)."""
+    def status(self) -> PinResult:
+        """Asked without spending a try: how many remain (None: the card does not say), or locked/dead."""
 
     def verify(self, pin: str) -> PinResult:
         """Exactly one VERIFY."""
@@ -92,10 +92,10 @@ class AdmPinVerifier:
         if not (sw1 == 0x61 or (sw1, sw2) == (0x90, 0x00)):
             raise CardError("บัตรนี้ไม่รองรับการตรวจรหัส PIN แบบนี้", "ADM applet not selectable", (sw1, sw2))
 
-    def tries_left(self) -> int | None:
+    def status(self) -> PinResult:
         self._select()
         _data, sw1, sw2 = self.t.transmit([0x80, 0x20, 0x01, 0x00])  # VERIFY with no data: asks, spends nothing
-        return _interpret(sw1, sw2).tries_left
+        return _interpret(sw1, sw2)
 
     def verify(self, pin: str) -> PinResult:
         if not (len(pin) == 4 and pin.isascii() and pin.isdigit()):
@@ -138,14 +138,10 @@ class PinGuard:
 
     def status(self) -> PinResult:
         """Tries left before the officer types anything (a locked or dead card says so here)."""
-        try:
-            left = self.verifier.tries_left()
-        except CardError as e:
-            if e.sw == (0x69, 0x83):
-                return PinResult(PinOutcome.LOCKED, 0, str(e))
-            if e.sw == (0x6A, 0x81):
-                return PinResult(PinOutcome.DEAD, 0, str(e))
-            raise
+        found = self.verifier.status()
+        if found.outcome in (PinOutcome.LOCKED, PinOutcome.DEAD):
+            return found
+        left = found.tries_left
         if left is None:
             return PinResult(PinOutcome.OK, None, "บัตรไม่แจ้งจำนวนครั้งที่เหลือ กรุณาใส่รหัสอย่างระมัดระวัง")
         if left == 0:

@@ -32,3 +32,64 @@ def wc(data_dir, keys):
 @pytest.fixture
 def register(wc) -> RegisterStore:
     return RegisterStore(wc)
+
+
+# --- the real PC/SC stack: pcscd with the vsmartcard virtual reader, and training cards --------------
+
+class Pcscd:
+    """pcscd in the foreground, owned by the tests (so a test may stop it and start it again)."""
+
+    def __init__(self) -> None:
+        import shutil
+        self.binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
+        self.proc = None
+
+    def start(self) -> list[str]:
+        import subprocess
+        import time
+        subprocess.run(["pkill", "-x", "pcscd"], capture_output=True)  # one pcscd: ours
+        for _ in range(100):
+            if subprocess.run(["pgrep", "-x", "pcscd"], capture_output=True).returncode != 0:
+                break
+            time.sleep(0.05)
+        self.proc = subprocess.Popen([self.binary, "--foreground"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        from card.pcsc import Context
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                ctx = Context()
+                readers = ctx.readers()
+                ctx.close()
+                if len(readers) >= 2:
+                    return readers
+            except Exception:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("pcscd with vsmartcard-vpcd did not come up (./dev installs pcscd, vsmartcard-vpcd)")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    """The real PC/SC daemon with vsmartcard's two virtual slots ("Virtual PCD 00 00" and "00 01")."""
+    daemon = Pcscd()
+    daemon.readers = daemon.start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def slots(pcscd):
+    """The two virtual reader slots, empty at the start and at the end of each test."""
+    from card.emulator import VPCD_PORT, CardSlot
+    pair = [CardSlot(port=VPCD_PORT), CardSlot(port=VPCD_PORT + 1)]
+    yield pair
+    for s in pair:
+        s.remove()
