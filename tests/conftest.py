@@ -88,7 +88,18 @@ def pcscd():
 @pytest.fixture
 def slots(pcscd):
     """The two virtual reader slots, empty at the start and at the end of each test."""
+    from smartcard.scard import SCARD_STATE_PRESENT, SCARD_STATE_UNAWARE, SCardGetStatusChange
+
     from card.emulator import VPCD_PORT, CardSlot
+    from card.pcsc import Context
+    ctx = Context()
+    try:
+        _rc, states = SCardGetStatusChange(ctx.handle, 0, [(r, SCARD_STATE_UNAWARE) for r in ctx.readers()])
+    finally:
+        ctx.close()
+    busy = [r for r, state, _atr in states if state & SCARD_STATE_PRESENT]
+    if busy:
+        pytest.fail(f"a card is already in {busy}: another emulator (lgo-card emulate?) holds the virtual reader")
     pair = [CardSlot(port=VPCD_PORT), CardSlot(port=VPCD_PORT + 1)]
     yield pair
     for s in pair:
