@@ -88,19 +88,32 @@ def pcscd():
 @pytest.fixture
 def slots(pcscd):
     """The two virtual reader slots, empty at the start and at the end of each test."""
-    from smartcard.scard import SCARD_STATE_PRESENT, SCARD_STATE_UNAWARE, SCardGetStatusChange
-
     from card.emulator import VPCD_PORT, CardSlot
-    from card.pcsc import Context
-    ctx = Context()
-    try:
-        _rc, states = SCardGetStatusChange(ctx.handle, 0, [(r, SCARD_STATE_UNAWARE) for r in ctx.readers()])
-    finally:
-        ctx.close()
-    busy = [r for r, state, _atr in states if state & SCARD_STATE_PRESENT]
+    busy = _wait_until_empty()
     if busy:
         pytest.fail(f"a card is already in {busy}: another emulator (lgo-card emulate?) holds the virtual reader")
     pair = [CardSlot(port=VPCD_PORT), CardSlot(port=VPCD_PORT + 1)]
     yield pair
     for s in pair:
         s.remove()
+    _wait_until_empty()  # pcscd notices a removal within a few hundred ms: let the next test start clean
+
+
+def _wait_until_empty(timeout: float = 3.0) -> list[str]:
+    """Wait until pcscd sees no card in the virtual readers; returns the readers still holding one."""
+    import time
+
+    from smartcard.scard import SCARD_STATE_PRESENT, SCARD_STATE_UNAWARE, SCardGetStatusChange
+
+    from card.pcsc import Context
+    ctx = Context()
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            _rc, states = SCardGetStatusChange(ctx.handle, 0, [(r, SCARD_STATE_UNAWARE) for r in ctx.readers()])
+            busy = [r for r, state, _atr in states if state & SCARD_STATE_PRESENT]
+            if not busy or time.monotonic() > deadline:
+                return busy
+            time.sleep(0.05)
+    finally:
+        ctx.close()
