@@ -29,6 +29,9 @@ def settings_path() -> Path:
 class MachineSettings:
     central_server: str
     source: str  # the file it came from, or "default"
+    # The DOPA PIN check is reverse-engineered and unconfirmed on real cards: off for them unless IT
+    # turns it on ([card] pin_on_real_cards = yes). Training cards always have it.
+    pin_on_real_cards: bool = False
 
 
 def load() -> MachineSettings:
@@ -42,7 +45,9 @@ def load() -> MachineSettings:
             parser.read_file(f)
     except (FileNotFoundError, configparser.Error):
         return MachineSettings(DEFAULT_SERVER, "default")
-    server = parser.get("central", "server", fallback="").strip()
-    if not server:
-        return MachineSettings(DEFAULT_SERVER, "default")
-    return MachineSettings(server.rstrip("/"), str(path))
+    server = parser.get("central", "server", fallback="").strip().rstrip("/")
+    try:
+        pin = parser.getboolean("card", "pin_on_real_cards", fallback=False)
+    except ValueError:
+        pin = False
+    return MachineSettings(server or DEFAULT_SERVER, str(path), pin)

@@ -29,6 +29,14 @@ log = logging.getLogger(__name__)
 PNP = "\\\\?PnP?\\Notification"
 
 
+TRAINING_READER = "Virtual PCD"  # vsmartcard's virtual reader: only training cards live there
+
+
+def pin_check_allowed(reader: str, on_real_cards: bool) -> bool:
+    """The unconfirmed PIN flow runs on training cards always, on real cards only when IT enabled it."""
+    return reader.startswith(TRAINING_READER) or on_real_cards
+
+
 @dataclass(frozen=True)
 class CardEvent:
     kind: str           # "readers", "inserted", "removed", "service_down", "service_up"
@@ -42,10 +50,10 @@ class CardService:
     """Start it once; ``listener`` is called on the card thread (the UI re-emits it as a Qt signal)."""
 
     def __init__(self, listener: Callable[[CardEvent], None], poll_ms: int = 1000,
-                 pin_enabled: Callable[[bytes], bool] | None = None) -> None:
+                 pin_on_real_cards: bool = False) -> None:
         self.listener = listener
         self.poll_ms = poll_ms
-        self.pin_enabled = pin_enabled or (lambda atr: True)
+        self.pin_on_real_cards = pin_on_real_cards
         self._requests: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._ctx: Context | None = None
@@ -87,10 +95,10 @@ class CardService:
                                                       lambda g: g.verify(pin, confirmed_risk=confirmed_risk)))
 
     def _with_pin(self, ctx: Context, reader: str, action: Callable[[PinGuard], PinResult]) -> PinResult:
+        if not pin_check_allowed(reader, self.pin_on_real_cards):
+            raise CardError("การตรวจรหัส PIN กับบัตรจริงยังปิดอยู่ (ยังไม่ได้รับการยืนยันวิธีตรวจ) "
+                            "ผู้ดูแลระบบเปิดได้ในการตั้งค่า", "PIN check disabled for real cards")
         with ctx.connect(reader) as conn, conn.transaction():
-            if not self.pin_enabled(conn.atr()):
-                raise CardError("การตรวจรหัส PIN กับบัตรจริงยังปิดอยู่ (ยังไม่ได้รับการยืนยันวิธีตรวจ) "
-                                "ผู้ดูแลระบบเปิดได้ในการตั้งค่า", "PIN check disabled for real cards")
             return action(PinGuard(AdmPinVerifier(conn)))
 
     # --- the thread ----------------------------------------------------------------------------

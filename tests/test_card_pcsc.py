@@ -132,3 +132,33 @@ def test_the_service_survives_the_smart_card_service_stopping_and_coming_back(pc
         assert svc.read_card(R0).result(10).name_en.first == load("staff1").fields["name_en"].split("#")[1]
     finally:
         svc.stop()
+
+
+def test_another_program_holding_the_reader_does_not_break_us(service, slots):
+    from card.pcsc import Context
+    svc, events = service
+    slots[0].insert(load("staff2").card())
+    events.wait_for("inserted", R0)
+    other = Context()  # a second program with its own SHARED connection open
+    try:
+        with other.connect(R0):
+            card = svc.read_card(R0).result(10)
+    finally:
+        other.close()
+    assert card.name_en.middle == "Lee"
+
+
+def test_support_cli_reads_the_card_as_json(slots, tmp_path):
+    import json
+    import subprocess
+    import sys
+    slots[0].insert(load("elder").card())
+    photo = tmp_path / "photo.jpg"
+    out = subprocess.run([sys.executable, "-m", "card.cli", "read", "--json", "--photo", str(photo)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["expires"] is None and data["birth"].endswith("-00-00")
+    assert photo.read_bytes() == load("elder").photo
+    listed = subprocess.run([sys.executable, "-m", "card.cli", "readers"], capture_output=True, text=True)
+    assert "Virtual PCD 00 00" in listed.stdout
