@@ -104,6 +104,8 @@ def _emulate(args) -> int:
         print("ต่อกับเครื่องอ่านบัตรเสมือน (vpcd) ไม่ได้ — ต้องเปิด pcscd ที่มี vsmartcard-vpcd ก่อน", file=sys.stderr)
         return 1
     print(f"เสียบบัตรฝึกหัด {profile.label_th} ในช่อง {args.slot} แล้ว (Ctrl+C เพื่อดึงบัตรออก)", flush=True)
+    if args.ready_file:
+        args.ready_file.touch()
     done = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: done.set())
     signal.signal(signal.SIGTERM, lambda *_: done.set())
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     emulate.add_argument("profile", nargs="?")
     emulate.add_argument("--slot", type=int, default=0)
     emulate.add_argument("--list", action="store_true")
+    emulate.add_argument("--ready-file", type=Path, help="touched once the card is in the reader")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "readers":

@@ -87,16 +87,27 @@ def _check_pdf(data_dir: Path) -> str:
 
 
 def _check_card() -> str:
-    from smartcard.scard import SCARD_SCOPE_USER, SCardEstablishContext, SCardListReaders, SCardReleaseContext
+    """pyscard loads; where a card service runs, list the readers and read every card present."""
+    from card.pcsc import Context, PcscError
+    from card.reader import ThaiIdReader
 
-    rc, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
-    if rc != 0:
-        return f"pyscard loaded; no smart-card service here (0x{rc & 0xffffffff:08X})"
     try:
-        rc, readers = SCardListReaders(ctx, [])
-        return f"pyscard loaded; readers={readers if rc == 0 else []}"
+        ctx = Context()
+    except PcscError as e:
+        return f"pyscard loaded; no smart-card service here (0x{e.rc:08X})"
+    try:
+        readers = ctx.readers()
+        read = []
+        for reader in readers:
+            try:
+                with ctx.connect(reader, attempts=1) as conn, conn.transaction():
+                    card = ThaiIdReader(conn, conn.atr()).read_card()
+                read.append(f"{reader}: {card.cid} photo {len(card.photo)} bytes")
+            except PcscError:
+                continue  # no card in that reader
+        return f"pyscard loaded; readers={readers}; cards read: {read or 'none'}"
     finally:
-        SCardReleaseContext(ctx)
+        ctx.close()
 
 
 def _check_settings() -> str:
