@@ -14,6 +14,8 @@ Only the unit's registrar approves, and never a change set they wrote themselves
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from enum import Enum
@@ -206,3 +208,14 @@ def from_json(data: dict[str, Any]) -> ChangeSet:
         history=[Transition(ReviewState(t["state"]), _dt.datetime.fromisoformat(t["at"]), t["by_cid"],
                             t.get("reason", "")) for t in data.get("history", [])],
     )
+
+
+def canonical_digest(cs: ChangeSet) -> bytes:
+    """SHA-256 over what a registrar approves: the unit, author, action and every operation with its
+    base revision — not the review state or history, which change as the change set travels. The same
+    bytes on every PC and on the server, so an approval signed offline verifies later."""
+    body = to_json(cs)
+    signed = {k: body[k] for k in ("id", "unit_code", "author_cid", "title", "kind", "effective_on", "evidence",
+                                   "claims", "operations")}
+    text = json.dumps(signed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).digest()

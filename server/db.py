@@ -1,0 +1,185 @@
+"""The central database: its tables (SQLAlchemy Core), the engine, and migrations (Alembic).
+
+The same schema on PostgreSQL (production) and SQLite (embedded: training and single machines).
+The tables here describe the current schema for queries; the migrations in ``server/migrations``
+create and change them, and ``lgo-central migrate`` runs them on either database.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    create_engine, event,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+metadata = MetaData()
+
+server_keys = Table(
+    "server_keys", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+units = Table(
+    "units", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("province", Text, nullable=False),
+    Column("rev", Integer, nullable=False, default=1),
+    Column("data", Json, nullable=False),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("cid", String(13), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("position", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("unit_code", String(32), nullable=False),
+    Column("email", Text, nullable=False),
+    Column("mobile", Text, nullable=False, default=""),
+    Column("password_hash", Text, nullable=False),
+    Column("must_change_password", Boolean, nullable=False, default=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("accounts_unit_role", "unit_code", "role"),
+    Index("accounts_cid", "cid"),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("refresh_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+records = Table(
+    "records", metadata,
+    Column("type", String(32), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("unit_code", String(32)),
+    Column("cid", String(13)),
+    Column("other_cid", String(13)),
+    Column("rev", Integer, nullable=False),
+    Column("data", Json, nullable=False),
+    Index("records_cid", "cid"),
+    Index("records_other_cid", "other_cid"),
+)
+
+record_history = Table(
+    "record_history", metadata,
+    Column("type", String(32), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("rev", Integer, primary_key=True),
+    Column("data", Json, nullable=False),
+    Column("changeset_id", String(36)),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+changesets = Table(
+    "changesets", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("author_cid", String(13), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("data", Json, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("changesets_unit_state", "unit_code", "state"),
+)
+
+# The first answer to an idempotent request, so a replay gets it again.
+answers = Table(
+    "answers", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("body", Json, nullable=False),
+)
+
+feed = Table(
+    "feed", metadata,
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_type", String(32), nullable=False, default=""),
+    Column("key", String(64), nullable=False, default=""),
+    Column("rev", Integer, nullable=False, default=0),
+    Column("data", Json),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("feed_unit_seq", "unit_code", "seq"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("account_id", String(36)),
+    Column("unit_code", String(32)),
+    Column("action", String(64), nullable=False),
+    Column("detail", Json),
+)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url() -> str:
+    """$LGO_CENTRAL_DB, or the embedded SQLite file in the per-user data folder."""
+    url = os.environ.get("LGO_CENTRAL_DB")
+    if url:
+        return url
+    import platformdirs
+    folder = Path(platformdirs.user_data_dir("LGO Registry Desk", "NHSO")) / "central"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'central.sqlite3'}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (Alembic, the same steps on SQLite and PostgreSQL)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
