@@ -1,0 +1,340 @@
+"""The central server's HTTP API (FastAPI), every endpoint under /v1.
+
+Every endpoint checks who is calling, their role and their unit; every refusal is a
+:class:`sync.protocol.Problem` with a stable code and a Thai message. Workers keep no state: tokens are
+checked against the database, so any number of them can run behind a load balancer.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import and_, select, update
+from sqlalchemy.engine import Engine
+
+from app import changeset as csmod
+from app.changeset import ReviewState
+from app.domain import Role
+from sync.protocol import (
+    API, AccountInfo, Approval, ApprovalResult, ApprovalStatus, DeviceEnrol, DeviceInfo, FeedItem, FeedPage,
+    LoginRequest, PasswordChange, Problem, PushRequest, PushResponse, PushResult, PushStatus, RefreshRequest,
+    Tokens,
+)
+
+from . import register, security
+from .db import accounts, answers, audit, changesets, devices, feed, sessions, units
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, th: str, en: str = "", **details) -> None:
+        super().__init__(code)
+        self.status = status
+        self.problem = Problem(code=code, message_th=th, message_en=en, details=details)
+
+
+@dataclass
+class Caller:
+    account_id: str
+    session_id: str
+    username: str
+    cid: str
+    name: str
+    role: Role
+    unit_code: str
+    must_change_password: bool
+
+
+def create_app(engine: Engine) -> FastAPI:
+    app = FastAPI(title="LGO Registry Desk — central server", version="1", openapi_url="/openapi.json",
+                  docs_url=None, redoc_url=None)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.problem.model_dump(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [".".join(str(x) for x in e.get("loc", ())) for e in exc.errors()]
+        body = Problem(code="request.invalid", message_th="คำขอไม่ถูกต้องตามรูปแบบ กรุณาปรับปรุงโปรแกรมให้เป็นรุ่นล่าสุด",
+                       message_en="The request does not match the API.", details={"fields": fields})
+        return JSONResponse(body.model_dump(), status_code=422)
+
+    def caller(authorization: str = Header(default="")) -> Caller:
+        token = authorization.removeprefix("Bearer ").strip()
+        with engine.begin() as conn:
+            claims = security.read_access_token(security.token_key(conn), token) if token else None
+            if claims is None:
+                raise ApiError(401, "auth.token", "กรุณาเข้าสู่ระบบใหม่ (หมดเวลาหรือไม่ได้เข้าสู่ระบบ)",
+                               "Log in again.")
+            row = conn.execute(
+                select(accounts, sessions.c.revoked).join(sessions, sessions.c.account_id == accounts.c.id)
+                .where(and_(sessions.c.id == claims["sid"], accounts.c.id == claims["aid"]))).mappings().first()
+        if row is None or row["revoked"] or not row["active"]:
+            raise ApiError(401, "auth.revoked", "การเข้าสู่ระบบนี้สิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Session ended.")
+        return Caller(row["id"], claims["sid"], row["username"], row["cid"], row["name"], Role(row["role"]),
+                      row["unit_code"], row["must_change_password"])
+
+    def active_caller(c: Caller = Depends(caller)) -> Caller:
+        if c.must_change_password:
+            raise ApiError(403, "auth.password_change_required",
+                           "กรุณาเปลี่ยนรหัสผ่านครั้งแรกก่อนใช้งาน", "Change the first password before anything else.")
+        return c
+
+    def record_audit(conn, c: Caller | None, action: str, unit_code: str | None = None, **detail) -> None:
+        conn.execute(audit.insert().values(at=security.now(), account_id=c.account_id if c else None,
+                                           unit_code=unit_code or (c.unit_code if c else None), action=action,
+                                           detail=detail or None))
+
+    # --- authentication ----------------------------------------------------------------------------
+
+    def _tokens(conn, acc, session_id: str, refresh: str) -> Tokens:
+        unit = conn.execute(select(units.c.name).where(units.c.code == acc["unit_code"])).first()
+        return Tokens(access_token=security.make_access_token(security.token_key(conn), session_id, acc["id"]),
+                      refresh_token=refresh, expires_in=int(security.ACCESS_TTL.total_seconds()),
+                      must_change_password=acc["must_change_password"],
+                      account=AccountInfo(username=acc["username"], cid=acc["cid"], name=acc["name"],
+                                          role=acc["role"], unit_code=acc["unit_code"],
+                                          unit_name=unit[0] if unit else ""))
+
+    @app.post(f"{API}/auth/login", response_model=Tokens, tags=["auth"])
+    def login(body: LoginRequest) -> Tokens:
+        wrong = ApiError(401, "auth.wrong", "ชื่อผู้ใช้งานหรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password.")
+        with engine.begin() as conn:
+            acc = conn.execute(select(accounts).where(accounts.c.username == body.username.strip().lower())
+                               ).mappings().first()
+            if acc is None or not acc["active"]:
+                security.check_password(security.hash_password("x"), body.password)  # same time either way
+                raise wrong
+            locked_until = security.aware(acc["locked_until"])
+            if locked_until is not None and locked_until > security.now():
+                minutes = max(1, int((locked_until - security.now()).total_seconds() // 60) + 1)
+                raise ApiError(423, "auth.locked", f"เข้าสู่ระบบผิดหลายครั้ง บัญชีถูกระงับชั่วคราว กรุณาลองใหม่ในอีก {minutes} นาที",
+                               "Too many failed log-ins; try again later.", minutes=minutes)
+            card_ok = body.card_cid.strip() == acc["cid"]
+            if not security.check_password(acc["password_hash"], body.password) or not card_ok:
+                failed = acc["failed_logins"] + 1
+                values = {"failed_logins": failed}
+                if failed >= security.MAX_FAILED:
+                    values = {"failed_logins": 0, "locked_until": security.now() + security.LOCKOUT}
+                conn.execute(update(accounts).where(accounts.c.id == acc["id"]).values(**values))
+                record_audit(conn, None, "auth.failed", acc["unit_code"], username=acc["username"],
+                             card_mismatch=not card_ok)
+                if not card_ok and security.check_password(acc["password_hash"], body.password):
+                    raise ApiError(403, "auth.card_mismatch",
+                                   "บัตรประจำตัวประชาชนที่เสียบไม่ใช่บัตรของเจ้าของบัญชีนี้ กรุณาใช้บัตรของท่านเอง",
+                                   "The card in the reader is not the account holder's.")
+                raise wrong
+            conn.execute(update(accounts).where(accounts.c.id == acc["id"]).values(failed_logins=0,
+                                                                                    locked_until=None))
+            session_id = str(uuid.uuid4())
+            refresh, refresh_hash = security.new_refresh_token()
+            conn.execute(sessions.insert().values(id=session_id, account_id=acc["id"], refresh_hash=refresh_hash,
+                                                  created_at=security.now(),
+                                                  expires_at=security.now() + security.REFRESH_TTL, revoked=False))
+            record_audit(conn, None, "auth.login", acc["unit_code"], username=acc["username"])
+            return _tokens(conn, acc, session_id, refresh)
+
+    @app.post(f"{API}/auth/refresh", response_model=Tokens, tags=["auth"])
+    def refresh(body: RefreshRequest) -> Tokens:
+        with engine.begin() as conn:
+            row = conn.execute(select(sessions).where(sessions.c.refresh_hash == security.refresh_hash(
+                body.refresh_token))).mappings().first()
+            if row is None or row["revoked"] or security.aware(row["expires_at"]) < security.now():
+                raise ApiError(401, "auth.refresh", "กรุณาเข้าสู่ระบบใหม่", "Log in again.")
+            acc = conn.execute(select(accounts).where(accounts.c.id == row["account_id"])).mappings().first()
+            if acc is None or not acc["active"]:
+                raise ApiError(401, "auth.revoked", "บัญชีนี้ถูกยกเลิกแล้ว", "The account was revoked.")
+            new, new_hash = security.new_refresh_token()  # rotated: a refresh token works once
+            conn.execute(update(sessions).where(sessions.c.id == row["id"]).values(refresh_hash=new_hash))
+            return _tokens(conn, acc, row["id"], new)
+
+    @app.post(f"{API}/auth/logout", status_code=204, tags=["auth"])
+    def logout(c: Caller = Depends(caller)) -> Response:
+        with engine.begin() as conn:
+            conn.execute(update(sessions).where(sessions.c.id == c.session_id).values(revoked=True))
+            record_audit(conn, c, "auth.logout")
+        return Response(status_code=204)
+
+    @app.post(f"{API}/auth/password", status_code=204, tags=["auth"])
+    def change_password(body: PasswordChange, c: Caller = Depends(caller)) -> Response:
+        problem = security.password_problem(body.new_password)
+        if problem:
+            raise ApiError(400, "auth.weak_password", problem, "The new password is too weak.")
+        with engine.begin() as conn:
+            stored = conn.execute(select(accounts.c.password_hash).where(accounts.c.id == c.account_id)).scalar()
+            if not security.check_password(stored, body.old_password):
+                raise ApiError(400, "auth.wrong_old_password", "รหัสผ่านเดิมไม่ถูกต้อง", "The old password is wrong.")
+            if body.new_password == body.old_password:
+                raise ApiError(400, "auth.same_password", "รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม", "Choose a new one.")
+            conn.execute(update(accounts).where(accounts.c.id == c.account_id).values(
+                password_hash=security.hash_password(body.new_password), must_change_password=False))
+            record_audit(conn, c, "auth.password_changed")
+        return Response(status_code=204)
+
+    @app.get(f"{API}/me", response_model=AccountInfo, tags=["auth"])
+    def me(c: Caller = Depends(active_caller)) -> AccountInfo:
+        return AccountInfo(username=c.username, cid=c.cid, name=c.name, role=c.role.value, unit_code=c.unit_code)
+
+    @app.post(f"{API}/devices", response_model=DeviceInfo, tags=["auth"])
+    def enrol_device(body: DeviceEnrol, c: Caller = Depends(active_caller)) -> DeviceInfo:
+        try:
+            key = security.parse_public_key(body.public_key)
+        except ValueError:
+            raise ApiError(400, "device.bad_key", "กุญแจของเครื่องไม่ถูกต้อง", "Not an Ed25519 public key.") from None
+        device_id = str(uuid.uuid4())
+        with engine.begin() as conn:
+            conn.execute(devices.insert().values(id=device_id, account_id=c.account_id, public_key=key,
+                                                 label=body.label[:200], created_at=security.now(), revoked=False))
+            record_audit(conn, c, "device.enrolled", device_id=device_id)
+        return DeviceInfo(device_id=device_id)
+
+    # --- change sets -------------------------------------------------------------------------------
+
+    @app.post(f"{API}/changesets", response_model=PushResponse, tags=["sync"])
+    def push(body: PushRequest, c: Caller = Depends(active_caller)) -> PushResponse:
+        return PushResponse(results=[_push_one(c, raw) for raw in body.changesets])
+
+    def _push_one(c: Caller, raw: dict) -> PushResult:
+        try:
+            cs = csmod.from_json(raw)
+        except (KeyError, ValueError, TypeError):
+            return PushResult(id=str(raw.get("id", "")), status=PushStatus.REFUSED, code="changeset.malformed",
+                              message_th="ชุดการเปลี่ยนแปลงไม่ครบหรือรูปแบบไม่ถูกต้อง")
+        key = f"push:{cs.id}:{cs.state.value}"
+        with engine.begin() as conn:
+            first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
+            if first is not None:
+                return PushResult(**first[0])  # a replay gets the first answer
+            result = _accept(conn, c, cs)
+            conn.execute(answers.insert().values(key=key, body=result.model_dump(mode="json")))
+            return result
+
+    def _accept(conn, c: Caller, cs) -> PushResult:
+        def refuse(code: str, th: str) -> PushResult:
+            return PushResult(id=cs.id, status=PushStatus.REFUSED, code=code, message_th=th)
+
+        if cs.unit_code != c.unit_code:
+            return refuse("changeset.other_unit", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงของหน่วยงานตนเอง")
+        if c.role is not Role.REGISTRY_OFFICER:
+            return refuse("changeset.not_registry", "เฉพาะเจ้าหน้าที่ทะเบียนเท่านั้นที่ส่งชุดการเปลี่ยนแปลงได้")
+        if cs.author_cid != c.cid:
+            return refuse("changeset.not_author", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงที่ท่านบันทึกเอง")
+        if cs.state not in (ReviewState.PENDING, ReviewState.CANCELLED):
+            return refuse("changeset.state", f"ส่งชุดการเปลี่ยนแปลงในสถานะ «{cs.state.th}» ไม่ได้")
+        row = conn.execute(select(changesets.c.state).where(changesets.c.id == cs.id)).first()
+        at = security.now()
+        if row is None:
+            if cs.state is not ReviewState.PENDING:
+                return refuse("changeset.unknown", "ไม่พบชุดการเปลี่ยนแปลงนี้บนเซิร์ฟเวอร์")
+            conn.execute(changesets.insert().values(id=cs.id, unit_code=cs.unit_code, author_cid=cs.author_cid,
+                                                    state=cs.state.value, data=csmod.to_json(cs),
+                                                    created_at=at, updated_at=at))
+        else:
+            if ReviewState(row[0]) is not ReviewState.RETURNED:
+                return refuse("changeset.state", f"ชุดการเปลี่ยนแปลงนี้อยู่ในสถานะ «{ReviewState(row[0]).th}» บนเซิร์ฟเวอร์แล้ว")
+            conn.execute(update(changesets).where(changesets.c.id == cs.id).values(
+                state=cs.state.value, data=csmod.to_json(cs), updated_at=at))
+        _feed_changeset(conn, cs.unit_code, cs.id, cs.state.value, cs.title)
+        record_audit(conn, c, f"changeset.{cs.state.value}", changeset=cs.id)
+        return PushResult(id=cs.id, status=PushStatus.ACCEPTED, state=cs.state.value)
+
+    def _feed_changeset(conn, unit_code: str, cs_id: str, state: str, title: str, reason: str = "") -> None:
+        conn.execute(feed.insert().values(unit_code=unit_code, kind="changeset", record_type="", key=cs_id,
+                                          rev=0, data={"state": state, "title": title, "reason": reason},
+                                          at=security.now()))
+
+    @app.get(f"{API}/changesets", tags=["sync"])
+    def staged(state: str = Query(default="pending"), c: Caller = Depends(active_caller)) -> list[dict]:
+        with engine.begin() as conn:
+            rows = conn.execute(select(changesets.c.data, changesets.c.state).where(and_(
+                changesets.c.unit_code == c.unit_code, changesets.c.state == state))).all()
+        return [{**data, "state": st} for data, st in rows]
+
+    @app.post(f"{API}/changesets/{{cs_id}}/return", tags=["sync"])
+    def return_changeset(cs_id: str, body: dict, c: Caller = Depends(active_caller)) -> dict:
+        reason = str(body.get("reason", "")).strip()
+        with engine.begin() as conn:
+            row = _registrar_changeset(conn, c, cs_id, lock=True)
+            cs = csmod.from_json({**row["data"], "state": row["state"]})
+            if not reason:
+                raise ApiError(400, "changeset.reason_missing", "กรุณาระบุเหตุผลที่ส่งกลับ", "Give a reason.")
+            if cs.state is not ReviewState.PENDING:
+                raise ApiError(409, "changeset.state", f"ชุดการเปลี่ยนแปลงนี้อยู่ในสถานะ «{cs.state.th}» แล้ว")
+            data = {**row["data"], "state": "returned", "return_reason": reason}
+            conn.execute(update(changesets).where(changesets.c.id == cs_id).values(
+                state="returned", data=data, updated_at=security.now()))
+            _feed_changeset(conn, c.unit_code, cs_id, "returned", cs.title, reason)
+            record_audit(conn, c, "changeset.returned", changeset=cs_id)
+        return {"id": cs_id, "state": "returned"}
+
+    def _registrar_changeset(conn, c: Caller, cs_id: str, lock: bool = False):
+        if c.role is not Role.REGISTRAR:
+            raise ApiError(403, "changeset.not_registrar", "เฉพาะนายทะเบียนของหน่วยงานเท่านั้นที่อนุมัติหรือส่งกลับได้")
+        query = select(changesets).where(changesets.c.id == cs_id)
+        row = conn.execute(query.with_for_update() if lock else query).mappings().first()
+        if row is None or row["unit_code"] != c.unit_code:
+            raise ApiError(404, "changeset.unknown", "ไม่พบชุดการเปลี่ยนแปลงนี้ในหน่วยงานของท่าน")
+        if row["author_cid"] == c.cid:
+            raise ApiError(403, "changeset.own_approval", "ผู้บันทึกอนุมัติหรือส่งกลับชุดการเปลี่ยนแปลงของตนเองไม่ได้")
+        return row
+
+    @app.post(f"{API}/approvals", response_model=ApprovalResult, tags=["sync"])
+    def approve(body: Approval, c: Caller = Depends(active_caller)) -> ApprovalResult:
+        key = f"approve:{body.changeset_id}"
+        with engine.begin() as conn:  # one transaction: the checks, the register, the answer
+            first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
+            if first is not None:
+                return ApprovalResult(**first[0])
+            row = _registrar_changeset(conn, c, body.changeset_id, lock=True)
+            cs = csmod.from_json({**row["data"], "state": row["state"]})
+            device = conn.execute(select(devices).where(and_(devices.c.id == body.device_id,
+                                                             devices.c.account_id == c.account_id,
+                                                             devices.c.revoked.is_(False)))).mappings().first()
+            if device is None or not security.signature_holds(bytes(device["public_key"]), body.signature,
+                                                              csmod.canonical_digest(cs)):
+                raise ApiError(403, "approval.signature",
+                               "ลายมือชื่ออิเล็กทรอนิกส์ของการอนุมัติตรวจสอบไม่ผ่าน (เครื่องนี้อาจยังไม่ได้ลงทะเบียน) "
+                               "กรุณาอนุมัติใหม่จากเครื่องที่ลงทะเบียนแล้ว", "The approval's signature does not verify.")
+            if cs.state is not ReviewState.PENDING:
+                raise ApiError(409, "changeset.state", f"ชุดการเปลี่ยนแปลงนี้อยู่ในสถานะ «{cs.state.th}» แล้ว")
+            outcome = register.apply(conn, cs, body.approved_at.date())
+            state = "applied" if outcome.status == "applied" else "returned"
+            reason = "; ".join(outcome.reasons_th)
+            data = {**row["data"], "state": state, "return_reason": reason,
+                    "approval": {"by_cid": c.cid, "device_id": body.device_id,
+                                 "approved_at": body.approved_at.isoformat(), "signature": body.signature}}
+            conn.execute(update(changesets).where(changesets.c.id == cs.id).values(
+                state=state, data=data, updated_at=security.now()))
+            _feed_changeset(conn, c.unit_code, cs.id, state, cs.title, reason)
+            result = ApprovalResult(changeset_id=cs.id, status=ApprovalStatus(outcome.status),
+                                    code="" if outcome.status == "applied" else f"approval.{outcome.status}",
+                                    reasons_th=outcome.reasons_th, current=outcome.current)
+            conn.execute(answers.insert().values(key=key, body=result.model_dump(mode="json")))
+            record_audit(conn, c, f"approval.{outcome.status}", changeset=cs.id)
+        return result
+
+    # --- the unit's feed ---------------------------------------------------------------------------
+
+    @app.get(f"{API}/feed", response_model=FeedPage, tags=["sync"])
+    def unit_feed(since: int = Query(default=0, ge=0), limit: int = Query(default=500, ge=1, le=5000),
+                  c: Caller = Depends(active_caller)) -> FeedPage:
+        with engine.begin() as conn:
+            rows = conn.execute(select(feed).where(and_(feed.c.unit_code == c.unit_code, feed.c.seq > since))
+                                .order_by(feed.c.seq).limit(limit + 1)).mappings().all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [FeedItem(seq=r["seq"], kind=r["kind"], record_type=r["record_type"], key=r["key"], rev=r["rev"],
+                          data=r["data"]) for r in rows]
+        return FeedPage(items=items, next_seq=items[-1].seq if items else since, more=more)
+
+    @app.get(f"{API}/health", tags=["ops"])
+    def health() -> dict:
+        with engine.begin() as conn:
+            conn.execute(select(1))
+        return {"ok": True, "at": _dt.datetime.now(_dt.timezone.utc).isoformat()}
+
+    return app

@@ -1,0 +1,70 @@
+"""lgo-central — the central server's command line.
+
+    lgo-central serve [--host 127.0.0.1] [--port 8765] [--db URL]   (no --db: the embedded SQLite file)
+    lgo-central migrate [--db URL]
+    lgo-central units import FILE.csv [--db URL]
+    lgo-central accounts import REQUEST.xlsx [--dry-run] [--smtp HOST:PORT] [--db URL]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .db import default_url, make_engine, migrate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lgo-central", description="LGO Registry Desk — เซิร์ฟเวอร์กลาง")
+    parser.add_argument("--db", default=None, help="database URL (postgresql://… or sqlite:///…)")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    serve = sub.add_parser("serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate")
+    units_cmd = sub.add_parser("units").add_subparsers(dest="action", required=True)
+    units_cmd.add_parser("import").add_argument("file", type=Path)
+    acc = sub.add_parser("accounts").add_subparsers(dest="action", required=True)
+    imp = acc.add_parser("import")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--smtp", default="127.0.0.1:25", help="the mail relay, HOST:PORT")
+    args = parser.parse_args(argv)
+    url = args.db or default_url()
+    engine = make_engine(url)
+    if args.cmd == "migrate":
+        migrate(engine)
+        print("ปรับโครงสร้างฐานข้อมูลเป็นรุ่นล่าสุดแล้ว")
+        return 0
+    if args.cmd == "serve":
+        import uvicorn
+
+        from .api import create_app
+        if url.startswith("sqlite"):
+            migrate(engine)  # the embedded database keeps itself current
+        uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="warning")
+        return 0
+    if args.cmd == "units":
+        from .accounts import import_units
+        n = import_units(engine, args.file)
+        print(f"นำเข้าทะเบียนหน่วยงาน {n:,} หน่วยงาน")
+        return 0
+    from .accounts import Mailer, import_request
+    host, _, port = args.smtp.partition(":")
+    report = import_request(engine, args.file, Mailer(host, int(port or 25)), dry_run=args.dry_run)
+    if not report.ok:
+        print("แบบขอสิทธิมีข้อผิดพลาด ยังไม่ได้สร้างบัญชีใด ๆ:", file=sys.stderr)
+        for p in report.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(("ทดลอง (ยังไม่บันทึก): " if args.dry_run else "") +
+          f"สร้างบัญชีใหม่ {len(report.created)} บัญชี, คงเดิม {len(report.kept)}, ยกเลิก {len(report.revoked)}, "
+          f"ส่งอีเมล {len(report.mailed)} ฉบับ")
+    for name in report.revoked:
+        print(f"  ยกเลิก: {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

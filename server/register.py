@@ -1,0 +1,131 @@
+"""The register of record: applying an approved change set, with the rules of ``app/``, in one transaction.
+
+A base revision that moved answers ``conflict`` with the records as they are now; a change the rules
+refuse answers ``invalid`` with the Thai reasons. Otherwise every record is written at its next
+revision, its history kept, and the unit's feed told.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Connection
+
+from app.changeset import ChangeSet, Op
+from app.records import from_dict, record_key, to_dict
+from app.register import validate
+from app.rules.entitlement import Facts
+
+from .db import feed, record_history, records
+from .security import now
+
+_PEOPLE = {
+    "employment": ("cid", None), "marriage": ("a_cid", "b_cid"), "parentage": ("parent_cid", "child_cid"),
+    "coverage": ("cid", None), "court_order": ("cid", None), "person": ("cid", None),
+}
+_LISTS = {"employment": "employments", "marriage": "marriages", "parentage": "parentages",
+          "coverage": "coverages", "court_order": "orders"}
+
+
+@dataclass
+class Outcome:
+    status: str                       # applied | conflict | invalid
+    reasons_th: list[str] = field(default_factory=list)
+    current: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _people(kind: str, data: dict) -> set[str]:
+    a, b = _PEOPLE.get(kind, (None, None))
+    return {data[x] for x in (a, b) if x and data.get(x)}
+
+
+def load_facts(conn: Connection, cids: set[str]) -> Facts:
+    """The records about ``cids`` and their close family, as the rules need them."""
+    facts = Facts()
+    seen: set[tuple[str, str]] = set()
+    people = set(cids)
+    for _round in range(2):
+        if not people:
+            break
+        rows = conn.execute(select(records.c.type, records.c.id, records.c.data).where(and_(
+            records.c.type.notin_(("person", "unit")),
+            or_(records.c.cid.in_(people), records.c.other_cid.in_(people))))).all()
+        for kind, rid, data in rows:
+            if (kind, rid) in seen:
+                continue
+            seen.add((kind, rid))
+            getattr(facts, _LISTS[kind]).append(from_dict(kind, data))
+            people |= _people(kind, data)
+    for (data,) in conn.execute(select(records.c.data).where(and_(records.c.type == "person",
+                                                                  records.c.id.in_(people)))):
+        p = from_dict("person", data)
+        facts.persons[p.cid] = p
+    facts.reindex()
+    return facts
+
+
+def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
+    """Check the base revisions, run the rules, write the records. The caller owns the transaction."""
+    current: dict[tuple[str, str], tuple[int, dict]] = {}
+    for op in cs.operations:
+        row = conn.execute(select(records.c.rev, records.c.data).where(and_(
+            records.c.type == op.record_type, records.c.id == op.record_id))).first()
+        if row is not None:
+            current[(op.record_type, op.record_id)] = (row[0], row[1])
+    moved = []
+    for op in cs.operations:
+        found = current.get((op.record_type, op.record_id))
+        if op.op is Op.CREATE and found is not None:
+            moved.append((op, found))
+        elif op.op is Op.UPDATE and (found is None or found[0] != op.base_rev):
+            moved.append((op, found))
+    if moved:
+        return Outcome("conflict", [
+            f"ข้อมูล{op.record_type} {op.record_id} ถูกแก้ไขจากที่อื่นแล้ว (ฉบับที่ {found[0] if found else 'ไม่มี'} "
+            f"ไม่ใช่ฉบับที่ {op.base_rev}) กรุณาเปรียบเทียบและบันทึกใหม่" for op, found in moved],
+            [{"record_type": op.record_type, "key": op.record_id, "rev": found[0], "data": found[1]}
+             for op, found in moved if found is not None])
+    touched: set[str] = set()
+    for op in cs.operations:
+        touched |= _people(op.record_type, op.fields)
+        if (op.record_type, op.record_id) in current:
+            touched |= _people(op.record_type, current[(op.record_type, op.record_id)][1])
+        if op.record_type == "person":
+            touched.add(op.record_id)
+    facts = load_facts(conn, touched)
+    after, verdicts = validate(facts, cs, today)
+    if not verdicts.ok:
+        return Outcome("invalid", [v.th for v in verdicts.errors])
+    at = now()
+    for op in cs.operations:
+        if op.record_type == "unit":
+            continue  # unit data is the register of units (server.accounts), applied there
+        record = _find(after, op.record_type, op.record_id)
+        data = to_dict(record)
+        rev = current[(op.record_type, op.record_id)][0] + 1 if (op.record_type, op.record_id) in current else 1
+        people = sorted(_people(op.record_type, data))
+        values = dict(unit_code=getattr(record, "unit_code", None) or cs.unit_code, rev=rev, data=data,
+                      cid=people[0] if people else None, other_cid=people[1] if len(people) > 1 else None)
+        if op.record_type == "marriage":
+            values.update(cid=record.a_cid, other_cid=record.b_cid)
+        elif op.record_type == "parentage":
+            values.update(cid=record.parent_cid, other_cid=record.child_cid)
+        if rev == 1:
+            conn.execute(records.insert().values(type=op.record_type, id=op.record_id, **values))
+        else:
+            conn.execute(records.update().where(and_(records.c.type == op.record_type,
+                                                     records.c.id == op.record_id)).values(**values))
+        conn.execute(record_history.insert().values(type=op.record_type, id=op.record_id, rev=rev, data=data,
+                                                    changeset_id=cs.id, at=at))
+        conn.execute(feed.insert().values(unit_code=cs.unit_code, kind="record", record_type=op.record_type,
+                                          key=op.record_id, rev=rev, data=data, at=at))
+    return Outcome("applied")
+
+
+def _find(facts: Facts, kind: str, rid: str):
+    if kind == "person":
+        return facts.persons[rid]
+    return next(r for r in getattr(facts, _LISTS[kind]) if record_key(r) == rid)
+
