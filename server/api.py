@@ -100,9 +100,23 @@ def create_app(engine: Engine) -> FastAPI:
                                           role=acc["role"], unit_code=acc["unit_code"],
                                           unit_name=unit[0] if unit else ""))
 
+    def _failed_login(conn, acc, password_ok: bool, card_ok: bool, wrong: ApiError) -> ApiError:
+        failed = acc["failed_logins"] + 1
+        values = {"failed_logins": failed}
+        if failed >= security.MAX_FAILED:
+            values = {"failed_logins": 0, "locked_until": security.now() + security.LOCKOUT}
+        conn.execute(update(accounts).where(accounts.c.id == acc["id"]).values(**values))
+        record_audit(conn, None, "auth.failed", acc["unit_code"], username=acc["username"], card_mismatch=not card_ok)
+        if password_ok and not card_ok:
+            return ApiError(403, "auth.card_mismatch",
+                            "บัตรประจำตัวประชาชนที่เสียบไม่ใช่บัตรของเจ้าของบัญชีนี้ กรุณาใช้บัตรของท่านเอง",
+                            "The card in the reader is not the account holder's.")
+        return wrong
+
     @app.post(f"{API}/auth/login", response_model=Tokens, tags=["auth"])
     def login(body: LoginRequest) -> Tokens:
         wrong = ApiError(401, "auth.wrong", "ชื่อผู้ใช้งานหรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password.")
+        failure = None
         with engine.begin() as conn:
             acc = conn.execute(select(accounts).where(accounts.c.username == body.username.strip().lower())
                                ).mappings().first()
@@ -115,19 +129,12 @@ def create_app(engine: Engine) -> FastAPI:
                 raise ApiError(423, "auth.locked", f"เข้าสู่ระบบผิดหลายครั้ง บัญชีถูกระงับชั่วคราว กรุณาลองใหม่ในอีก {minutes} นาที",
                                "Too many failed log-ins; try again later.", minutes=minutes)
             card_ok = body.card_cid.strip() == acc["cid"]
-            if not security.check_password(acc["password_hash"], body.password) or not card_ok:
-                failed = acc["failed_logins"] + 1
-                values = {"failed_logins": failed}
-                if failed >= security.MAX_FAILED:
-                    values = {"failed_logins": 0, "locked_until": security.now() + security.LOCKOUT}
-                conn.execute(update(accounts).where(accounts.c.id == acc["id"]).values(**values))
-                record_audit(conn, None, "auth.failed", acc["unit_code"], username=acc["username"],
-                             card_mismatch=not card_ok)
-                if not card_ok and security.check_password(acc["password_hash"], body.password):
-                    raise ApiError(403, "auth.card_mismatch",
-                                   "บัตรประจำตัวประชาชนที่เสียบไม่ใช่บัตรของเจ้าของบัญชีนี้ กรุณาใช้บัตรของท่านเอง",
-                                   "The card in the reader is not the account holder's.")
-                raise wrong
+            password_ok = security.check_password(acc["password_hash"], body.password)
+            if not (password_ok and card_ok):
+                failure = _failed_login(conn, acc, password_ok, card_ok, wrong)
+        if failure is not None:
+            raise failure  # after the commit: the failure counter must stick
+        with engine.begin() as conn:
             conn.execute(update(accounts).where(accounts.c.id == acc["id"]).values(failed_logins=0,
                                                                                     locked_until=None))
             session_id = str(uuid.uuid4())

@@ -7,6 +7,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+pytest_plugins = ["tests.central"]
+
 from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy  # noqa: E402
 
 
