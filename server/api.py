@@ -211,7 +211,9 @@ def create_app(engine: Engine) -> FastAPI:
         except (KeyError, ValueError, TypeError):
             return PushResult(id=str(raw.get("id", "")), status=PushStatus.REFUSED, code="changeset.malformed",
                               message_th="ชุดการเปลี่ยนแปลงไม่ครบหรือรูปแบบไม่ถูกต้อง")
-        key = f"push:{cs.id}:{cs.state.value}"
+        # One submission = one state after one more step of its history: a resubmission is a new request,
+        # a replay of the same one gets the first answer.
+        key = f"push:{cs.id}:{cs.state.value}:{len(cs.history)}"
         with engine.begin() as conn:
             first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
             if first is not None:

@@ -1,0 +1,166 @@
+"""The review loop on the server: push to staging, approve with a signature, apply with the rules,
+answer conflicts and refusals, replay safely, and tell the unit's PCs through the feed."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app import changeset as csmod
+from app import events, training
+from app.changeset import ReviewState
+from app.domain import Officer, Role, Sex
+from app.rules.entitlement import Relation
+from tests.builders import new_cid, person
+from tests.central import import_unit, ready_session
+
+OFFICERS = training.generate(staff=5).officers
+REGISTRAR, REGISTRY, FINANCE = OFFICERS
+UNIT = training.UNIT.code
+OTHER = [Officer(new_cid(), "ปลัดเทศบาลอื่น", "ปลัดเทศบาล", Role.REGISTRAR, "OTH0002", "reg@other.example.go.th"),
+         Officer(new_cid(), "เจ้าหน้าที่เทศบาลอื่น", "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, "OTH0002",
+                 "hr@other.example.go.th")]
+D = dt.date
+
+
+@pytest.fixture
+def unit(central, tmp_path):
+    import_unit(central, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    import_unit(central, tmp_path, "OTH0002", "เทศบาลตำบลทดลอง", OTHER)
+    return {name: ready_session(central, o) for name, o in
+            (("registrar", REGISTRAR), ("registry", REGISTRY), ("finance", FINANCE),
+             ("other_registrar", OTHER[0]), ("other_registry", OTHER[1]))}
+
+
+def hire(children=1):
+    me = person(first="สมชาย", born=D(1990, 1, 1))
+    deps = [events.NewDependent(person(first=f"ลูก{i}", born=D(2015 + i, 1, 1)), Relation.CHILD)
+            for i in range(children)]
+    cs = events.hire(UNIT, REGISTRY.cid, me, "local_official", D(2026, 10, 1), "นักวิเคราะห์", dependents=deps)
+    cs.state = ReviewState.PENDING
+    return cs
+
+
+def push(s, cs):
+    r = s.post("/changesets", {"changesets": [csmod.to_json(cs)]})
+    assert r.status_code == 200, r.text
+    return r.json()["results"][0]
+
+
+def approve(s, cs, at=None):
+    return s.post("/approvals", {"changeset_id": cs.id, "device_id": s.device_id,
+                                 "approved_at": (at or dt.datetime.now(dt.timezone.utc)).isoformat(),
+                                 "signature": s.sign(cs)})
+
+
+def test_pushed_change_sets_wait_in_staging_and_replays_get_the_first_answer(central, unit):
+    cs = hire()
+    first = push(unit["registry"], cs)
+    assert first["status"] == "accepted" and first["state"] == "pending"
+    assert push(unit["registry"], cs) == first
+    staged = unit["registrar"].get("/changesets", params={"state": "pending"}).json()
+    assert [c["id"] for c in staged] == [cs.id]
+    assert unit["other_registrar"].get("/changesets", params={"state": "pending"}).json() == []
+
+
+def test_an_approval_signed_days_ago_offline_is_applied_with_the_rules_and_reaches_the_feed(central, unit):
+    cs = hire(children=2)
+    push(unit["registry"], cs)
+    three_days_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)
+    r = approve(unit["registrar"], cs, three_days_ago)
+    assert r.status_code == 200 and r.json()["status"] == "applied", r.text
+    assert approve(unit["registrar"], cs).json() == r.json()  # a replay: the first answer again
+    page = unit["registry"].get("/feed", params={"since": 0}).json()
+    kinds = [(i["kind"], i["record_type"]) for i in page["items"]]
+    assert ("record", "person") in kinds and ("record", "employment") in kinds
+    assert page["items"][-1]["kind"] == "changeset" and page["items"][-1]["data"]["state"] == "applied"
+    assert unit["other_registry"].get("/feed").json()["items"] == []
+
+
+def test_a_fourth_child_is_answered_invalid_with_the_thai_reason(central, unit):
+    cs = hire(children=4)
+    push(unit["registry"], cs)
+    r = approve(unit["registrar"], cs).json()
+    assert r["status"] == "invalid" and any("บุตรคนที่ 4" in x for x in r["reasons_th"])
+    returned = unit["registry"].get("/feed").json()["items"][-1]
+    assert returned["data"]["state"] == "returned" and "บุตรคนที่ 4" in returned["data"]["reason"]
+
+
+def test_a_moved_base_revision_is_a_conflict_with_the_current_record(central, unit):
+    cs = hire(children=0)
+    push(unit["registry"], cs)
+    approve(unit["registrar"], cs)
+    emp_op = next(o for o in cs.operations if o.record_type == "employment")
+    from app.records import from_dict
+    job = events.Known(from_dict("employment", emp_op.fields), 1)
+    me = events.Known(from_dict("person", cs.operations[0].fields), 1)
+    a = events.end_service(UNIT, REGISTRY.cid, me, job, D(2027, 1, 1), events.EndReason.RESIGNATION)
+    b = events.end_service(UNIT, REGISTRY.cid, me, job, D(2027, 2, 1), events.EndReason.TRANSFER_OUT)
+    for x in (a, b):
+        x.state = ReviewState.PENDING
+        push(unit["registry"], x)
+    assert approve(unit["registrar"], a).json()["status"] == "applied"
+    r = approve(unit["registrar"], b).json()
+    assert r["status"] == "conflict" and r["current"][0]["rev"] == 2
+    assert r["current"][0]["data"]["end_reason"] == "resignation"
+
+
+def test_return_needs_a_reason_and_a_returned_change_set_can_be_resubmitted(central, unit):
+    cs = hire()
+    push(unit["registry"], cs)
+    assert unit["registrar"].post(f"/changesets/{cs.id}/return", {"reason": " "}).status_code == 400
+    assert unit["registrar"].post(f"/changesets/{cs.id}/return", {"reason": "แนบสูติบัตรด้วย"}).status_code == 200
+    assert unit["registry"].get("/feed").json()["items"][-1]["data"]["reason"] == "แนบสูติบัตรด้วย"
+    cs.state, cs.return_reason = ReviewState.RETURNED, "แนบสูติบัตรด้วย"
+    cs.submit(REGISTRY)  # the officer fixes it and resubmits: the same id, pending again
+    again = push(unit["registry"], cs)
+    assert again["status"] == "accepted"
+    assert approve(unit["registrar"], cs).json()["status"] == "applied"
+
+
+def test_a_forged_or_foreign_signature_is_refused(central, unit):
+    cs = hire()
+    push(unit["registry"], cs)
+    other = hire()
+    forged = unit["registrar"].post("/approvals", {"changeset_id": cs.id, "device_id": unit["registrar"].device_id,
+                                                   "approved_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                                                   "signature": unit["registrar"].sign(other)})
+    assert forged.status_code == 403 and forged.json()["code"] == "approval.signature"
+
+
+# --- who may do what, where: every cell -----------------------------------------------------------------
+
+EXPECTED = {
+    # caller (role, in the unit?) -> (pushing one of the unit's change sets, approving, returning, the feed)
+    ("registry", True): ("accepted", 403, 403, 200),
+    ("registrar", True): ("refused", 200, 200, 200),
+    ("finance", True): ("refused", 403, 403, 200),
+    ("registry", False): ("refused", 403, 403, 200),
+    ("registrar", False): ("refused", 404, 404, 200),
+}
+
+
+@pytest.mark.parametrize("role, own", list(EXPECTED))
+def test_role_by_unit_by_endpoint(central, unit, role, own):
+    s = unit[role if own else f"other_{role}"]
+    target = hire()
+    push(unit["registry"], target)            # the unit's change set, from its registry officer
+    attempt = hire()
+    attempt.author_cid = s.tokens["account"]["cid"]
+    want_push, want_approve, want_return, want_feed = EXPECTED[(role, own)]
+    pushed = push(s, attempt)
+    assert pushed["status"] == want_push
+    if want_push == "refused":
+        assert pushed["message_th"] and pushed["code"]
+    approved = approve(s, target)
+    assert approved.status_code == want_approve
+    returned = s.post(f"/changesets/{target.id}/return", {"reason": "ตรวจสอบ"})
+    # the registrar's approval in this cell has already applied it: returning is then refused as too late
+    assert returned.status_code == (409 if want_approve == 200 else want_return)
+    for r in (approved, returned):
+        if r.status_code >= 400:
+            assert r.json()["message_th"]
+    feed = s.get("/feed")
+    assert feed.status_code == want_feed
+    seen = {i["key"] for i in feed.json()["items"]}
+    assert (target.id in seen) == own  # a unit sees only its own data
