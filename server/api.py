@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +27,8 @@ from sync.protocol import (
 )
 
 from . import register, security
-from .db import accounts, answers, audit, changesets, devices, feed, sessions, units
+from .blobs import BlobError, BlobStore
+from .db import accounts, answers, audit, blob_owners, changesets, devices, feed, sessions, units
 
 
 class ApiError(Exception):
@@ -48,7 +50,7 @@ class Caller:
     must_change_password: bool
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
     app = FastAPI(title="LGO Registry Desk — central server", version="1", openapi_url="/openapi.json",
                   docs_url=None, redoc_url=None)
 
@@ -339,6 +341,51 @@ def create_app(engine: Engine) -> FastAPI:
         items = [FeedItem(seq=r["seq"], kind=r["kind"], record_type=r["record_type"], key=r["key"], rev=r["rev"],
                           data=r["data"]) for r in rows]
         return FeedPage(items=items, next_seq=items[-1].seq if items else since, more=more)
+
+    # --- attachments ---------------------------------------------------------------------------------
+
+    blobs = BlobStore(blob_dir) if blob_dir is not None else None
+
+    def blob_store() -> BlobStore:
+        if blobs is None:
+            raise ApiError(503, "blob.unavailable", "เซิร์ฟเวอร์นี้ยังไม่ได้กำหนดที่เก็บไฟล์แนบ")
+        return blobs
+
+    def blob_call(fn):
+        try:
+            return fn()
+        except BlobError as e:
+            raise ApiError(e.status, e.code, e.th) from None
+
+    @app.head(f"{API}/blobs/{{sha256}}", tags=["blobs"])
+    def blob_status(sha256: str, c: Caller = Depends(active_caller)) -> Response:
+        complete, received = blob_call(lambda: blob_store().status(sha256))
+        return Response(status_code=200 if complete else 404, headers={"Upload-Offset": str(received)})
+
+    @app.put(f"{API}/blobs/{{sha256}}", tags=["blobs"])
+    async def blob_put(sha256: str, request: Request, content_range: str | None = Header(default=None),
+                       c: Caller = Depends(active_caller)) -> Response:
+        body = await request.body()
+        complete, received = blob_call(lambda: blob_store().put(sha256, body, content_range))
+        if complete:
+            with engine.begin() as conn:
+                known = conn.execute(select(blob_owners.c.sha256).where(and_(
+                    blob_owners.c.sha256 == sha256, blob_owners.c.unit_code == c.unit_code))).first()
+                if known is None:
+                    conn.execute(blob_owners.insert().values(sha256=sha256, unit_code=c.unit_code, at=security.now()))
+                    record_audit(conn, c, "blob.stored", sha256=sha256, size=received)
+        return Response(status_code=201 if complete else 202, headers={"Upload-Offset": str(received)})
+
+    @app.get(f"{API}/blobs/{{sha256}}", tags=["blobs"])
+    def blob_get(sha256: str, c: Caller = Depends(active_caller)) -> Response:
+        with engine.begin() as conn:
+            owned = conn.execute(select(blob_owners.c.sha256).where(and_(
+                blob_owners.c.sha256 == sha256, blob_owners.c.unit_code == c.unit_code))).first()
+        if owned is None:
+            raise ApiError(404, "blob.missing", "ไม่พบไฟล์แนบนี้ในหน่วยงานของท่าน")
+        data = blob_call(lambda: blob_store().read(sha256))
+        from app.filetypes import sniff
+        return Response(content=data, media_type=sniff(data) or "application/octet-stream")
 
     @app.get(f"{API}/health", tags=["ops"])
     def health() -> dict:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .db import default_url, make_engine, migrate
+from .db import default_blob_dir, default_url, make_engine, migrate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         from .api import create_app
         if url.startswith("sqlite"):
             migrate(engine)  # the embedded database keeps itself current
-        uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(create_app(engine, default_blob_dir(url)), host=args.host, port=args.port, log_level="warning")
         return 0
     if args.cmd == "units":
         from .accounts import import_units

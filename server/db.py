@@ -141,6 +141,14 @@ audit = Table(
     Column("detail", Json),
 )
 
+# Which units sent (and so may fetch) each attachment; the bytes live in the blob store folder.
+blob_owners = Table(
+    "blob_owners", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("unit_code", String(32), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -153,6 +161,16 @@ def default_url() -> str:
     folder = Path(platformdirs.user_data_dir("LGO Registry Desk", "NHSO")) / "central"
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'central.sqlite3'}"
+
+
+def default_blob_dir(url: str) -> Path:
+    """$LGO_BLOB_DIR, or a folder beside the embedded SQLite file."""
+    override = os.environ.get("LGO_BLOB_DIR")
+    if override:
+        return Path(override)
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):]).parent / "blobs"
+    raise RuntimeError("set LGO_BLOB_DIR: where the server keeps attachments")
 
 
 def make_engine(url: str) -> Engine:

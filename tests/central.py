@@ -72,11 +72,11 @@ class Central:
         return f"{self.url}{API}{path}"
 
 
-def start_server(engine) -> tuple[str, object, threading.Thread]:
+def start_server(engine, blob_dir: Path | None = None) -> tuple[str, object, threading.Thread]:
     import uvicorn
     from server.api import create_app
     port = free_port()
-    config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="error")
+    config = uvicorn.Config(create_app(engine, blob_dir), host="127.0.0.1", port=port, log_level="error")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -191,7 +191,7 @@ def central(request, tmp_path):
     units_csv = write_units_csv(tmp_path / "units.csv", [
         (training.UNIT.code, training.UNIT.name, "ขอนแก่น"), ("OTH0002", "เทศบาลตำบลทดลอง", "มหาสารคาม")])
     import_units(engine, units_csv)
-    base_url, server, thread = start_server(engine)
+    base_url, server, thread = start_server(engine, tmp_path / "blobs")
     c = Central(base_url, engine, inbox, units_csv, server, thread)
     yield c
     server.should_exit = True

@@ -17,24 +17,11 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ..filetypes import sniff
 from .db import StoreProblem, WorkingCopy
 
 NONCE = 12
 MAX_BYTES = 50 * 1024 * 1024
-
-_SNIFF = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def sniff(data: bytes) -> str | None:
-    for magic, mime in _SNIFF:
-        if data.startswith(magic):
-            return mime
-    return None
-
 
 class AttachmentStore:
     def __init__(self, wc: WorkingCopy) -> None:
