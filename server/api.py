@@ -26,9 +26,9 @@ from sync.protocol import (
     Tokens,
 )
 
-from . import register, security
+from . import calendar, licence, register, security
 from .blobs import BlobError, BlobStore
-from .db import accounts, answers, audit, blob_owners, changesets, devices, feed, sessions, units
+from .db import accounts, answers, audit, blob_owners, changesets, devices, feed, periods, sessions, units
 
 
 class ApiError(Exception):
@@ -236,6 +236,9 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             return refuse("changeset.not_author", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงที่ท่านบันทึกเอง")
         if cs.state not in (ReviewState.PENDING, ReviewState.CANCELLED):
             return refuse("changeset.state", f"ส่งชุดการเปลี่ยนแปลงในสถานะ «{cs.state.th}» ไม่ได้")
+        phase, period = calendar.phase_on(conn, security.now().date())
+        if phase == "processing":
+            return refuse("calendar.closed", calendar.closed_message(period))
         row = conn.execute(select(changesets.c.state).where(changesets.c.id == cs.id)).first()
         at = security.now()
         if row is None:
@@ -300,6 +303,10 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
             if first is not None:
                 return ApprovalResult(**first[0])
+            phase, period = calendar.phase_on(conn, security.now().date())
+            if phase == "processing":
+                raise ApiError(409, "calendar.closed", calendar.closed_message(period), "Closed for processing.",
+                               reopens=period["ends"].isoformat())
             row = _registrar_changeset(conn, c, body.changeset_id, lock=True)
             cs = csmod.from_json({**row["data"], "state": row["state"]})
             device = conn.execute(select(devices).where(and_(devices.c.id == body.device_id,
@@ -386,6 +393,40 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
         data = blob_call(lambda: blob_store().read(sha256))
         from app.filetypes import sniff
         return Response(content=data, media_type=sniff(data) or "application/octet-stream")
+
+    # --- calendar and licence ------------------------------------------------------------------------
+
+    @app.get(f"{API}/calendar", tags=["calendar"])
+    def calendar_now(c: Caller = Depends(active_caller)) -> dict:
+        today = security.now().date()
+        with engine.begin() as conn:
+            phase, period = calendar.phase_on(conn, today)
+            upcoming = conn.execute(select(periods).where(periods.c.ends > today).order_by(periods.c.starts)
+                                    ).mappings().all()
+        return {"phase": phase, "phase_th": calendar.PHASE_TH[phase],
+                "periods": [{"name": p["name"], "phase": p["phase"], "starts": p["starts"].isoformat(),
+                             "ends": p["ends"].isoformat()} for p in upcoming]}
+
+    @app.get(f"{API}/licence/key", tags=["licence"])
+    def licence_key() -> dict:
+        import base64
+        with engine.begin() as conn:
+            return {"ed25519": base64.b64encode(licence.public_key(conn)).decode()}
+
+    @app.post(f"{API}/licence", tags=["licence"])
+    def licence_issue(body: dict, c: Caller = Depends(active_caller)) -> dict:
+        installation = str(body.get("installation_id", "")).strip()
+        version = str(body.get("client_version", "")).strip()
+        if not installation or not version:
+            raise ApiError(400, "licence.request", "คำขอใบอนุญาตต้องระบุรหัสเครื่องและรุ่นของโปรแกรม")
+        if licence.too_old(version):
+            raise ApiError(426, "client.too_old", f"โปรแกรมรุ่น {version} เก่าเกินไป ต้องเป็นรุ่น "
+                                                  f"{licence.min_client_version()} ขึ้นไป กรุณาติดตั้งรุ่นใหม่",
+                           min_version=licence.min_client_version())
+        with engine.begin() as conn:
+            token, payload = licence.issue(conn, installation[:64], c.unit_code, security.now().date())
+            record_audit(conn, c, "licence.issued", installation=installation[:64], year=payload["fiscal_year"])
+        return {"token": token, **payload}
 
     @app.get(f"{API}/health", tags=["ops"])
     def health() -> dict:

@@ -25,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate")
     units_cmd = sub.add_parser("units").add_subparsers(dest="action", required=True)
     units_cmd.add_parser("import").add_argument("file", type=Path)
+    cal = sub.add_parser("calendar").add_subparsers(dest="action", required=True)
+    add = cal.add_parser("add", help="a period: open, processing (closed) or confirmation")
+    add.add_argument("phase", choices=("open", "processing", "confirmation"))
+    add.add_argument("starts", type=lambda t: __import__("datetime").date.fromisoformat(t))
+    add.add_argument("ends", type=lambda t: __import__("datetime").date.fromisoformat(t), help="exclusive")
+    add.add_argument("name")
+    cal.add_parser("list")
     acc = sub.add_parser("accounts").add_subparsers(dest="action", required=True)
     imp = acc.add_parser("import")
     imp.add_argument("file", type=Path)
@@ -49,6 +56,20 @@ def main(argv: list[str] | None = None) -> int:
         from .accounts import import_units
         n = import_units(engine, args.file)
         print(f"นำเข้าทะเบียนหน่วยงาน {n:,} หน่วยงาน")
+        return 0
+    if args.cmd == "calendar":
+        from .calendar import PHASE_TH
+        from .db import periods
+        if args.action == "add":
+            if args.ends <= args.starts:
+                print("วันสิ้นสุดต้องอยู่หลังวันเริ่ม", file=sys.stderr)
+                return 2
+            with engine.begin() as conn:
+                conn.execute(periods.insert().values(name=args.name, phase=args.phase, starts=args.starts,
+                                                     ends=args.ends))
+        with engine.connect() as conn:
+            for p in conn.execute(periods.select().order_by(periods.c.starts)).mappings():
+                print(f"{p['starts']} – {p['ends']}  {PHASE_TH[p['phase']]:<24} {p['name']}")
         return 0
     from .accounts import Mailer, import_request
     host, _, port = args.smtp.partition(":")

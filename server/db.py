@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    JSON, BigInteger, Boolean, Column, Date, DateTime, Index, Integer, LargeBinary, MetaData, String, Table, Text,
     create_engine, event,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -147,6 +147,17 @@ blob_owners = Table(
     Column("sha256", String(64), primary_key=True),
     Column("unit_code", String(32), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# The registration calendar (seeds 001, attachment 3): open for recording, closed while NHSO processes,
+# a confirmation round. A day in no period is open (daily recording after go-live).
+periods = Table(
+    "periods", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("phase", String(16), nullable=False),   # open | processing | confirmation
+    Column("starts", Date, nullable=False),
+    Column("ends", Date, nullable=False),          # exclusive
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -17,9 +17,16 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from app import training
+import datetime as dt
+
+from app import changeset as csmod
+from app import events, training
+from app.changeset import ReviewState
 from app.documents.request import write_request
+from app.domain import Officer, Role
+from app.rules.entitlement import Relation
 from sync.protocol import API
+from tests.builders import new_cid, person
 
 
 def free_port() -> int:
@@ -198,3 +205,45 @@ def central(request, tmp_path):
     thread.join(10)
     inbox.stop()
     engine.dispose()
+
+
+# --- a unit with its officers logged in, and the change-set steps the desktop takes ---------------------
+
+OFFICERS = training.generate(staff=5).officers
+REGISTRAR, REGISTRY, FINANCE = OFFICERS
+UNIT = training.UNIT.code
+OTHER = [Officer(new_cid(), "ปลัดเทศบาลอื่น", "ปลัดเทศบาล", Role.REGISTRAR, "OTH0002", "reg@other.example.go.th"),
+         Officer(new_cid(), "เจ้าหน้าที่เทศบาลอื่น", "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, "OTH0002",
+                 "hr@other.example.go.th")]
+
+
+@pytest.fixture
+def unit(central, tmp_path):
+    import_unit(central, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    import_unit(central, tmp_path, "OTH0002", "เทศบาลตำบลทดลอง", OTHER)
+    return {name: ready_session(central, o) for name, o in
+            (("registrar", REGISTRAR), ("registry", REGISTRY), ("finance", FINANCE),
+             ("other_registrar", OTHER[0]), ("other_registry", OTHER[1]))}
+
+
+def hire(children=1):
+    me = person(first="สมชาย", born=dt.date(1990, 1, 1))
+    deps = [events.NewDependent(person(first=f"ลูก{i}", born=dt.date(2015 + i, 1, 1)), Relation.CHILD)
+            for i in range(children)]
+    cs = events.hire(UNIT, REGISTRY.cid, me, "local_official", dt.date(2026, 10, 1), "นักวิเคราะห์", dependents=deps)
+    cs.state = ReviewState.PENDING
+    return cs
+
+
+def push(s, cs):
+    r = s.post("/changesets", {"changesets": [csmod.to_json(cs)]})
+    assert r.status_code == 200, r.text
+    return r.json()["results"][0]
+
+
+def approve(s, cs, at=None):
+    return s.post("/approvals", {"changeset_id": cs.id, "device_id": s.device_id,
+                                 "approved_at": (at or dt.datetime.now(dt.timezone.utc)).isoformat(),
+                                 "signature": s.sign(cs)})
+
+

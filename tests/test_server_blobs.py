@@ -7,7 +7,7 @@ import requests
 
 from app import training
 from tests.central import import_unit, ready_session
-from tests.test_server_sync import OFFICERS, OTHER
+from tests.central import OFFICERS, OTHER
 
 PDF = b"%PDF-1.7\n" + os.urandom(300_000)
 SHA = hashlib.sha256(PDF).hexdigest()

@@ -6,52 +6,9 @@ import datetime as dt
 
 import pytest
 
-from app import changeset as csmod
-from app import events, training
+from app import events
 from app.changeset import ReviewState
-from app.domain import Officer, Role, Sex
-from app.rules.entitlement import Relation
-from tests.builders import new_cid, person
-from tests.central import import_unit, ready_session
-
-OFFICERS = training.generate(staff=5).officers
-REGISTRAR, REGISTRY, FINANCE = OFFICERS
-UNIT = training.UNIT.code
-OTHER = [Officer(new_cid(), "ปลัดเทศบาลอื่น", "ปลัดเทศบาล", Role.REGISTRAR, "OTH0002", "reg@other.example.go.th"),
-         Officer(new_cid(), "เจ้าหน้าที่เทศบาลอื่น", "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, "OTH0002",
-                 "hr@other.example.go.th")]
-D = dt.date
-
-
-@pytest.fixture
-def unit(central, tmp_path):
-    import_unit(central, tmp_path, UNIT, training.UNIT.name, OFFICERS)
-    import_unit(central, tmp_path, "OTH0002", "เทศบาลตำบลทดลอง", OTHER)
-    return {name: ready_session(central, o) for name, o in
-            (("registrar", REGISTRAR), ("registry", REGISTRY), ("finance", FINANCE),
-             ("other_registrar", OTHER[0]), ("other_registry", OTHER[1]))}
-
-
-def hire(children=1):
-    me = person(first="สมชาย", born=D(1990, 1, 1))
-    deps = [events.NewDependent(person(first=f"ลูก{i}", born=D(2015 + i, 1, 1)), Relation.CHILD)
-            for i in range(children)]
-    cs = events.hire(UNIT, REGISTRY.cid, me, "local_official", D(2026, 10, 1), "นักวิเคราะห์", dependents=deps)
-    cs.state = ReviewState.PENDING
-    return cs
-
-
-def push(s, cs):
-    r = s.post("/changesets", {"changesets": [csmod.to_json(cs)]})
-    assert r.status_code == 200, r.text
-    return r.json()["results"][0]
-
-
-def approve(s, cs, at=None):
-    return s.post("/approvals", {"changeset_id": cs.id, "device_id": s.device_id,
-                                 "approved_at": (at or dt.datetime.now(dt.timezone.utc)).isoformat(),
-                                 "signature": s.sign(cs)})
-
+from tests.central import REGISTRY, UNIT, approve, hire, push
 
 def test_pushed_change_sets_wait_in_staging_and_replays_get_the_first_answer(central, unit):
     cs = hire()
@@ -94,8 +51,8 @@ def test_a_moved_base_revision_is_a_conflict_with_the_current_record(central, un
     from app.records import from_dict
     job = events.Known(from_dict("employment", emp_op.fields), 1)
     me = events.Known(from_dict("person", cs.operations[0].fields), 1)
-    a = events.end_service(UNIT, REGISTRY.cid, me, job, D(2027, 1, 1), events.EndReason.RESIGNATION)
-    b = events.end_service(UNIT, REGISTRY.cid, me, job, D(2027, 2, 1), events.EndReason.TRANSFER_OUT)
+    a = events.end_service(UNIT, REGISTRY.cid, me, job, dt.date(2027, 1, 1), events.EndReason.RESIGNATION)
+    b = events.end_service(UNIT, REGISTRY.cid, me, job, dt.date(2027, 2, 1), events.EndReason.TRANSFER_OUT)
     for x in (a, b):
         x.state = ReviewState.PENDING
         push(unit["registry"], x)
