@@ -27,8 +27,11 @@ from sync.protocol import (
 )
 
 from . import calendar, licence, register, security
+from . import statements as statements_mod
 from .blobs import BlobError, BlobStore
-from .db import accounts, answers, audit, blob_owners, changesets, devices, feed, periods, sessions, units
+from .db import (
+    accounts, answers, audit, blob_owners, changesets, devices, feed, periods, sessions, statements, units,
+)
 
 
 class ApiError(Exception):
@@ -393,6 +396,30 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
         data = blob_call(lambda: blob_store().read(sha256))
         from app.filetypes import sniff
         return Response(content=data, media_type=sniff(data) or "application/octet-stream")
+
+    # --- statements ----------------------------------------------------------------------------------
+
+    @app.get(f"{API}/statements", tags=["statements"])
+    def statement_list(c: Caller = Depends(active_caller)) -> list[dict]:
+        with engine.begin() as conn:
+            rows = conn.execute(select(statements).where(statements.c.unit_code == c.unit_code)
+                                .order_by(statements.c.as_of.desc())).mappings().all()
+        return [{"id": r["id"], "as_of": r["as_of"].isoformat(), "counts": r["body"]["counts"],
+                 "confirmed_by": r["confirmed_by"], "signature": r["signature"], "body": r["body"]} for r in rows]
+
+    @app.post(f"{API}/statements/{{statement_id}}/confirm", tags=["statements"])
+    def statement_confirm(statement_id: str, c: Caller = Depends(active_caller)) -> dict:
+        if c.role is not Role.REGISTRAR:
+            raise ApiError(403, "statement.not_registrar", "เฉพาะนายทะเบียนของหน่วยงานเท่านั้นที่ยืนยันบัญชีรายชื่อได้")
+        with engine.begin() as conn:
+            row = conn.execute(select(statements).where(statements.c.id == statement_id)).mappings().first()
+            if row is None or row["unit_code"] != c.unit_code:
+                raise ApiError(404, "statement.unknown", "ไม่พบบัญชีรายชื่อนี้ในหน่วยงานของท่าน")
+            if row["confirmed_by"] is None:
+                conn.execute(update(statements).where(statements.c.id == statement_id).values(
+                    confirmed_by=c.cid, confirmed_at=security.now()))
+                record_audit(conn, c, "statement.confirmed", statement=statement_id)
+        return {"id": statement_id, "confirmed": True}
 
     # --- calendar and licence ------------------------------------------------------------------------
 

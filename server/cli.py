@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("ends", type=lambda t: __import__("datetime").date.fromisoformat(t), help="exclusive")
     add.add_argument("name")
     cal.add_parser("list")
+    st = sub.add_parser("statements").add_subparsers(dest="action", required=True)
+    iss = st.add_parser("issue", help="issue every unit's statement (or one unit's) as of a date")
+    iss.add_argument("as_of", type=lambda t: __import__("datetime").date.fromisoformat(t))
+    iss.add_argument("--unit")
     acc = sub.add_parser("accounts").add_subparsers(dest="action", required=True)
     imp = acc.add_parser("import")
     imp.add_argument("file", type=Path)
@@ -56,6 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         from .accounts import import_units
         n = import_units(engine, args.file)
         print(f"นำเข้าทะเบียนหน่วยงาน {n:,} หน่วยงาน")
+        return 0
+    if args.cmd == "statements":
+        from sqlalchemy import select
+
+        from .db import units
+        from .statements import issue
+        with engine.begin() as conn:
+            codes = [args.unit] if args.unit else [r[0] for r in conn.execute(select(units.c.code))]
+            for code in codes:
+                issue(conn, code, args.as_of)
+        print(f"ออกบัญชีรายชื่อผู้มีสิทธิ ณ วันที่ {args.as_of} ให้ {len(codes):,} หน่วยงาน")
         return 0
     if args.cmd == "calendar":
         from .calendar import PHASE_TH

@@ -160,6 +160,19 @@ periods = Table(
     Column("ends", Date, nullable=False),          # exclusive
 )
 
+# A unit's statement: who was entitled on a date, signed by the server; the registrar confirms it.
+statements = Table(
+    "statements", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("unit_code", String(32), nullable=False, index=True),
+    Column("as_of", Date, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("body", Json, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("confirmed_by", String(13)),
+    Column("confirmed_at", DateTime(timezone=True)),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -58,3 +58,25 @@ def test_a_too_old_program_gets_no_licence_and_an_old_token_stops_it(central, un
     stale = check(fresh["token"], key, "PC-9", dt.date.today(), "0.1.0")
     assert stale.state is LicenceState.TOO_OLD and "ติดตั้งรุ่นใหม่" in stale.message_th
     assert issued["min_version"] == "0.1.0"
+
+
+def test_a_statement_lists_the_units_entitled_people_signed_and_the_registrar_confirms_it(central, unit):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from server.statements import body_bytes
+    cs = hire(children=2)
+    push(unit["registry"], cs)
+    assert approve(unit["registrar"], cs).json()["status"] == "applied"
+    url = central.engine.url.render_as_string(hide_password=False)
+    assert cli.main(["--db", url, "statements", "issue", "2026-11-01"]) == 0
+    [st] = unit["registrar"].get("/statements").json()
+    assert st["counts"] == {"beneficiaries": 1, "dependents": 2}
+    assert {p["relation"] for p in st["body"]["people"]} == {"self", "child"}
+    key = base64.b64decode(requests.get(central.api("/licence/key"), timeout=10).json()["ed25519"])
+    Ed25519PublicKey.from_public_bytes(key).verify(base64.b64decode(st["signature"]), body_bytes(st["body"]))
+    assert unit["registry"].post(f"/statements/{st['id']}/confirm").status_code == 403
+    assert unit["other_registrar"].post(f"/statements/{st['id']}/confirm").status_code == 404
+    assert unit["registrar"].post(f"/statements/{st['id']}/confirm").json()["confirmed"] is True
+    assert unit["registrar"].get("/statements").json()[0]["confirmed_by"] == unit["registrar"].tokens["account"]["cid"]
+    [theirs] = unit["other_registrar"].get("/statements").json()  # their own, empty: never ours
+    assert theirs["id"] != st["id"] and theirs["counts"] == {"beneficiaries": 0, "dependents": 0}
