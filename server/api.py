@@ -68,10 +68,17 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
                        message_en="The request does not match the API.", details={"fields": fields})
         return JSONResponse(body.model_dump(), status_code=422)
 
+    token_key: list[bytes] = []  # read once per worker: the key lives in the database, never changes
+
+    def hmac_key(conn) -> bytes:
+        if not token_key:
+            token_key.append(security.token_key(conn))
+        return token_key[0]
+
     def caller(authorization: str = Header(default="")) -> Caller:
         token = authorization.removeprefix("Bearer ").strip()
         with engine.begin() as conn:
-            claims = security.read_access_token(security.token_key(conn), token) if token else None
+            claims = security.read_access_token(hmac_key(conn), token) if token else None
             if claims is None:
                 raise ApiError(401, "auth.token", "กรุณาเข้าสู่ระบบใหม่ (หมดเวลาหรือไม่ได้เข้าสู่ระบบ)",
                                "Log in again.")
@@ -98,7 +105,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
 
     def _tokens(conn, acc, session_id: str, refresh: str) -> Tokens:
         unit = conn.execute(select(units.c.name).where(units.c.code == acc["unit_code"])).first()
-        return Tokens(access_token=security.make_access_token(security.token_key(conn), session_id, acc["id"]),
+        return Tokens(access_token=security.make_access_token(hmac_key(conn), session_id, acc["id"]),
                       refresh_token=refresh, expires_in=int(security.ACCESS_TTL.total_seconds()),
                       must_change_password=acc["must_change_password"],
                       account=AccountInfo(username=acc["username"], cid=acc["cid"], name=acc["name"],

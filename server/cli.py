@@ -54,7 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         from .api import create_app
         if url.startswith("sqlite"):
             migrate(engine)  # the embedded database keeps itself current
-        uvicorn.run(create_app(engine, default_blob_dir(url)), host=args.host, port=args.port, log_level="warning")
+        if args.workers > 1:  # each worker process builds its own app from the environment
+            import os
+            os.environ["LGO_CENTRAL_DB"] = url
+            os.environ.setdefault("LGO_BLOB_DIR", str(default_blob_dir(url)))
+            uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                        log_level="warning")
+        else:
+            uvicorn.run(create_app(engine, default_blob_dir(url)), host=args.host, port=args.port,
+                        log_level="warning")
         return 0
     if args.cmd == "units":
         from .accounts import import_units

@@ -29,7 +29,8 @@ def _free_port() -> int:
 
 
 class TempPostgres:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable  # tests trade durability for speed; benchmarks keep PostgreSQL's defaults
         self.dir = Path(tempfile.mkdtemp(prefix="lgo-pg-"))
         self.port = _free_port()
         self.user = "postgres" if os.geteuid() == 0 else None
@@ -45,9 +46,9 @@ class TempPostgres:
             shutil.chown(self.dir, self.user, self.user)
         data = self.dir / "data"
         self._run(_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "lgo", "-E", "UTF8", "--no-locale")
+        fast = "" if self.durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(_bin("pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-o",
-                  f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c synchronous_commit=off "
-                  f"-c full_page_writes=off", "start")
+                  f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c shared_buffers=1GB{fast}", "start")
         for _ in range(100):
             if self._run(_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), check=False).returncode == 0:
                 break

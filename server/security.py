@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 
 from .db import server_keys
@@ -76,7 +77,11 @@ def server_key(conn: Connection, name: str, make) -> bytes:
     if row is not None:
         return bytes(row[0])
     value = make()
-    conn.execute(server_keys.insert().values(name=name, value=value))
+    try:
+        with conn.begin_nested():  # two workers may make it at once: the first one wins
+            conn.execute(server_keys.insert().values(name=name, value=value))
+    except IntegrityError:
+        return bytes(conn.execute(select(server_keys.c.value).where(server_keys.c.name == name)).scalar_one())
     return value
 
 
