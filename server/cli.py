@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("migrate")
+    sub.add_parser("training", help="create the training unit, its officers and its register (once)")
     units_cmd = sub.add_parser("units").add_subparsers(dest="action", required=True)
     units_cmd.add_parser("import").add_argument("file", type=Path)
     cal = sub.add_parser("calendar").add_subparsers(dest="action", required=True)
@@ -47,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "migrate":
         migrate(engine)
         print("ปรับโครงสร้างฐานข้อมูลเป็นรุ่นล่าสุดแล้ว")
+        return 0
+    if args.cmd == "training":
+        from .training import TRAINING_PASSWORD, seed
+        migrate(engine)
+        made = seed(engine)
+        print(("สร้างหน่วยงานฝึกหัดแล้ว" if made else "มีหน่วยงานฝึกหัดอยู่แล้ว") +
+              f" — รหัสผ่านฝึกหัดของเจ้าหน้าที่ทุกคน: {TRAINING_PASSWORD}")
         return 0
     if args.cmd == "serve":
         import uvicorn

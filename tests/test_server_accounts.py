@@ -104,3 +104,12 @@ def test_log_out_revokes_and_refresh_tokens_work_once(central, tmp_path):
     assert s.get("/me").status_code == 200
     assert s.post("/auth/logout").status_code == 204
     assert s.get("/me").status_code == 401
+
+
+def test_the_training_server_has_the_training_unit_and_its_officers_can_log_in(central):
+    from server.training import TRAINING_PASSWORD, seed
+    assert seed(central.engine) is True and seed(central.engine) is False  # once
+    r = requests.post(central.api("/auth/login"), json={"username": REGISTRY.email, "password": TRAINING_PASSWORD,
+                                                        "card_cid": REGISTRY.cid}, timeout=10)
+    assert r.status_code == 200 and r.json()["account"]["unit_name"] == training.UNIT.name
+    assert r.json()["must_change_password"] is False

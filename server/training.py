@@ -1,0 +1,51 @@
+"""The training central server: the made-up training unit, its three officers with a known training
+password, and its register — the same people as the desktop's training copy (app.training)."""
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from app import training
+from app.records import record_key, to_dict, type_name
+
+from .db import accounts, record_history, records, units
+from .security import hash_password, now
+
+TRAINING_PASSWORD = "Training-2569"  # made-up accounts on made-up data: printed in the README, not a secret
+
+
+def seed(engine: Engine, staff: int = 120) -> bool:
+    """Create the training unit's officers and register once; returns False when they are already there."""
+    data = training.generate(staff=staff)
+    with engine.begin() as conn:
+        if conn.execute(select(accounts.c.id).where(accounts.c.unit_code == data.unit.code)).first() is not None:
+            return False
+        if conn.execute(select(units.c.code).where(units.c.code == data.unit.code)).first() is None:
+            conn.execute(units.insert().values(code=data.unit.code, name=data.unit.name, province=data.unit.province,
+                                               rev=1, data=to_dict(data.unit)))
+        hashed = hash_password(TRAINING_PASSWORD)
+        for o in data.officers:
+            conn.execute(accounts.insert().values(
+                id=str(uuid.uuid4()), username=o.email, cid=o.cid, name=o.name, position=o.position,
+                role=o.role.value, unit_code=o.unit_code, email=o.email, mobile=o.mobile, password_hash=hashed,
+                must_change_password=False, active=True, failed_logins=0, created_at=now()))
+        rows, history = [], []
+        at = _dt.datetime.now(_dt.timezone.utc)
+        for record in [*data.persons, *data.records]:
+            kind, rid, body = type_name(record), record_key(record), to_dict(record)
+            a, b = _people(kind, body)
+            rows.append(dict(type=kind, id=rid, unit_code=data.unit.code, cid=a, other_cid=b, rev=1, data=body))
+            history.append(dict(type=kind, id=rid, rev=1, data=body, changeset_id=None, at=at))
+        conn.execute(records.insert(), rows)
+        conn.execute(record_history.insert(), history)
+    return True
+
+
+def _people(kind: str, body: dict) -> tuple[str | None, str | None]:
+    pairs = {"person": ("cid", None), "employment": ("cid", None), "marriage": ("a_cid", "b_cid"),
+             "parentage": ("parent_cid", "child_cid"), "coverage": ("cid", None), "court_order": ("cid", None)}
+    a, b = pairs[kind]
+    return body.get(a), (body.get(b) if b else None)
