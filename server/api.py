@@ -348,7 +348,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
     # --- the unit's feed ---------------------------------------------------------------------------
 
     @app.get(f"{API}/feed", response_model=FeedPage, tags=["sync"])
-    def unit_feed(since: int = Query(default=0, ge=0), limit: int = Query(default=500, ge=1, le=5000),
+    def unit_feed(since: int = Query(default=0, ge=0, le=2**63 - 1), limit: int = Query(default=500, ge=1, le=5000),
                   c: Caller = Depends(active_caller)) -> FeedPage:
         with engine.begin() as conn:
             rows = conn.execute(select(feed).where(and_(feed.c.unit_code == c.unit_code, feed.c.seq > since))

@@ -3,6 +3,7 @@ a real SMTP server (aiosmtpd) on loopback, and a unit with its officers' account
 from __future__ import annotations
 
 import base64
+import contextlib
 import email
 import email.policy
 import re
@@ -176,12 +177,33 @@ def postgres_cluster():
 _db_counter = iter(range(1, 10**6))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def central(request, tmp_path):
-    from sqlalchemy import text
-
+@contextlib.contextmanager
+def running_central(url: str, tmp_path: Path):
+    """Migrate the database at ``url``, import the two test units, serve it on loopback with an inbox."""
     from server.accounts import import_units
     from server.db import make_engine, migrate
+    engine = make_engine(url)
+    migrate(engine)
+    inbox = Inbox()
+    units_csv = write_units_csv(tmp_path / "units.csv", [
+        (training.UNIT.code, training.UNIT.name, "ขอนแก่น"), ("OTH0002", "เทศบาลตำบลทดลอง", "มหาสารคาม")])
+    import_units(engine, units_csv)
+    base_url, server, thread = start_server(engine, tmp_path / "blobs")
+    try:
+        yield Central(base_url, engine, inbox, units_csv, server, thread)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        inbox.stop()
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central(request, tmp_path):
+    """The central server, once on SQLite and once on PostgreSQL."""
+    from sqlalchemy import text
+
+    from server.db import make_engine
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
     else:
@@ -192,19 +214,14 @@ def central(request, tmp_path):
             conn.execute(text(f"CREATE DATABASE {name}"))
         admin.dispose()
         url = base.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    migrate(engine)
-    inbox = Inbox()
-    units_csv = write_units_csv(tmp_path / "units.csv", [
-        (training.UNIT.code, training.UNIT.name, "ขอนแก่น"), ("OTH0002", "เทศบาลตำบลทดลอง", "มหาสารคาม")])
-    import_units(engine, units_csv)
-    base_url, server, thread = start_server(engine, tmp_path / "blobs")
-    c = Central(base_url, engine, inbox, units_csv, server, thread)
-    yield c
-    server.should_exit = True
-    thread.join(10)
-    inbox.stop()
-    engine.dispose()
+    with running_central(url, tmp_path) as c:
+        yield c
+
+
+@pytest.fixture
+def central_sqlite(tmp_path):
+    with running_central(f"sqlite:///{tmp_path / 'central.sqlite3'}", tmp_path) as c:
+        yield c
 
 
 # --- a unit with its officers logged in, and the change-set steps the desktop takes ---------------------
