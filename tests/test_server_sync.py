@@ -121,3 +121,43 @@ def test_role_by_unit_by_endpoint(central, unit, role, own):
     assert feed.status_code == want_feed
     seen = {i["key"] for i in feed.json()["items"]}
     assert (target.id in seen) == own  # a unit sees only its own data
+
+
+# Reads and the other endpoints, for every kind of caller: a unit sees only its own.
+READS = {
+    # caller -> (sees the unit's staged change set, may confirm its statement, may fetch its attachment)
+    ("registry", True): (True, False, True),
+    ("registrar", True): (True, True, True),
+    ("finance", True): (True, False, True),
+    ("registry", False): (False, False, False),
+    ("registrar", False): (False, False, False),
+}
+
+
+@pytest.mark.parametrize("role, own", list(READS))
+def test_reads_and_the_other_endpoints_by_role_and_unit(central, unit, role, own):
+    import hashlib
+
+    import requests
+
+    from server.statements import issue
+    s = unit[role if own else f"other_{role}"]
+    target = hire()
+    push(unit["registry"], target)
+    with central.engine.begin() as conn:
+        statement_id = issue(conn, UNIT, dt.date(2026, 11, 1))
+    pdf = b"%PDF-1.4\n" + b"x" * 500
+    sha = hashlib.sha256(pdf).hexdigest()
+    owner = unit["registry"]
+    assert requests.put(central.api(f"/blobs/{sha}"), data=pdf, headers=owner.headers, timeout=10).status_code == 201
+    sees, confirms, fetches = READS[(role, own)]
+    staged = {c["id"] for c in s.get("/changesets", params={"state": "pending"}).json()}
+    assert (target.id in staged) == sees
+    confirm = s.post(f"/statements/{statement_id}/confirm")
+    assert (confirm.status_code == 200) == confirms and confirm.status_code in (200, 403, 404)
+    got = requests.get(central.api(f"/blobs/{sha}"), headers=s.headers, timeout=10)
+    assert (got.status_code == 200) == fetches
+    assert s.get("/me").json()["unit_code"] == (UNIT if own else "OTH0002")
+    assert s.get("/calendar").status_code == 200
+    assert s.post("/licence", {"installation_id": "PC-1", "client_version": "0.1.0"}).json()["unit_code"] == (
+        UNIT if own else "OTH0002")
