@@ -38,6 +38,23 @@ RECORD_TH = {
 }
 
 
+# Which fields of a record name the people it concerns (a marriage: both spouses; a parentage: parent, child).
+PEOPLE_FIELDS: dict[str, tuple[str, str | None]] = {
+    "person": ("cid", None),
+    "employment": ("cid", None),
+    "marriage": ("a_cid", "b_cid"),
+    "parentage": ("parent_cid", "child_cid"),
+    "coverage": ("cid", None),
+    "court_order": ("cid", None),
+}
+
+
+def people_of(kind: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The (first, second) citizen IDs a record's dictionary names; None where it names fewer."""
+    first, second = PEOPLE_FIELDS.get(kind, (None, None))
+    return (data.get(first) if first else None, data.get(second) if second else None)
+
+
 def record_key(record: Any) -> str:
     """The record's id: citizen ID for a person, unit code for a unit, its own id otherwise."""
     if isinstance(record, Person):

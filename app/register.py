@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from typing import Callable, Iterable
 
 from .changeset import ChangeSet, Op, Operation
 from .errors import Refusal, Verdicts
-from .records import RECORD_TH, RECORD_TYPES, from_dict, record_key, to_dict
+from .records import RECORD_TH, RECORD_TYPES, from_dict, people_of, record_key, to_dict
 from .rules.entitlement import Facts, Relation, explain_dependent
 from .rules.records import check_person
 
-_LISTS = {
-    "employment": "employments",
-    "marriage": "marriages",
-    "parentage": "parentages",
-    "coverage": "coverages",
-    "court_order": "orders",
-}
+_LISTS = Facts.LISTS
 
 
 def find(facts: Facts, record_type: str, record_id: str):
@@ -76,6 +71,29 @@ def _put(facts: Facts, record_type: str, old, new) -> None:
         items.append(new)
     else:
         items[items.index(old)] = new
+
+
+def gather_facts(cids: set[str], links: Callable[[set[str]], Iterable[tuple[str, str, dict]]],
+                 persons: Callable[[set[str]], Iterable[dict]]) -> Facts:
+    """The records about ``cids`` and their close family — what the rules need for them — from any store:
+    ``links(people)`` yields (type, id, data) of the non-person records naming any of ``people``,
+    ``persons(people)`` the person records. Two rounds: the people, then their relatives' own records."""
+    facts = Facts()
+    seen: set[tuple[str, str]] = set()
+    people = set(cids)
+    for _round in range(2):
+        if not people:
+            break
+        for kind, rid, data in links(set(people)):
+            if (kind, rid) in seen:
+                continue
+            seen.add((kind, rid))
+            facts.add(kind, from_dict(kind, data))
+            people.update(c for c in people_of(kind, data) if c)
+    for data in persons(people):
+        facts.add("person", from_dict("person", data))
+    facts.reindex()
+    return facts
 
 
 def touched_cids(facts: Facts, operations: list[Operation]) -> set[str]:

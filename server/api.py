@@ -27,7 +27,6 @@ from sync.protocol import (
 )
 
 from . import calendar, licence, register, security
-from . import statements as statements_mod
 from .blobs import BlobError, BlobStore
 from .db import (
     accounts, answers, audit, blob_owners, changesets, devices, feed, periods, sessions, statements, units,

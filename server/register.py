@@ -14,20 +14,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from app.changeset import ChangeSet, Op
-from app.records import from_dict, record_key, to_dict
-from app.register import validate
+from app.records import people_of, record_key, to_dict
+from app.register import gather_facts, validate
 from app.rules.entitlement import Facts
 
 from .db import feed, record_history, records
 from .security import now
-
-_PEOPLE = {
-    "employment": ("cid", None), "marriage": ("a_cid", "b_cid"), "parentage": ("parent_cid", "child_cid"),
-    "coverage": ("cid", None), "court_order": ("cid", None), "person": ("cid", None),
-}
-_LISTS = {"employment": "employments", "marriage": "marriages", "parentage": "parentages",
-          "coverage": "coverages", "court_order": "orders"}
-
 
 @dataclass
 class Outcome:
@@ -37,33 +29,21 @@ class Outcome:
 
 
 def _people(kind: str, data: dict) -> set[str]:
-    a, b = _PEOPLE.get(kind, (None, None))
-    return {data[x] for x in (a, b) if x and data.get(x)}
+    return {c for c in people_of(kind, data) if c}
 
 
 def load_facts(conn: Connection, cids: set[str]) -> Facts:
     """The records about ``cids`` and their close family, as the rules need them."""
-    facts = Facts()
-    seen: set[tuple[str, str]] = set()
-    people = set(cids)
-    for _round in range(2):
-        if not people:
-            break
-        rows = conn.execute(select(records.c.type, records.c.id, records.c.data).where(and_(
+    def links(people: set[str]):
+        return conn.execute(select(records.c.type, records.c.id, records.c.data).where(and_(
             records.c.type.notin_(("person", "unit")),
             or_(records.c.cid.in_(people), records.c.other_cid.in_(people))))).all()
-        for kind, rid, data in rows:
-            if (kind, rid) in seen:
-                continue
-            seen.add((kind, rid))
-            getattr(facts, _LISTS[kind]).append(from_dict(kind, data))
-            people |= _people(kind, data)
-    for (data,) in conn.execute(select(records.c.data).where(and_(records.c.type == "person",
-                                                                  records.c.id.in_(people)))):
-        p = from_dict("person", data)
-        facts.persons[p.cid] = p
-    facts.reindex()
-    return facts
+
+    def persons(people: set[str]):
+        return (data for (data,) in conn.execute(select(records.c.data).where(and_(
+            records.c.type == "person", records.c.id.in_(people)))))
+
+    return gather_facts(cids, links, persons)
 
 
 def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
@@ -105,13 +85,9 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
         record = _find(after, op.record_type, op.record_id)
         data = to_dict(record)
         rev = current[(op.record_type, op.record_id)][0] + 1 if (op.record_type, op.record_id) in current else 1
-        people = sorted(_people(op.record_type, data))
+        first, second = people_of(op.record_type, data)
         values = dict(unit_code=getattr(record, "unit_code", None) or cs.unit_code, rev=rev, data=data,
-                      cid=people[0] if people else None, other_cid=people[1] if len(people) > 1 else None)
-        if op.record_type == "marriage":
-            values.update(cid=record.a_cid, other_cid=record.b_cid)
-        elif op.record_type == "parentage":
-            values.update(cid=record.parent_cid, other_cid=record.child_cid)
+                      cid=first, other_cid=second)
         if rev == 1:
             conn.execute(records.insert().values(type=op.record_type, id=op.record_id, **values))
         else:
@@ -127,5 +103,5 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
 def _find(facts: Facts, kind: str, rid: str):
     if kind == "person":
         return facts.persons[rid]
-    return next(r for r in getattr(facts, _LISTS[kind]) if record_key(r) == rid)
+    return next(r for r in getattr(facts, Facts.LISTS[kind]) if record_key(r) == rid)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from app import training
-from app.records import record_key, to_dict, type_name
+from app.records import people_of, record_key, to_dict, type_name
 
 from .db import accounts, record_history, records, units
 from .security import hash_password, now
@@ -36,16 +36,10 @@ def seed(engine: Engine, staff: int = 120) -> bool:
         at = _dt.datetime.now(_dt.timezone.utc)
         for record in [*data.persons, *data.records]:
             kind, rid, body = type_name(record), record_key(record), to_dict(record)
-            a, b = _people(kind, body)
+            a, b = people_of(kind, body)
             rows.append(dict(type=kind, id=rid, unit_code=data.unit.code, cid=a, other_cid=b, rev=1, data=body))
             history.append(dict(type=kind, id=rid, rev=1, data=body, changeset_id=None, at=at))
         conn.execute(records.insert(), rows)
         conn.execute(record_history.insert(), history)
     return True
 
-
-def _people(kind: str, body: dict) -> tuple[str | None, str | None]:
-    pairs = {"person": ("cid", None), "employment": ("cid", None), "marriage": ("a_cid", "b_cid"),
-             "parentage": ("parent_cid", "child_cid"), "coverage": ("cid", None), "court_order": ("cid", None)}
-    a, b = pairs[kind]
-    return body.get(a), (body.get(b) if b else None)

@@ -22,27 +22,25 @@ def _icu():
     return icu
 
 
+def _split(text: str, iterator) -> list[str]:
+    iterator.setText(text)
+    out, start = [], iterator.first()
+    for end in iterator:
+        out.append(text[start:end])
+        start = end
+    return out
+
+
 def segments(text: str) -> list[str]:
     """Pieces between ICU line-break opportunities (trailing spaces stay with their piece)."""
     icu = _icu()
-    it = icu.BreakIterator.createLineInstance(icu.Locale("th"))
-    it.setText(text)
-    out, start = [], it.first()
-    for end in it:
-        out.append(text[start:end])
-        start = end
-    return out
+    return _split(text, icu.BreakIterator.createLineInstance(icu.Locale("th")))
 
 
 def _graphemes(text: str) -> list[str]:
+    """User-perceived characters: a consonant with its vowel and tone marks stays whole."""
     icu = _icu()
-    it = icu.BreakIterator.createCharacterInstance(icu.Locale("th"))
-    it.setText(text)
-    out, start = [], it.first()
-    for end in it:
-        out.append(text[start:end])
-        start = end
-    return out
+    return _split(text, icu.BreakIterator.createCharacterInstance(icu.Locale("th")))
 
 
 def break_lines(text: str, font: str, size: float, width: float) -> list[str]:

@@ -85,8 +85,19 @@ class Facts:
     coverages: list[Coverage] = field(default_factory=list)
     orders: list[CourtOrder] = field(default_factory=list)
 
+    # record type -> the list of this snapshot that holds it
+    LISTS = {"employment": "employments", "marriage": "marriages", "parentage": "parentages",
+             "coverage": "coverages", "court_order": "orders"}
+
     def __post_init__(self) -> None:
         self.reindex()
+
+    def add(self, kind: str, record) -> None:
+        """Put a record in (call :meth:`reindex` after adding)."""
+        if kind == "person":
+            self.persons[record.cid] = record
+        else:
+            getattr(self, self.LISTS[kind]).append(record)
 
     def reindex(self) -> None:
         self._emp: dict[str, list[Employment]] = defaultdict(list)

@@ -14,27 +14,16 @@ from typing import Any, Iterable
 from .. import changeset as csmod
 from ..changeset import ChangeSet, ReviewState
 from ..domain import Person
-from ..records import from_dict, record_key, to_dict, type_name
+from ..records import from_dict, people_of, record_key, to_dict, type_name
+from ..register import gather_facts
 from ..rules.entitlement import Facts, Relation, Span, all_spans, spans_for
 from ..thai import sort_key
 from .db import WorkingCopy
 
 Date = _dt.date
 
-_PEOPLE_FIELDS = {  # which fields of a record name the people it concerns
-    "employment": ("cid", None),
-    "marriage": ("a_cid", "b_cid"),
-    "parentage": ("parent_cid", "child_cid"),
-    "coverage": ("cid", None),
-    "court_order": ("cid", None),
-    "person": ("cid", None),
-}
-
-
 def _people_of(record: Any) -> tuple[str | None, str | None]:
-    kind = type_name(record)
-    first, second = _PEOPLE_FIELDS.get(kind, (None, None))
-    return (getattr(record, first) if first else None, getattr(record, second) if second else None)
+    return people_of(type_name(record), to_dict(record))
 
 
 def _now() -> str:
@@ -124,28 +113,19 @@ class RegisterStore:
         return self._facts(self.conn, set(cids))
 
     def _facts(self, conn, cids: set[str]) -> Facts:
-        facts = Facts()
-        seen: set[tuple[str, str]] = set()
-        people = set(cids)
-        for _round in range(2):  # the people, then their relatives' own records
+        def links(people: set[str]):
             marks = ",".join("?" * len(people))
             rows = conn.execute(
                 f"SELECT type, id, data FROM records WHERE type != 'person' AND type != 'unit' "
-                f"AND (cid IN ({marks}) OR other_cid IN ({marks}))", (*people, *people)).fetchall()
-            for kind, rid, data in rows:
-                if (kind, rid) in seen:
-                    continue
-                seen.add((kind, rid))
-                record = from_dict(kind, json.loads(data))
-                _attach(facts, kind, record)
-                people.update(c for c in _people_of(record) if c)
-        marks = ",".join("?" * len(people))
-        for (data,) in conn.execute(f"SELECT data FROM records WHERE type = 'person' AND id IN ({marks})",
-                                    tuple(people)):
-            p = from_dict("person", json.loads(data))
-            facts.persons[p.cid] = p
-        facts.reindex()
-        return facts
+                f"AND (cid IN ({marks}) OR other_cid IN ({marks}))", (*people, *people))
+            return ((kind, rid, json.loads(data)) for kind, rid, data in rows)
+
+        def persons(people: set[str]):
+            marks = ",".join("?" * len(people))
+            rows = conn.execute(f"SELECT data FROM records WHERE type = 'person' AND id IN ({marks})", tuple(people))
+            return (json.loads(data) for (data,) in rows)
+
+        return gather_facts(cids, links, persons)
 
     def _recompute(self, conn, beneficiaries: set[str]) -> None:
         if not beneficiaries:
@@ -158,11 +138,7 @@ class RegisterStore:
         """Derive every span from scratch (after a bulk load); returns how many there are."""
         facts = Facts()
         for kind, data in self.conn.execute("SELECT type, data FROM records WHERE type != 'unit'"):
-            record = from_dict(kind, json.loads(data))
-            if kind == "person":
-                facts.persons[record.cid] = record
-            else:
-                _attach(facts, kind, record)
+            facts.add(kind, from_dict(kind, json.loads(data)))
         facts.reindex()
         spans = all_spans(facts)
         with self.wc.transaction() as conn:
@@ -272,11 +248,6 @@ class RegisterStore:
             args.extend(s.value for s in states)
         rows = self.conn.execute(sql + " ORDER BY updated_at", args)
         return [csmod.from_json(json.loads(r[0])) for r in rows]
-
-
-def _attach(facts: Facts, kind: str, record: Any) -> None:
-    {"employment": facts.employments, "marriage": facts.marriages, "parentage": facts.parentages,
-     "coverage": facts.coverages, "court_order": facts.orders}[kind].append(record)
 
 
 def _name(facts: Facts, cid: str, lang: str) -> str:
