@@ -261,14 +261,20 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
                 return refuse("changeset.state", f"ชุดการเปลี่ยนแปลงนี้อยู่ในสถานะ «{ReviewState(row[0]).th}» บนเซิร์ฟเวอร์แล้ว")
             conn.execute(update(changesets).where(changesets.c.id == cs.id).values(
                 state=cs.state.value, data=csmod.to_json(cs), updated_at=at))
-        _feed_changeset(conn, cs.unit_code, cs.id, cs.state.value, cs.title)
+        _feed_changeset(conn, cs.unit_code, cs.id, cs.state.value, cs.title,
+                        full=csmod.to_json(cs) if cs.state is ReviewState.PENDING else None)
         record_audit(conn, c, f"changeset.{cs.state.value}", changeset=cs.id)
         return PushResult(id=cs.id, status=PushStatus.ACCEPTED, state=cs.state.value)
 
-    def _feed_changeset(conn, unit_code: str, cs_id: str, state: str, title: str, reason: str = "") -> None:
+    def _feed_changeset(conn, unit_code: str, cs_id: str, state: str, title: str, reason: str = "",
+                        full: dict | None = None) -> None:
+        """A change set's new state for every PC of the unit; a pending one travels whole, so the registrar's
+        laptop can review it offline."""
+        data = {"state": state, "title": title, "reason": reason}
+        if full is not None:
+            data["changeset"] = full
         conn.execute(feed.insert().values(unit_code=unit_code, kind="changeset", record_type="", key=cs_id,
-                                          rev=0, data={"state": state, "title": title, "reason": reason},
-                                          at=security.now()))
+                                          rev=0, data=data, at=security.now()))
 
     @app.get(f"{API}/changesets", tags=["sync"])
     def staged(state: str = Query(default="pending"), c: Caller = Depends(active_caller)) -> list[dict]:

@@ -87,6 +87,22 @@ STEPS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 2 — the sync outbox: what this PC still owes the server, each with its sync state
+    """
+    CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,               -- "push:<change set>:<step>" or "approve:<change set>"
+        kind TEXT NOT NULL,                -- push | approve
+        changeset_id TEXT NOT NULL,
+        payload TEXT NOT NULL,             -- the JSON body to send
+        sync_state TEXT NOT NULL,          -- queued | uploading | synced | error | conflict
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        answer TEXT NOT NULL DEFAULT '',   -- the server's answer, once it came
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_state ON outbox (sync_state, created_at);
+    """,
 ]
 
 LATEST = len(STEPS)

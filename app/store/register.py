@@ -22,10 +22,6 @@ from .db import WorkingCopy
 
 Date = _dt.date
 
-def _people_of(record: Any) -> tuple[str | None, str | None]:
-    return people_of(type_name(record), to_dict(record))
-
-
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat()
 
@@ -51,30 +47,35 @@ class RegisterStore:
 
     def put(self, records: Iterable[tuple[Any, int]], *, recompute: bool = True) -> None:
         """Store records at the given server revisions, keeping every earlier version in history."""
+        with self.wc.transaction() as conn:
+            self.put_in(conn, records, recompute=recompute)
+
+    def put_in(self, conn, records: Iterable[tuple[Any, int]], *, recompute: bool = True) -> None:
+        """:meth:`put` inside the caller's transaction (a sync applies a feed page and its cursor together)."""
         now = _now()
         touched: set[str] = set()
-        with self.wc.transaction() as conn:
-            for record, rev in records:
-                kind = type_name(record)
-                rid = record_key(record)
-                data = json.dumps(to_dict(record), ensure_ascii=False, separators=(",", ":"))
-                a, b = _people_of(record)
-                unit = getattr(record, "unit_code", None) or (record.code if kind == "unit" else None)
-                conn.execute(
-                    "INSERT INTO records (type, id, cid, other_cid, unit_code, rev, data) VALUES (?,?,?,?,?,?,?) "
-                    "ON CONFLICT (type, id) DO UPDATE SET cid=excluded.cid, other_cid=excluded.other_cid, "
-                    "unit_code=excluded.unit_code, rev=excluded.rev, data=excluded.data",
-                    (kind, rid, a, b, unit, rev, data),
-                )
-                conn.execute(
-                    "INSERT OR IGNORE INTO record_history (type, id, rev, data, recorded_at) VALUES (?,?,?,?,?)",
-                    (kind, rid, rev, data, now),
-                )
-                if kind == "person":
-                    self._index_person(conn, record)
-                touched.update(c for c in (a, b) if c)
-            if recompute:
-                self._recompute(conn, self._beneficiaries_near(conn, touched))
+        for record, rev in records:
+            kind = type_name(record)
+            rid = record_key(record)
+            body = to_dict(record)
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            a, b = people_of(kind, body)
+            unit = getattr(record, "unit_code", None) or (record.code if kind == "unit" else None)
+            conn.execute(
+                "INSERT INTO records (type, id, cid, other_cid, unit_code, rev, data) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT (type, id) DO UPDATE SET cid=excluded.cid, other_cid=excluded.other_cid, "
+                "unit_code=excluded.unit_code, rev=excluded.rev, data=excluded.data",
+                (kind, rid, a, b, unit, rev, data),
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO record_history (type, id, rev, data, recorded_at) VALUES (?,?,?,?,?)",
+                (kind, rid, rev, data, now),
+            )
+            if kind == "person":
+                self._index_person(conn, record)
+            touched.update(c for c in (a, b) if c)
+        if recompute:
+            self._recompute(conn, self._beneficiaries_near(conn, touched))
 
     def get(self, kind: str, rid: str) -> tuple[Any, int] | None:
         row = self.conn.execute("SELECT data, rev FROM records WHERE type = ? AND id = ?", (kind, rid)).fetchone()
@@ -232,13 +233,16 @@ class RegisterStore:
     # --- change sets ---------------------------------------------------------------------------
 
     def save_changeset(self, cs: ChangeSet) -> None:
-        data = json.dumps(csmod.to_json(cs), ensure_ascii=False)
         with self.wc.transaction() as conn:
-            conn.execute(
-                "INSERT INTO changesets (id, unit_code, author_cid, state, title, updated_at, data) "
-                "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET state=excluded.state, "
-                "title=excluded.title, updated_at=excluded.updated_at, data=excluded.data",
-                (cs.id, cs.unit_code, cs.author_cid, cs.state.value, cs.title, _now(), data))
+            self.save_changeset_in(conn, cs)
+
+    def save_changeset_in(self, conn, cs: ChangeSet) -> None:
+        data = json.dumps(csmod.to_json(cs), ensure_ascii=False)
+        conn.execute(
+            "INSERT INTO changesets (id, unit_code, author_cid, state, title, updated_at, data) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET state=excluded.state, "
+            "title=excluded.title, updated_at=excluded.updated_at, data=excluded.data",
+            (cs.id, cs.unit_code, cs.author_cid, cs.state.value, cs.title, _now(), data))
 
     def changesets(self, unit_code: str, states: Iterable[ReviewState] | None = None) -> list[ChangeSet]:
         sql, args = "SELECT data FROM changesets WHERE unit_code = ?", [unit_code]

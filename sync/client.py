@@ -1,0 +1,119 @@
+"""The desktop's HTTP client for the central server (requests). Every failure becomes a :class:`SyncError`
+that says whether trying again later can help, with the server's Thai message when it gave one."""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from .protocol import API
+
+
+@dataclass
+class SyncError(Exception):
+    code: str
+    message_th: str
+    status: int = 0
+    retryable: bool = False
+    details: dict | None = None
+
+    def __str__(self) -> str:
+        return self.message_th
+
+
+OFFLINE = "ติดต่อเซิร์ฟเวอร์กลางไม่ได้ (ไม่มีอินเทอร์เน็ตหรือเซิร์ฟเวอร์ไม่ตอบ) งานของท่านเก็บไว้ในเครื่องและจะส่งเมื่อเชื่อมต่อได้"
+
+
+class CentralClient:
+    def __init__(self, base_url: str, session: requests.Session | None = None, timeout: float = 30.0,
+                 attempts: int = 3) -> None:
+        self.base = base_url.rstrip("/") + API
+        self.http = session or requests.Session()
+        self.timeout = timeout
+        self.attempts = attempts
+        self.access_token = ""
+        self.refresh_token = ""
+
+    # --- plumbing ------------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, retry: bool = True, **kw) -> requests.Response:
+        """One call, retried with backoff and jitter on a cut link or a busy server (the calls are
+        idempotent on the server, so a retry never doubles anything)."""
+        headers = kw.pop("headers", {})
+        if self.access_token:
+            headers["Authorization"] = f"Bearer {self.access_token}"
+        tries = self.attempts if retry else 1
+        for attempt in range(tries):
+            try:
+                r = self.http.request(method, self.base + path, headers=headers, timeout=self.timeout, **kw)
+            except requests.RequestException:
+                if attempt + 1 == tries:
+                    raise SyncError("net.offline", OFFLINE, retryable=True) from None
+            else:
+                if r.status_code not in (502, 503, 504) or attempt + 1 == tries:
+                    return self._check(r)
+            time.sleep(min(4.0, 0.25 * 2 ** attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _check(r: requests.Response) -> requests.Response:
+        if r.status_code < 400:
+            return r
+        try:
+            body = r.json()
+            raise SyncError(body.get("code", f"http.{r.status_code}"), body.get("message_th", ""), r.status_code,
+                            retryable=r.status_code >= 500, details=body.get("details"))
+        except ValueError:
+            raise SyncError(f"http.{r.status_code}", f"เซิร์ฟเวอร์กลางตอบกลับผิดปกติ ({r.status_code})",
+                            r.status_code, retryable=r.status_code >= 500) from None
+
+    def _json(self, method: str, path: str, body: Any = None, **kw) -> Any:
+        r = self._request(method, path, json=body, **kw)
+        return r.json() if r.content else None
+
+    # --- the API ---------------------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, card_cid: str) -> dict:
+        tokens = self._json("POST", "/auth/login", {"username": username, "password": password, "card_cid": card_cid},
+                            retry=False)
+        self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+        return tokens
+
+    def enrol(self, public_key_b64: str, label: str) -> str:
+        return self._json("POST", "/devices", {"public_key": public_key_b64, "label": label})["device_id"]
+
+    def push(self, changesets: list[dict]) -> list[dict]:
+        return self._json("POST", "/changesets", {"changesets": changesets})["results"]
+
+    def approve(self, approval: dict) -> dict:
+        return self._json("POST", "/approvals", approval)
+
+    def feed(self, since: int, limit: int = 500) -> dict:
+        return self._json("GET", "/feed", params={"since": since, "limit": limit})
+
+    def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
+        """Upload, resuming where the server says it stopped."""
+        done, offset = self._head_offset(sha)
+        while not done:
+            piece = data[offset:offset + chunk]
+            r = self._request("PUT", f"/blobs/{sha}", data=piece,
+                              headers={"Content-Range": f"bytes {offset}-{offset + len(piece) - 1}/{len(data)}"})
+            offset = int(r.headers.get("Upload-Offset", offset + len(piece)))
+            done = r.status_code == 201
+
+    def _head_offset(self, sha: str) -> tuple[bool, int]:
+        """(complete, bytes the server has). A HEAD has no body, so a 404 here is an answer, not an error."""
+        try:
+            r = self.http.head(self.base + f"/blobs/{sha}", timeout=self.timeout,
+                               headers={"Authorization": f"Bearer {self.access_token}"})
+        except requests.RequestException:
+            raise SyncError("net.offline", OFFLINE, retryable=True) from None
+        if r.status_code == 200:
+            return True, int(r.headers.get("Upload-Offset", "0"))
+        if r.status_code == 404:
+            return False, int(r.headers.get("Upload-Offset", "0"))
+        self._check(r)
+        return False, 0

@@ -1,0 +1,213 @@
+"""One sync of a working copy with the central server: attachments → change sets and approvals → the feed.
+
+What this PC owes the server waits in the outbox (in the encrypted store), each item with its sync state
+(queued, uploading, synced, error, conflict). Every request is idempotent on the server, so a sync cut at
+any point — before, during or after a request, or after the server committed but before its answer
+arrived — is finished by the next one without doubling anything. A feed page is applied in one local
+transaction together with the cursor, so a crash never applies half a page or skips one.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from app import changeset as csmod
+from app.changeset import ChangeSet
+from app.records import from_dict
+from app.store import AttachmentStore, RegisterStore
+
+from .client import CentralClient, SyncError
+
+RETRY_LATER = {"calendar.closed"}  # refusals to queue behind: the item stays queued
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat()
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    approved: int = 0
+    pulled: int = 0
+    errors: list[str] = field(default_factory=list)   # Thai, for the status line
+    offline: bool = False
+
+
+class SyncEngine:
+    def __init__(self, register: RegisterStore, client: CentralClient,
+                 attachments: AttachmentStore | None = None) -> None:
+        self.register = register
+        self.conn = register.conn
+        self.client = client
+        self.attachments = attachments
+
+    # --- local bookkeeping -------------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, conn, key: str, value: str) -> None:
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     (key, value))
+
+    @property
+    def cursor(self) -> int:
+        return int(self._meta("feed_cursor") or 0)
+
+    def _enqueue(self, item_id: str, kind: str, cs_id: str, payload: dict) -> None:
+        with self.register.wc.transaction() as conn:
+            conn.execute(
+                "INSERT INTO outbox (id, kind, changeset_id, payload, sync_state, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, "
+                "sync_state = 'queued', updated_at = excluded.updated_at",
+                (item_id, kind, cs_id, json.dumps(payload, ensure_ascii=False), _now(), _now()))
+
+    def queue_push(self, cs: ChangeSet) -> None:
+        """After a submit, resubmit or cancel: keep it locally and owe it to the server."""
+        self.register.save_changeset(cs)
+        self._enqueue(f"push:{cs.id}:{len(cs.history)}", "push", cs.id, csmod.to_json(cs))
+
+    def device_key(self) -> Ed25519PrivateKey:
+        """This PC's signing key, made once and kept in the encrypted store."""
+        raw = self._meta("device_key")
+        if raw is None:
+            key = Ed25519PrivateKey.generate()
+            with self.register.wc.transaction() as conn:
+                self._set_meta(conn, "device_key", key.private_bytes(Encoding.Raw, PrivateFormat.Raw,
+                                                                      NoEncryption()).hex())
+            return key
+        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(raw))
+
+    def enrol(self, label: str = "") -> str:
+        """Register this PC's public key with the server (at the first online log-in)."""
+        device_id = self._meta("device_id")
+        if device_id:
+            return device_id
+        public = self.device_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        device_id = self.client.enrol(base64.b64encode(public).decode(), label)
+        with self.register.wc.transaction() as conn:
+            self._set_meta(conn, "device_id", device_id)
+        return device_id
+
+    def queue_approval(self, cs: ChangeSet, approved_at: _dt.datetime | None = None) -> None:
+        """Sign the approval on this PC — offline is fine — and owe it to the server."""
+        device_id = self._meta("device_id")
+        if not device_id:
+            raise SyncError("device.not_enrolled", "เครื่องนี้ยังไม่ได้ลงทะเบียนกับเซิร์ฟเวอร์กลาง "
+                                                   "กรุณาเข้าสู่ระบบขณะออนไลน์หนึ่งครั้งก่อนอนุมัติแบบออฟไลน์")
+        signature = base64.b64encode(self.device_key().sign(csmod.canonical_digest(cs))).decode()
+        when = approved_at or _dt.datetime.now(_dt.timezone.utc)
+        self.register.save_changeset(cs)
+        self._enqueue(f"approve:{cs.id}", "approve", cs.id, {
+            "changeset_id": cs.id, "device_id": device_id, "approved_at": when.isoformat(), "signature": signature})
+
+    def pending_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM outbox WHERE sync_state IN ('queued', 'uploading')"
+                                 ).fetchone()[0]
+
+    def _mark(self, item_id: str, state: str, error: str = "", answer: dict | None = None) -> None:
+        with self.register.wc.transaction() as conn:
+            conn.execute("UPDATE outbox SET sync_state = ?, last_error = ?, answer = ?, attempts = attempts + 1, "
+                         "updated_at = ? WHERE id = ?",
+                         (state, error, json.dumps(answer, ensure_ascii=False) if answer else "", _now(), item_id))
+
+    # --- one sync -------------------------------------------------------------------------------------
+
+    def sync_once(self, progress: Callable[[str, int, int], None] | None = None) -> SyncReport:
+        report = SyncReport()
+        try:
+            self._upload_blobs(progress)
+            self._send(report, progress)
+            self._pull(report, progress)
+        except SyncError as e:
+            report.offline = e.retryable
+            report.errors.append(str(e))
+        return report
+
+    def _due(self, kind: str) -> list[tuple[str, str, dict]]:
+        rows = self.conn.execute("SELECT id, changeset_id, payload FROM outbox WHERE kind = ? AND sync_state IN "
+                                 "('queued', 'uploading') ORDER BY created_at", (kind,)).fetchall()
+        return [(i, cs_id, json.loads(p)) for i, cs_id, p in rows]
+
+    def _upload_blobs(self, progress) -> None:
+        if self.attachments is None:
+            return
+        shas = sorted({sha for _i, _c, p in self._due("push") for sha in p.get("evidence", [])})
+        for n, sha in enumerate(shas, start=1):
+            self.client.put_blob(sha, self.attachments.get(sha))
+            if progress:
+                progress("blobs", n, len(shas))
+
+    def _send(self, report: SyncReport, progress) -> None:
+        pushes = self._due("push")
+        for n, (item_id, _cs_id, payload) in enumerate(pushes, start=1):
+            self._mark(item_id, "uploading")
+            [result] = self.client.push([payload])
+            if result["status"] == "accepted":
+                self._mark(item_id, "synced", answer=result)
+                report.pushed += 1
+            elif result.get("code") in RETRY_LATER:
+                self._mark(item_id, "queued", result.get("message_th", ""), result)
+                report.errors.append(result.get("message_th", ""))
+            else:
+                self._mark(item_id, "error", result.get("message_th", ""), result)
+                report.errors.append(result.get("message_th", ""))
+            if progress:
+                progress("changesets", n, len(pushes))
+        for item_id, _cs_id, payload in self._due("approve"):
+            self._mark(item_id, "uploading")
+            try:
+                answer = self.client.approve(payload)
+            except SyncError as e:
+                if e.retryable or e.code in RETRY_LATER:
+                    self._mark(item_id, "queued", str(e))
+                    raise
+                self._mark(item_id, "error", str(e))
+                report.errors.append(str(e))
+                continue
+            # applied, or answered invalid: the change set comes back through the feed either way
+            state = "conflict" if answer["status"] == "conflict" else "synced"
+            self._mark(item_id, state, "; ".join(answer.get("reasons_th", [])), answer)
+            report.approved += 1
+
+    def _pull(self, report: SyncReport, progress) -> None:
+        page_no = 0
+        while True:
+            page = self.client.feed(self.cursor)
+            page_no += 1
+            self._apply_page(page)
+            report.pulled += len(page["items"])
+            if progress:
+                progress("feed", page_no, page_no + (1 if page["more"] else 0))
+            if not page["more"]:
+                return
+
+    def _apply_page(self, page: dict) -> None:
+        """Records, change-set states and the new cursor: all in one transaction."""
+        records = [(from_dict(i["record_type"], i["data"]), i["rev"]) for i in page["items"] if i["kind"] == "record"]
+        with self.register.wc.transaction() as conn:
+            if records:
+                self.register.put_in(conn, records)
+            for item in page["items"]:
+                if item["kind"] == "changeset":
+                    self._changeset_state(conn, item["key"], item["data"])
+            self._set_meta(conn, "feed_cursor", str(page["next_seq"]))
+
+    def _changeset_state(self, conn, cs_id: str, data: dict) -> None:
+        full = data.get("changeset")
+        row = conn.execute("SELECT data FROM changesets WHERE id = ?", (cs_id,)).fetchone()
+        if full is not None:
+            body = {**full, "state": data["state"]}
+        elif row is not None:
+            body = {**json.loads(row[0]), "state": data["state"], "return_reason": data.get("reason", "")}
+        else:
+            return  # a change set this PC never saw whole: nothing to show
+        self.register.save_changeset_in(conn, csmod.from_json(body))

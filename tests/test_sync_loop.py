@@ -1,0 +1,133 @@
+"""The review loop across PCs and days offline, against a real server on loopback, nothing lost or doubled."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+
+from app import training
+from app.changeset import ReviewState
+from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
+from sync.client import CentralClient
+from sync.engine import SyncEngine
+from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, hire, import_unit, ready_session
+
+
+class CutAfterSending(HTTPAdapter):
+    """The request reaches the server and is committed there, but the answer never comes back."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path, self.cut = path, True
+
+    def send(self, request, **kw):
+        response = super().send(request, **kw)
+        if self.cut and request.path_url.startswith(self.path):
+            self.cut = False
+            raise requests.ConnectionError("the link dropped before the answer arrived")
+        return response
+
+
+def pc(tmp_path, name: str, central, officer, session: requests.Session | None = None) -> SyncEngine:
+    wc = WorkingCopy.open(tmp_path / name, UNIT, KeyStore(MemoryKeyring()))
+    client = CentralClient(central.url, session=session, attempts=2)
+    client.login(officer.email, "Lgo-" + officer.cid[-6:] + "-Desk", officer.cid)
+    engine = SyncEngine(RegisterStore(wc), client)
+    engine.enrol(f"{name} of {officer.name}")
+    return engine
+
+
+@pytest.fixture
+def office(central_sqlite, tmp_path):
+    import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    for o in (REGISTRAR, REGISTRY):
+        ready_session(central_sqlite, o)  # first log-in: the mailed password changed
+    return central_sqlite
+
+
+def server_records(central) -> dict:
+    from server.db import records
+    with central.engine.connect() as conn:
+        return {(r.type, r.id): (r.rev, r.data) for r in conn.execute(records.select())}
+
+
+def local_records(engine: SyncEngine) -> dict:
+    import json
+    rows = engine.conn.execute("SELECT type, id, rev, data FROM records")
+    return {(t, i): (rev, json.loads(d)) for t, i, rev, d in rows}
+
+
+def test_officer_submits_registrar_approves_offline_days_later_and_the_officer_sees_it_applied(office, tmp_path):
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    cs = hire(children=2)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    report = pc1.sync_once()
+    assert report.pushed == 1 and not report.errors and pc1.pending_count() == 0
+    laptop.sync_once()  # at the office: the pending change set arrives whole
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    assert pending.id == cs.id and len(pending.operations) == len(cs.operations)
+    # At a meeting with no internet: the approval is signed on the laptop and waits in its outbox.
+    laptop.client.base = "http://127.0.0.1:9/v1"
+    pending.state = ReviewState.APPROVED
+    laptop.queue_approval(pending, approved_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3))
+    offline = laptop.sync_once()
+    assert offline.offline and "ติดต่อเซิร์ฟเวอร์กลางไม่ได้" in offline.errors[0] and laptop.pending_count() == 1
+    laptop.client.base = office.url + "/v1"  # days later, back online
+    back = laptop.sync_once()
+    assert back.approved == 1 and laptop.pending_count() == 0
+    pc1.sync_once()
+    [applied] = pc1.register.changesets(UNIT, [ReviewState.APPLIED])
+    assert applied.id == cs.id
+    assert local_records(pc1) == server_records(office)
+    person = cs.operations[0].record_id
+    assert {s.relation.value for s in pc1.register.spans_of(person)} >= {"self", "child"}
+
+
+def test_an_approval_whose_answer_was_lost_is_applied_exactly_once(office, tmp_path):
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    cut = requests.Session()
+    cut.mount("http://", CutAfterSending("/v1/approvals"))
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR, session=cut)
+    laptop.client.attempts = 1  # no retry inside the call: the next sync finishes the job
+    cs = hire(children=1)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    pc1.sync_once()
+    laptop.sync_once()
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    laptop.queue_approval(pending)
+    first = laptop.sync_once()
+    assert first.offline and laptop.pending_count() == 1  # the server applied it; we do not know yet
+    second = laptop.sync_once()
+    assert second.approved == 1 and laptop.pending_count() == 0
+    from server.db import record_history
+    with office.engine.connect() as conn:
+        revs = [r.rev for r in conn.execute(record_history.select())]
+    assert revs and set(revs) == {1}  # every record written once
+    pc1.sync_once()
+    laptop.sync_once()
+    assert local_records(pc1) == server_records(office) == local_records(laptop)
+
+
+def test_a_returned_change_set_comes_back_with_its_reason(office, tmp_path):
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    cs = hire(children=4)  # the fourth child: the server's rules refuse it
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    pc1.sync_once()
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    laptop.sync_once()
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    laptop.queue_approval(pending)
+    laptop.sync_once()
+    pc1.sync_once()
+    [back] = pc1.register.changesets(UNIT, [ReviewState.RETURNED])
+    assert "บุตรคนที่ 4" in back.return_reason
+    assert server_records(office) == {}
