@@ -40,6 +40,9 @@ class ApiError(Exception):
         self.problem = Problem(code=code, message_th=th, message_en=en, details=details)
 
 
+TRANSIENT = {"calendar.closed"}  # refusals that a later replay of the same request may get past
+
+
 @dataclass
 class Caller:
     account_id: str
@@ -230,7 +233,8 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             if first is not None:
                 return PushResult(**first[0])  # a replay gets the first answer
             result = _accept(conn, c, cs)
-            conn.execute(answers.insert().values(key=key, body=result.model_dump(mode="json")))
+            if result.code not in TRANSIENT:  # "closed for now" is no final answer: the same push comes again later
+                conn.execute(answers.insert().values(key=key, body=result.model_dump(mode="json")))
             return result
 
     def _accept(conn, c: Caller, cs) -> PushResult:

@@ -131,3 +131,99 @@ def test_a_returned_change_set_comes_back_with_its_reason(office, tmp_path):
     [back] = pc1.register.changesets(UNIT, [ReviewState.RETURNED])
     assert "บุตรคนที่ 4" in back.return_reason
     assert server_records(office) == {}
+
+
+def test_a_closed_period_keeps_the_change_set_queued_until_it_opens(office, tmp_path):
+    from server import cli
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    url = office.engine.url.render_as_string(hide_password=False)
+    today = dt.date.today()
+    cli.main(["--db", url, "calendar", "add", "processing", (today - dt.timedelta(days=1)).isoformat(),
+              (today + dt.timedelta(days=3)).isoformat(), "ประมวลผล"])
+    cs = hire()
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    closed = pc1.sync_once()
+    assert closed.pushed == 0 and pc1.pending_count() == 1 and "ปิดรับข้อมูล" in closed.errors[0]
+    from server.db import periods
+    with office.engine.begin() as conn:
+        conn.execute(periods.delete())  # NHSO opens the register again
+    assert pc1.sync_once().pushed == 1 and pc1.pending_count() == 0
+
+
+def test_a_tampered_approval_is_refused_and_kept_as_an_error_not_retried_forever(office, tmp_path):
+    import json
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    cs = hire()
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    pc1.sync_once()
+    laptop.sync_once()
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    laptop.queue_approval(pending)
+    with laptop.register.wc.transaction() as conn:
+        payload = json.loads(conn.execute("SELECT payload FROM outbox WHERE kind = 'approve'").fetchone()[0])
+        payload["signature"] = payload["signature"][:-4] + "AAA="
+        conn.execute("UPDATE outbox SET payload = ? WHERE kind = 'approve'", (json.dumps(payload),))
+    report = laptop.sync_once()
+    assert report.errors and "ลายมือชื่ออิเล็กทรอนิกส์" in report.errors[0]
+    state = laptop.conn.execute("SELECT sync_state FROM outbox WHERE kind = 'approve'").fetchone()[0]
+    assert state == "error" and laptop.pending_count() == 0
+    assert server_records(office) == {}
+
+
+def test_a_revoked_account_cannot_sync_and_is_told_so(office, tmp_path):
+    from sqlalchemy import update
+
+    from server.db import accounts
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    cs = hire()
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    with office.engine.begin() as conn:
+        conn.execute(update(accounts).where(accounts.c.cid == REGISTRY.cid).values(active=False))
+    report = pc1.sync_once()
+    assert report.pushed == 0 and "สิ้นสุดแล้ว" in report.errors[0] and pc1.pending_count() == 1
+
+
+def test_an_attachment_upload_cut_halfway_is_finished_by_the_next_sync(office, tmp_path):
+    import hashlib
+    import os
+
+    from app.store import AttachmentStore
+
+    class CutMidUpload(HTTPAdapter):
+        def __init__(self):
+            super().__init__()
+            self.puts = 0
+
+        def send(self, request, **kw):
+            if request.method == "PUT":
+                self.puts += 1
+                if self.puts == 2:
+                    raise requests.ConnectionError("the link dropped mid-upload")
+            return super().send(request, **kw)
+
+    cut = requests.Session()
+    cut.mount("http://", CutMidUpload())
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY, session=cut)
+    pc1.client.attempts = 1
+    pc1.attachments = AttachmentStore(pc1.register.wc)
+    scan = b"%PDF-1.7\n" + os.urandom(700_000)
+    sha = pc1.attachments.put(scan, "birth.pdf")
+    cs = hire(children=1)
+    cs.evidence.append(sha)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    first = pc1.sync_once()
+    assert first.offline and pc1.pending_count() == 1
+    second = pc1.sync_once()
+    assert second.pushed == 1
+    got = requests.get(f"{office.url}/v1/blobs/{sha}", headers={"Authorization": f"Bearer {pc1.client.access_token}"},
+                       timeout=30)
+    assert hashlib.sha256(got.content).hexdigest() == sha
