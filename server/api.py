@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
 
 from app import changeset as csmod
@@ -29,7 +29,7 @@ from sync.protocol import (
 from . import calendar, licence, register, security
 from .blobs import BlobError, BlobStore
 from .db import (
-    accounts, answers, audit, blob_owners, changesets, devices, feed, periods, sessions, statements, units,
+    accounts, answers, audit, blob_owners, changesets, devices, feed, periods, records, sessions, statements, units,
 )
 
 
@@ -470,6 +470,25 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             token, payload = licence.issue(conn, installation[:64], c.unit_code, security.now().date())
             record_audit(conn, c, "licence.issued", installation=installation[:64], year=payload["fiscal_year"])
         return {"token": token, **payload}
+
+    @app.get(f"{API}/records", tags=["sync"])
+    def unit_records(after: str = Query(default="", max_length=200), limit: int = Query(default=2000, ge=1, le=10000),
+                     c: Caller = Depends(active_caller)) -> dict:
+        """The unit's whole register, page by page (a new or rebuilt working copy starts here), with the feed
+        position to continue from once the last page is in."""
+        kind, _, rid = after.partition(":")
+        with engine.begin() as conn:
+            head = conn.execute(select(feed.c.seq).where(feed.c.unit_code == c.unit_code)
+                                .order_by(feed.c.seq.desc()).limit(1)).scalar() or 0
+            query = select(records.c.type, records.c.id, records.c.rev, records.c.data).where(
+                records.c.unit_code == c.unit_code)
+            if after:
+                query = query.where(or_(records.c.type > kind, and_(records.c.type == kind, records.c.id > rid)))
+            rows = conn.execute(query.order_by(records.c.type, records.c.id).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {"items": [{"record_type": t, "key": i, "rev": rev, "data": d} for t, i, rev, d in rows],
+                "next": f"{rows[-1][0]}:{rows[-1][1]}" if rows else after, "more": more, "feed_seq": head}
 
     @app.get(f"{API}/health", tags=["ops"])
     def health() -> dict:

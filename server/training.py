@@ -32,14 +32,19 @@ def seed(engine: Engine, staff: int = 120) -> bool:
                 id=str(uuid.uuid4()), username=o.email, cid=o.cid, name=o.name, position=o.position,
                 role=o.role.value, unit_code=o.unit_code, email=o.email, mobile=o.mobile, password_hash=hashed,
                 must_change_password=False, active=True, failed_logins=0, created_at=now()))
-        rows, history = [], []
-        at = _dt.datetime.now(_dt.timezone.utc)
-        for record in [*data.persons, *data.records]:
-            kind, rid, body = type_name(record), record_key(record), to_dict(record)
-            a, b = people_of(kind, body)
-            rows.append(dict(type=kind, id=rid, unit_code=data.unit.code, cid=a, other_cid=b, rev=1, data=body))
-            history.append(dict(type=kind, id=rid, rev=1, data=body, changeset_id=None, at=at))
-        conn.execute(records.insert(), rows)
-        conn.execute(record_history.insert(), history)
+        put_register(conn, data)
     return True
+
+
+def put_register(conn, data: training.TrainingData) -> None:
+    """The training people and their records, at revision 1, in the register of record."""
+    rows, history = [], []
+    at = _dt.datetime.now(_dt.timezone.utc)
+    for record in [*data.persons, *data.records]:
+        kind, rid, body = type_name(record), record_key(record), to_dict(record)
+        a, b = people_of(kind, body)
+        rows.append(dict(type=kind, id=rid, unit_code=data.unit.code, cid=a, other_cid=b, rev=1, data=body))
+        history.append(dict(type=kind, id=rid, rev=1, data=body, changeset_id=None, at=at))
+    conn.execute(records.insert(), rows)
+    conn.execute(record_history.insert(), history)
 

@@ -91,6 +91,12 @@ class CentralClient:
     def approve(self, approval: dict) -> dict:
         return self._json("POST", "/approvals", approval)
 
+    def staged(self, state: str) -> list[dict]:
+        return self._json("GET", "/changesets", params={"state": state})
+
+    def records(self, after: str = "", limit: int = 2000) -> dict:
+        return self._json("GET", "/records", params={"after": after, "limit": limit})
+
     def feed(self, since: int, limit: int = 500) -> dict:
         return self._json("GET", "/feed", params={"since": since, "limit": limit})
 

@@ -178,7 +178,35 @@ class SyncEngine:
             self._mark(item_id, state, "; ".join(answer.get("reasons_th", [])), answer)
             report.approved += 1
 
+    def _bootstrap(self, report: SyncReport, progress) -> None:
+        """An empty working copy starts from the unit's whole register, then follows the feed from where the
+        download began (a change during the download comes again through the feed: same revision, no harm)."""
+        after, page_no, feed_seq = "", 0, None
+        while True:
+            page = self.client.records(after)
+            feed_seq = page["feed_seq"] if feed_seq is None else feed_seq
+            page_no += 1
+            items = [(from_dict(i["record_type"], i["data"]), i["rev"]) for i in page["items"]]
+            with self.register.wc.transaction() as conn:
+                self.register.put_in(conn, items, recompute=False)
+                self._set_meta(conn, "bootstrap_after", page["next"])
+            report.pulled += len(items)
+            if progress:
+                progress("records", page_no, page_no + (1 if page["more"] else 0))
+            if not page["more"]:
+                break
+            after = page["next"]
+        self.register.recompute_all()
+        # Change sets still under review are not in the register: the unit's staging area has them.
+        staged = [csmod.from_json(c) for state in ("pending", "returned") for c in self.client.staged(state)]
+        with self.register.wc.transaction() as conn:
+            for cs in staged:
+                self.register.save_changeset_in(conn, cs)
+            self._set_meta(conn, "feed_cursor", str(feed_seq))
+
     def _pull(self, report: SyncReport, progress) -> None:
+        if self._meta("feed_cursor") is None:
+            self._bootstrap(report, progress)
         page_no = 0
         while True:
             page = self.client.feed(self.cursor)

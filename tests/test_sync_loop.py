@@ -227,3 +227,25 @@ def test_an_attachment_upload_cut_halfway_is_finished_by_the_next_sync(office, t
     got = requests.get(f"{office.url}/v1/blobs/{sha}", headers={"Authorization": f"Bearer {pc1.client.access_token}"},
                        timeout=30)
     assert hashlib.sha256(got.content).hexdigest() == sha
+
+
+def test_an_empty_working_copy_is_rebuilt_from_the_server_with_what_is_under_review(office, tmp_path):
+    from app import training as training_data
+    from server.training import put_register
+    with office.engine.begin() as conn:  # a register that never went through the feed
+        put_register(conn, training_data.generate(staff=40))
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    cs = hire()
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    pc1.sync_once()
+    fresh = pc(tmp_path, "rebuilt", office, REGISTRAR)  # e.g. a laptop whose copy had to be set aside
+    steps = []
+    report = fresh.sync_once(progress=lambda what, done, total: steps.append(what))
+    assert report.pulled > 100 and "records" in steps
+    assert local_records(fresh) == server_records(office)
+    assert [c.id for c in fresh.register.changesets(UNIT, [ReviewState.PENDING])] == [cs.id]
+    today = dt.date(2026, 11, 23)
+    assert len(fresh.register.entitled_on(UNIT, today)) > 40  # entitlement derived locally from what came
+    assert fresh.sync_once().pulled == 0  # nothing new: nothing pulled
