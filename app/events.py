@@ -215,3 +215,8 @@ def update_unit(author_cid: str, unit: Known[Unit], **fields: Any) -> ChangeSet:
     """ปรับปรุงข้อมูลพื้นฐานหน่วยงาน"""
     op = _update(unit, **fields)
     return ChangeSet(unit.record.code, author_cid, f"ปรับปรุงข้อมูลหน่วยงาน {unit.record.name}", "unit", [op])
+
+
+def correct(unit_code: str, author_cid: str, known: Known, title: str, **fields: Any) -> ChangeSet:
+    """แก้ไขข้อมูล: a correction of some fields of one record (a misspelt name, a position, a date)."""
+    return ChangeSet(unit_code, author_cid, title, "correction", [_update(known, **fields)])

@@ -249,3 +249,61 @@ def test_an_empty_working_copy_is_rebuilt_from_the_server_with_what_is_under_rev
     today = dt.date(2026, 11, 23)
     assert len(fresh.register.entitled_on(UNIT, today)) > 40  # entitlement derived locally from what came
     assert fresh.sync_once().pulled == 0  # nothing new: nothing pulled
+
+
+def test_two_pcs_change_the_same_record_the_second_gets_a_comparison_and_a_merge(office, tmp_path):
+    import json
+
+    from app import events
+    from app.conflicts import merge
+    from app.records import from_dict
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    cs = hire(children=0)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    pc1.sync_once()
+    laptop.sync_once()
+    [p] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    laptop.queue_approval(p)
+    laptop.sync_once()
+    pc1.sync_once()
+    job_op = next(o for o in cs.operations if o.record_type == "employment")
+    job, rev = pc1.register.get("employment", job_op.record_id)
+    me = events.Known(pc1.register.person(cs.operations[0].record_id), 1)
+    # PC 1 records a resignation; someone else, from the same base, corrects the position.
+    a = events.end_service(UNIT, REGISTRY.cid, me, events.Known(job, rev), dt.date(2027, 1, 1),
+                           events.EndReason.RESIGNATION)
+    b = events.correct(UNIT, REGISTRY.cid, events.Known(job, rev), "แก้ไขตำแหน่ง",
+                       position="นักวิเคราะห์นโยบายและแผนชำนาญการ")
+    for x in (a, b):
+        x.submit(REGISTRY)
+        pc1.queue_push(x)
+    pc1.sync_once()
+    laptop.sync_once()
+    for x in (a, b):
+        [staged] = [c for c in laptop.register.changesets(UNIT, [ReviewState.PENDING]) if c.id == x.id]
+        laptop.queue_approval(staged)
+    laptop.sync_once()
+    answer = json.loads(laptop.conn.execute("SELECT answer FROM outbox WHERE id = ?", (f"approve:{b.id}",)
+                                            ).fetchone()[0])
+    assert answer["status"] == "conflict"
+    current = {(c["record_type"], c["key"]): (c["rev"], c["data"]) for c in answer["current"]}
+    bases = {("employment", job.id): dict(pc1.register.history("employment", job.id)[rev - 1][1])}
+    merged, left = merge(b, current, bases)
+    assert left == []  # they ended the service; we changed the position: no field overlaps
+    assert merged.operations[0].base_rev == 2 and merged.operations[0].fields == {
+        "position": "นักวิเคราะห์นโยบายและแผนชำนาญการ"}
+    merged.submit(REGISTRY)
+    pc1.queue_push(merged)
+    pc1.sync_once()
+    laptop.sync_once()
+    [m] = [c for c in laptop.register.changesets(UNIT, [ReviewState.PENDING]) if c.id == merged.id]
+    laptop.queue_approval(m)
+    laptop.sync_once()
+    pc1.sync_once()
+    final, final_rev = pc1.register.get("employment", job.id)
+    assert final_rev == 3 and final.end_reason is events.EndReason.RESIGNATION
+    assert final.position == "นักวิเคราะห์นโยบายและแผนชำนาญการ"
+    assert from_dict("employment", server_records(office)[("employment", job.id)][1]) == final
