@@ -21,7 +21,7 @@ class FieldDiff:
     @property
     def overlapping(self) -> bool:
         """Both sides changed it, to different values: a person has to choose."""
-        return self.theirs != self.base and self.ours != self.theirs
+        return self.theirs != self.base and self.ours != self.base and self.ours != self.theirs
 
 
 def compare(op: Operation, base: dict[str, Any], theirs: dict[str, Any]) -> list[FieldDiff]:
