@@ -31,11 +31,13 @@ class CutAfterSending(HTTPAdapter):
 
 
 def pc(tmp_path, name: str, central, officer, session: requests.Session | None = None) -> SyncEngine:
-    wc = WorkingCopy.open(tmp_path / name, UNIT, KeyStore(MemoryKeyring()))
+    keys = KeyStore(MemoryKeyring())
+    wc = WorkingCopy.open(tmp_path / name, UNIT, keys)
     client = CentralClient(central.url, session=session, attempts=2)
     client.login(officer.email, "Lgo-" + officer.cid[-6:] + "-Desk", officer.cid)
     engine = SyncEngine(RegisterStore(wc), client)
     engine.enrol(f"{name} of {officer.name}")
+    engine.register.wc_keys = keys  # for a second connection to the same copy
     return engine
 
 
@@ -307,3 +309,45 @@ def test_two_pcs_change_the_same_record_the_second_gets_a_comparison_and_a_merge
     assert final_rev == 3 and final.end_reason is events.EndReason.RESIGNATION
     assert final.position == "นักวิเคราะห์นโยบายและแผนชำนาญการ"
     assert from_dict("employment", server_records(office)[("employment", job.id)][1]) == final
+
+
+def test_the_background_service_syncs_after_a_change_and_reports_its_status(office, tmp_path):
+    import queue
+
+    from sync.service import SyncService
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    path = pc1.register.wc.path
+    statuses: queue.Queue = queue.Queue()
+
+    def engine():  # the service's own connection to the same working copy
+        wc = WorkingCopy.open(path.parent, UNIT, pc1.register.wc_keys)
+        return SyncEngine(RegisterStore(wc), pc1.client)
+
+    service = SyncService(engine, statuses.put, interval=3600, after_change=0.1)
+    service.start()
+    try:
+        def settled():
+            while True:
+                s = statuses.get(timeout=30)
+                if not s.running:
+                    return s
+        first = settled()
+        assert first.online is True and first.unsynced == 0 and first.last_success is not None
+        cs = hire()
+        cs.state = ReviewState.DRAFT
+        cs.submit(REGISTRY)
+        pc1.queue_push(cs)
+        service.changed()
+        after = settled()
+        assert after.online is True and after.unsynced == 0
+        pc1.client.base = "http://127.0.0.1:9/v1"  # the link goes down
+        cs2 = hire()
+        cs2.state = ReviewState.DRAFT
+        cs2.submit(REGISTRY)
+        pc1.queue_push(cs2)
+        service.sync_now()
+        down = settled()
+        assert down.online is False and down.unsynced == 1 and "ติดต่อเซิร์ฟเวอร์กลางไม่ได้" in down.errors[0]
+        assert down.last_success == after.last_success
+    finally:
+        service.stop()

@@ -1,0 +1,91 @@
+"""Sync in the background: on a timer, soon after each local change, and on demand — never on the GUI
+thread — with a status the window can show (online/offline, last successful sync, how many change sets
+are not yet on the server, conflicts).
+
+The service opens its own connection to the working copy (SQLite in WAL mode lets it write while the
+database worker reads; each write is a short transaction), so a slow network never holds the window's
+database worker.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from .engine import SyncEngine, SyncReport
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool | None = None            # None: not tried yet
+    last_success: _dt.datetime | None = None
+    unsynced: int = 0                      # change sets and approvals not yet on the server
+    conflicts: int = 0
+    running: bool = False
+    errors: tuple[str, ...] = field(default_factory=tuple)
+    progress: tuple[str, int, int] | None = None  # (what, done, total)
+
+
+class SyncService:
+    def __init__(self, make_engine: Callable[[], SyncEngine], on_status: Callable[[SyncStatus], None],
+                 interval: float = 300.0, after_change: float = 5.0) -> None:
+        self._make_engine = make_engine
+        self._on_status = on_status
+        self.interval = interval
+        self.after_change = after_change
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._due = 0.0
+        self.status = SyncStatus()
+        self._thread = threading.Thread(target=self._run, name="lgo-sync", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(30)
+
+    def sync_now(self) -> None:
+        self._wake.set()
+
+    def changed(self) -> None:
+        """A local change was queued: sync soon (several changes in a row make one sync)."""
+        self._due = min(self._due or float("inf"), time.monotonic() + self.after_change)
+        self._wake.set()
+
+    def _publish(self, status: SyncStatus) -> None:
+        self.status = status
+        self._on_status(status)
+
+    def _run(self) -> None:
+        engine = self._make_engine()
+        failures = 0
+        while not self._stop.is_set():
+            self._publish(replace(self.status, running=True, progress=None))
+
+            def progress(what: str, done: int, total: int) -> None:
+                self._publish(replace(self.status, progress=(what, done, total)))
+
+            report: SyncReport = engine.sync_once(progress)
+            conflicts = engine.conn.execute("SELECT count(*) FROM outbox WHERE sync_state = 'conflict'").fetchone()[0]
+            ok = not report.offline
+            failures = 0 if ok else failures + 1
+            self._publish(SyncStatus(
+                online=ok,
+                last_success=_dt.datetime.now(_dt.timezone.utc) if ok and not report.errors else self.status.last_success,
+                unsynced=engine.pending_count(), conflicts=conflicts, running=False, errors=tuple(report.errors)))
+            # Offline: back off (with jitter) so a hundred PCs do not knock at once when the link returns.
+            wait = self.interval if ok else min(self.interval, 5.0 * 2 ** min(failures, 6)) * (0.5 + random.random())
+            self._due = 0.0
+            self._wake.clear()
+            self._wake.wait(wait)
+            if self._due:
+                delay = self._due - time.monotonic()
+                if delay > 0:
+                    self._stop.wait(delay)
+
