@@ -103,6 +103,18 @@ STEPS: list[str] = [
     );
     CREATE INDEX outbox_state ON outbox (sync_state, created_at);
     """,
+    # 3 — who logged in online on this PC, for offline log-in (argon2id hashes, inside the encrypted store)
+    """
+    CREATE TABLE local_accounts (
+        username TEXT PRIMARY KEY,
+        cid TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        last_online_login TEXT NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(STEPS)
