@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from app import changeset as csmod
 from app.changeset import ChangeSet
+from app.offline import remember
 from app.records import from_dict
 from app.store import AttachmentStore, RegisterStore
 
@@ -74,6 +75,15 @@ class SyncEngine:
         """After a submit, resubmit or cancel: keep it locally and owe it to the server."""
         self.register.save_changeset(cs)
         self._enqueue(f"push:{cs.id}:{len(cs.history)}", "push", cs.id, csmod.to_json(cs))
+
+    def login(self, username: str, password: str, card_cid: str) -> dict:
+        """Log in online and remember this officer for an offline log-in later (app.offline)."""
+        tokens = self.client.login(username, password, card_cid)
+        account = tokens["account"]
+        with self.register.wc.transaction() as conn:
+            remember(conn, username, password, account["cid"], account["name"], account["role"],
+                     account["unit_code"], _dt.datetime.now(_dt.timezone.utc))
+        return tokens
 
     def device_key(self) -> Ed25519PrivateKey:
         """This PC's signing key, made once and kept in the encrypted store."""

@@ -34,8 +34,8 @@ def pc(tmp_path, name: str, central, officer, session: requests.Session | None =
     keys = KeyStore(MemoryKeyring())
     wc = WorkingCopy.open(tmp_path / name, UNIT, keys)
     client = CentralClient(central.url, session=session, attempts=2)
-    client.login(officer.email, "Lgo-" + officer.cid[-6:] + "-Desk", officer.cid)
     engine = SyncEngine(RegisterStore(wc), client)
+    engine.login(officer.email, "Lgo-" + officer.cid[-6:] + "-Desk", officer.cid)
     engine.enrol(f"{name} of {officer.name}")
     engine.register.wc_keys = keys  # for a second connection to the same copy
     return engine
@@ -351,3 +351,11 @@ def test_the_background_service_syncs_after_a_change_and_reports_its_status(offi
         assert down.last_success == after.last_success
     finally:
         service.stop()
+
+
+def test_after_an_online_log_in_the_officer_can_log_in_offline_on_that_pc(office, tmp_path):
+    from app.offline import offline_login
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    acc = offline_login(laptop.conn, REGISTRAR.email, "Lgo-" + REGISTRAR.cid[-6:] + "-Desk", REGISTRAR.cid,
+                        dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3))
+    assert acc.role == "registrar" and acc.unit_code == UNIT
