@@ -123,13 +123,6 @@ class DaySet:
 
     __sub__ = difference
 
-    def first_day(self) -> Date | None:
-        return self._parts[0].start if self._parts else None
-
-    def clip_before(self, day: Date) -> DaySet:
-        """Only the days before ``day``."""
-        return self & span(Date.min, day) if day > Date.min else DaySet()
-
 
 def _normalise(parts: Iterable[Interval]) -> tuple[Interval, ...]:
     ordered = sorted(parts, key=lambda p: p.start)

@@ -15,10 +15,6 @@ MONTHS_TH = (
     "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
     "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
 )
-MONTHS_TH_SHORT = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-)
 
 _TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _FROM_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -62,11 +58,6 @@ def format_date_long(d: _dt.date, *, digits: str = "thai") -> str:
 def format_date_short(d: _dt.date) -> str:
     """``31/01/2569`` — the form of tables and entry fields."""
     return f"{d.day:02d}/{d.month:02d}/{be_year(d)}"
-
-
-def format_date_abbrev(d: _dt.date) -> str:
-    """``31 ม.ค. 2569`` — compact form for lists."""
-    return f"{d.day} {MONTHS_TH_SHORT[d.month - 1]} {be_year(d)}"
 
 
 class ThaiDateError(ValueError):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from app.thai import (
-    PartialDate, ThaiDateError, baht_text, format_date_long, format_date_short, parse_date_short, thai_digits,
+    PartialDate, ThaiDateError, baht_text, format_amount, format_date_long, format_date_short, parse_date_short, thai_digits,
 )
 
 
@@ -60,3 +60,8 @@ def test_card_birth_dates_with_unknown_month_or_day_are_kept_partial():
     assert m.earliest() == dt.date(1988, 2, 1) and m.latest() == dt.date(1988, 2, 29)
     assert m.format_th() == "กุมภาพันธ์ 2531"
     assert PartialDate.from_iso(m.iso()) == m
+
+
+def test_amounts_are_printed_with_separators_and_two_decimals_beside_their_words():
+    assert format_amount("51000001") == "51,000,001.00"
+    assert format_amount(Decimal("0.75")) == "0.75"

@@ -69,10 +69,6 @@ class AttachmentStore:
             raise StoreProblem("ไฟล์แนบไม่ตรงกับรหัสตรวจสอบ กรุณาแนบหรือดาวน์โหลดใหม่")
         return data
 
-    def has(self, sha: str) -> bool:
-        row = self._wc.conn.execute("SELECT 1 FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
-        return row is not None and self._file(sha).exists()
-
 
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
