@@ -261,6 +261,6 @@ class Tables:
 @lru_cache(maxsize=1)
 def tables() -> Tables:
     raw = json.loads(resources.files("app").joinpath("data/personnel_types.json").read_text("utf-8"))
-    types = {t["code"]: PersonnelType(**{k: v for k, v in t.items()}) for t in raw["types"]}
+    types = {t["code"]: PersonnelType(**t) for t in raw["types"]}
     positions = {p["code"]: p["th"] for p in raw["registrar_positions"]}
     return Tables(types, positions)

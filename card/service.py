@@ -20,7 +20,7 @@ from smartcard.scard import (
     SCARD_STATE_PRESENT, SCARD_STATE_UNAWARE, SCardCancel, SCardGetStatusChange,
 )
 
-from .pcsc import SERVICE_GONE, Connection, Context, PcscError, _u32, pcsc_message
+from .pcsc import SERVICE_GONE, Context, PcscError, _u32, pcsc_message
 from .pin import AdmPinVerifier, PinGuard, PinResult
 from .reader import CardError, ThaiIdReader
 from .thaiid import CardData
@@ -214,5 +214,3 @@ class CardService:
             if future.set_running_or_notify_cancel():
                 future.set_exception(CardError(str(error), "card service unavailable"))
 
-
-__all__ = ["CardEvent", "CardService", "Connection"]
