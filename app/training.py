@@ -43,6 +43,10 @@ OFFICERS = [
     (Role.FINANCE_OFFICER, "นักวิชาการเงินและบัญชี", ("สุภาพร", "Suphaphon"), ("แก้วมณี", "Kaewmanee"), Sex.FEMALE),
 ]
 
+# Every training officer's password on the training central server: made-up accounts on made-up data,
+# printed in the README — a demonstration value, not a secret.
+TRAINING_PASSWORD = "Training-2569"
+
 TYPES = [("local_official", 55), ("local_teacher", 15), ("permanent_employee", 15), ("pensioner", 10),
          ("contract_staff", 4), ("executive_sao", 1)]
 

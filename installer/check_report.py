@@ -15,6 +15,7 @@ def main() -> int:
     parser.add_argument("--reader", help="a smart-card reader the program must have seen")
     parser.add_argument("--frozen", action="store_true", help="the report must come from a frozen build")
     parser.add_argument("--server", help="the central server the machine-wide settings must name")
+    parser.add_argument("--sync", action="store_true", help="a sync round trip must have been made")
     args = parser.parse_args()
     if not args.report.exists():
         print(f"self-test: no report at {args.report} — the program did not start or crashed", file=sys.stderr)
@@ -34,6 +35,8 @@ def main() -> int:
         problems.append(f"Qt did not start with the {args.platform} platform plugin")
     if args.reader and args.reader not in details.get("card", ""):
         problems.append(f"the reader {args.reader!r} was not seen")
+    if args.sync and "sync" not in details:
+        problems.append("no sync round trip was made")
     if args.server and f"central_server={args.server} " not in details.get("settings", ""):
         problems.append(f"the machine-wide settings do not name {args.server}")
     print(f"self-test on {report.get('os')}: " + ("passed" if not problems else f"FAILED: {', '.join(problems)}"))

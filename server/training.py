@@ -14,7 +14,7 @@ from app.records import people_of, record_key, to_dict, type_name
 from .db import accounts, record_history, records, units
 from .security import hash_password, now
 
-TRAINING_PASSWORD = "Training-2569"  # made-up accounts on made-up data: printed in the README, not a secret
+TRAINING_PASSWORD = training.TRAINING_PASSWORD
 
 
 def seed(engine: Engine, staff: int = 120) -> bool:

@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="quit as soon as the window shows its first data (for ./dev bench startup)")
     parser.add_argument("--self-test", type=Path, default=None, metavar="REPORT.json",
                         help="check every part of this build, write the report, exit 0 when all passed")
+    parser.add_argument("--self-test-central", default=None, metavar="URL",
+                        help="with --self-test: also a sync round trip with this training central server")
     argv = sys.argv[1:] if argv is None else argv
     args, qt_args = parser.parse_known_args(argv)  # the rest (e.g. -platform offscreen) is Qt's
     i18n.set_language(args.lang)
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
         _setup_logging(data_dir)
         QApplication.instance() or QApplication([sys.argv[0], *qt_args])
-        return selftest.run(args.self_test, data_dir)
+        return selftest.run(args.self_test, data_dir, args.self_test_central)
     if args.training and args.data_dir is None:
         data_dir = data_dir / "training"
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ for it) and its key stays in the keychain.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import platform
@@ -110,6 +111,30 @@ def _check_card() -> str:
         ctx.close()
 
 
+def _check_sync(central: str, data_dir: Path) -> str:
+    """A sync round trip with the training central server: log in as the training registry officer,
+    download the unit into a scratch working copy, sync again with nothing new."""
+    from app import training
+    from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
+    from sync.client import CentralClient
+    from sync.engine import SyncEngine
+
+    officer = next(o for o in training.generate(staff=1).officers if o.role.value == "registry")
+    scratch = Path(tempfile.mkdtemp(prefix="lgo-selftest-sync-"))
+    wc = WorkingCopy.open(scratch, training.UNIT.code, KeyStore(MemoryKeyring()))
+    try:
+        engine = SyncEngine(RegisterStore(wc), CentralClient(central))
+        engine.login(officer.email, training.TRAINING_PASSWORD, officer.cid)
+        first = engine.sync_once()
+        again = engine.sync_once()
+        if first.errors or again.errors or first.pulled == 0 or again.pulled != 0:
+            raise AssertionError(f"sync round trip failed: {first} / {again}")
+        people = len(engine.register.people(training.UNIT.code, _dt.date.today()))
+    finally:
+        wc.close()
+    return f"central={central} pulled={first.pulled} people={people}"
+
+
 def _check_settings() -> str:
     from app import settings
 
@@ -117,7 +142,7 @@ def _check_settings() -> str:
     return f"central_server={found.central_server} from={found.source}"
 
 
-def run(report: Path, data_dir: Path) -> int:
+def run(report: Path, data_dir: Path, central: str | None = None) -> int:
     from .qt import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -129,6 +154,8 @@ def run(report: Path, data_dir: Path) -> int:
         ("card", _check_card),
         ("settings", _check_settings),
     ]
+    if central:
+        checks.append(("sync", lambda: _check_sync(central, data_dir)))
     results = []
     for name, fn in checks:
         try:

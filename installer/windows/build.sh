@@ -135,10 +135,18 @@ fail() { say "SMOKE FAILED: $*"; exit 1; }
 wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\LGORegistryDesk' /v DisplayVersion 2>/dev/null \
   | tr -d '\r' | grep -q "$VERSION" || fail "no Add/Remove Programs entry with the version"
 
-say "smoke: start from the shortcut with --self-test"
-wine start /wait /unix "$LNK" --self-test 'C:\selftest\report.json' 2>&1 | cat
+say "smoke: start from the shortcut with --self-test (and a sync round trip with a training server here)"
+PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+LGO_CENTRAL_DB="sqlite:///$T/central.sqlite3" "$ROOT/.venv/bin/lgo-central" training >/dev/null
+LGO_CENTRAL_DB="sqlite:///$T/central.sqlite3" LGO_BLOB_DIR="$T/blobs" \
+  "$ROOT/.venv/bin/lgo-central" serve --port "$PORT" >/dev/null 2>&1 &
+CENTRAL_PID=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v1/health" >/dev/null && break; sleep 0.1; done
+wine start /wait /unix "$LNK" --self-test 'C:\selftest\report.json' --self-test-central "http://127.0.0.1:$PORT" \
+  2>&1 | cat
 wineserver -w
-"$PY" installer/check_report.py "$C/selftest/report.json" --frozen --platform windows --server "$SERVER" \
+kill "$CENTRAL_PID" 2>/dev/null || true
+"$PY" installer/check_report.py "$C/selftest/report.json" --frozen --platform windows --server "$SERVER" --sync \
   || fail "the self-test did not pass"
 
 say "smoke: the installer refuses to run over a running copy"
