@@ -91,6 +91,12 @@ class CentralClient:
     def approve(self, approval: dict) -> dict:
         return self._json("POST", "/approvals", approval)
 
+    def licence(self, installation_id: str, version: str) -> dict:
+        return self._json("POST", "/licence", {"installation_id": installation_id, "client_version": version})
+
+    def licence_key(self) -> str:
+        return self._json("GET", "/licence/key")["ed25519"]
+
     def staged(self, state: str) -> list[dict]:
         return self._json("GET", "/changesets", params={"state": state})
 

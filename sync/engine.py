@@ -24,6 +24,7 @@ from app.records import from_dict
 from app.store import AttachmentStore, RegisterStore
 
 from .client import CentralClient, SyncError
+from .licence import Check, LicenceState, check
 
 RETRY_LATER = {"calendar.closed"}  # refusals to queue behind: the item stays queued
 
@@ -43,11 +44,12 @@ class SyncReport:
 
 class SyncEngine:
     def __init__(self, register: RegisterStore, client: CentralClient,
-                 attachments: AttachmentStore | None = None) -> None:
+                 attachments: AttachmentStore | None = None, page_size: int = 500) -> None:
         self.register = register
         self.conn = register.conn
         self.client = client
         self.attachments = attachments
+        self.page_size = page_size
 
     # --- local bookkeeping -------------------------------------------------------------------------
 
@@ -84,6 +86,23 @@ class SyncEngine:
             remember(conn, username, password, account["cid"], account["name"], account["role"],
                      account["unit_code"], _dt.datetime.now(_dt.timezone.utc))
         return tokens
+
+    # --- the yearly licence -----------------------------------------------------------------------------
+
+    def renew_licence(self, installation_id: str, version: str) -> None:
+        """When online: fetch this installation's licence and the server's key, keep both in the store."""
+        issued = self.client.licence(installation_id, version)
+        key = self.client.licence_key()
+        with self.register.wc.transaction() as conn:
+            self._set_meta(conn, "licence_token", issued["token"])
+            self._set_meta(conn, "licence_key", key)
+
+    def licence(self, installation_id: str, version: str, today: _dt.date) -> Check:
+        """Checked offline, from what the last renewal kept."""
+        token, key = self._meta("licence_token"), self._meta("licence_key")
+        if not token or not key:
+            return Check(LicenceState.INVALID, "เครื่องนี้ยังไม่มีใบอนุญาตใช้งาน กรุณาเชื่อมต่ออินเทอร์เน็ตแล้วเปิดโปรแกรมอีกครั้ง")
+        return check(token, base64.b64decode(key), installation_id, today, version)
 
     def device_key(self) -> Ed25519PrivateKey:
         """This PC's signing key, made once and kept in the encrypted store."""
@@ -219,7 +238,7 @@ class SyncEngine:
             self._bootstrap(report, progress)
         page_no = 0
         while True:
-            page = self.client.feed(self.cursor)
+            page = self.client.feed(self.cursor, self.page_size)
             page_no += 1
             self._apply_page(page)
             report.pulled += len(page["items"])

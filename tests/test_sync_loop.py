@@ -359,3 +359,70 @@ def test_after_an_online_log_in_the_officer_can_log_in_offline_on_that_pc(office
     acc = offline_login(laptop.conn, REGISTRAR.email, "Lgo-" + REGISTRAR.cid[-6:] + "-Desk", REGISTRAR.cid,
                         dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3))
     assert acc.role == "registrar" and acc.unit_code == UNIT
+
+
+class CutBefore(HTTPAdapter):
+    """The link drops before the n-th request matching ``method path`` reaches the server."""
+
+    def __init__(self, method: str, path: str, nth: int = 1):
+        super().__init__()
+        self.method, self.path, self.nth, self.seen = method, path, nth, 0
+
+    def send(self, request, **kw):
+        if request.method == self.method and request.path_url.startswith(self.path):
+            self.seen += 1
+            if self.seen == self.nth:
+                raise requests.ConnectionError("the link dropped before the request left")
+        return super().send(request, **kw)
+
+
+def test_a_pull_cut_between_pages_and_a_push_cut_before_sending_are_finished_by_the_next_sync(office, tmp_path):
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    pc2 = pc(tmp_path, "pc2", office, REGISTRY)
+    pc2.sync_once()  # an up-to-date PC that will fall behind
+    for _ in range(3):
+        cs = hire(children=1)
+        cs.state = ReviewState.DRAFT
+        cs.submit(REGISTRY)
+        pc1.queue_push(cs)
+    pc1.sync_once()
+    laptop.sync_once()
+    for p in laptop.register.changesets(UNIT, [ReviewState.PENDING]):
+        laptop.queue_approval(p)
+    laptop.sync_once()
+    # pc2 catches up in small pages; the link drops before the second page.
+    cut = requests.Session()
+    cut.mount("http://", CutBefore("GET", "/v1/feed", nth=2))
+    pc2.client.http, pc2.client.attempts, pc2.page_size = cut, 1, 4
+    before = pc2.cursor
+    first = pc2.sync_once()
+    assert first.offline and first.pulled == 4 and pc2.cursor > before  # the page that came is in, with its cursor
+    second = pc2.sync_once()
+    assert second.pulled > 0 and not second.errors
+    assert local_records(pc2) == server_records(office)
+    # A push whose request never left: it stays queued and goes next time, once.
+    cut_push = requests.Session()
+    cut_push.mount("http://", CutBefore("POST", "/v1/changesets"))
+    pc1.client.http = cut_push
+    pc1.client.attempts = 1
+    cs = hire()
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    assert pc1.sync_once().offline and pc1.pending_count() == 1
+    assert pc1.sync_once().pushed == 1 and pc1.pending_count() == 0
+    staged = [c["id"] for c in laptop.client.staged("pending")]
+    assert staged.count(cs.id) == 1
+
+
+def test_the_licence_is_renewed_online_and_checked_offline_at_start_up(office, tmp_path):
+    from sync.licence import LicenceState
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    today = dt.date.today()
+    assert pc1.licence("PC-01", "0.1.0", today).state is LicenceState.INVALID  # never renewed yet
+    pc1.renew_licence("PC-01", "0.1.0")
+    pc1.client.base = "http://127.0.0.1:9/v1"  # offline from now on
+    ok = pc1.licence("PC-01", "0.1.0", today)
+    assert ok.may_start
+    assert not pc1.licence("PC-01", "0.1.0", ok.valid_until).may_start
