@@ -41,6 +41,15 @@ def pc(tmp_path, name: str, central, officer, session: requests.Session | None =
     return engine
 
 
+def submit(engine: SyncEngine, children: int = 1):
+    """The registry officer records a hire with children, submits it, and the PC owes it to the server."""
+    cs = hire(children=children)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    engine.queue_push(cs)
+    return cs
+
+
 @pytest.fixture
 def office(central_sqlite, tmp_path):
     import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
@@ -64,10 +73,7 @@ def local_records(engine: SyncEngine) -> dict:
 def test_officer_submits_registrar_approves_offline_days_later_and_the_officer_sees_it_applied(office, tmp_path):
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
     laptop = pc(tmp_path, "laptop", office, REGISTRAR)
-    cs = hire(children=2)
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs = submit(pc1, children=2)
     report = pc1.sync_once()
     assert report.pushed == 1 and not report.errors and pc1.pending_count() == 0
     laptop.sync_once()  # at the office: the pending change set arrives whole
@@ -96,10 +102,7 @@ def test_an_approval_whose_answer_was_lost_is_applied_exactly_once(office, tmp_p
     cut.mount("http://", CutAfterSending("/v1/approvals"))
     laptop = pc(tmp_path, "laptop", office, REGISTRAR, session=cut)
     laptop.client.attempts = 1  # no retry inside the call: the next sync finishes the job
-    cs = hire(children=1)
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    submit(pc1)
     pc1.sync_once()
     laptop.sync_once()
     [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
@@ -142,10 +145,7 @@ def test_a_closed_period_keeps_the_change_set_queued_until_it_opens(office, tmp_
     today = dt.date.today()
     cli.main(["--db", url, "calendar", "add", "processing", (today - dt.timedelta(days=1)).isoformat(),
               (today + dt.timedelta(days=3)).isoformat(), "ประมวลผล"])
-    cs = hire()
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    submit(pc1)
     closed = pc1.sync_once()
     assert closed.pushed == 0 and pc1.pending_count() == 1 and "ปิดรับข้อมูล" in closed.errors[0]
     from server.db import periods
@@ -158,10 +158,7 @@ def test_a_tampered_approval_is_refused_and_kept_as_an_error_not_retried_forever
     import json
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
     laptop = pc(tmp_path, "laptop", office, REGISTRAR)
-    cs = hire()
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    submit(pc1)
     pc1.sync_once()
     laptop.sync_once()
     [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
@@ -182,10 +179,7 @@ def test_a_revoked_account_cannot_sync_and_is_told_so(office, tmp_path):
 
     from server.db import accounts
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
-    cs = hire()
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    submit(pc1)
     with office.engine.begin() as conn:
         conn.execute(update(accounts).where(accounts.c.cid == REGISTRY.cid).values(active=False))
     report = pc1.sync_once()
@@ -237,10 +231,7 @@ def test_an_empty_working_copy_is_rebuilt_from_the_server_with_what_is_under_rev
     with office.engine.begin() as conn:  # a register that never went through the feed
         put_register(conn, training_data.generate(staff=40))
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
-    cs = hire()
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs = submit(pc1)
     pc1.sync_once()
     fresh = pc(tmp_path, "rebuilt", office, REGISTRAR)  # e.g. a laptop whose copy had to be set aside
     steps = []
@@ -261,10 +252,7 @@ def test_two_pcs_change_the_same_record_the_second_gets_a_comparison_and_a_merge
     from app.records import from_dict
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
     laptop = pc(tmp_path, "laptop", office, REGISTRAR)
-    cs = hire(children=0)
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs = submit(pc1, children=0)
     pc1.sync_once()
     laptop.sync_once()
     [p] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
@@ -333,18 +321,12 @@ def test_the_background_service_syncs_after_a_change_and_reports_its_status(offi
                     return s
         first = settled()
         assert first.online is True and first.unsynced == 0 and first.last_success is not None
-        cs = hire()
-        cs.state = ReviewState.DRAFT
-        cs.submit(REGISTRY)
-        pc1.queue_push(cs)
+        submit(pc1)
         service.changed()
         after = settled()
         assert after.online is True and after.unsynced == 0
         pc1.client.base = "http://127.0.0.1:9/v1"  # the link goes down
-        cs2 = hire()
-        cs2.state = ReviewState.DRAFT
-        cs2.submit(REGISTRY)
-        pc1.queue_push(cs2)
+        submit(pc1)
         service.sync_now()
         down = settled()
         assert down.online is False and down.unsynced == 1 and "ติดต่อเซิร์ฟเวอร์กลางไม่ได้" in down.errors[0]
@@ -382,10 +364,7 @@ def test_a_pull_cut_between_pages_and_a_push_cut_before_sending_are_finished_by_
     pc2 = pc(tmp_path, "pc2", office, REGISTRY)
     pc2.sync_once()  # an up-to-date PC that will fall behind
     for _ in range(3):
-        cs = hire(children=1)
-        cs.state = ReviewState.DRAFT
-        cs.submit(REGISTRY)
-        pc1.queue_push(cs)
+        cs = submit(pc1)
     pc1.sync_once()
     laptop.sync_once()
     for p in laptop.register.changesets(UNIT, [ReviewState.PENDING]):
@@ -406,10 +385,7 @@ def test_a_pull_cut_between_pages_and_a_push_cut_before_sending_are_finished_by_
     cut_push.mount("http://", CutBefore("POST", "/v1/changesets"))
     pc1.client.http = cut_push
     pc1.client.attempts = 1
-    cs = hire()
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs = submit(pc1)
     assert pc1.sync_once().offline and pc1.pending_count() == 1
     assert pc1.sync_once().pushed == 1 and pc1.pending_count() == 0
     staged = [c["id"] for c in laptop.client.staged("pending")]

@@ -26,3 +26,15 @@ def report(name: str, samples: list[float], goal: float, unit: str = "ms") -> di
     print(f"{name:<46} median {med:9.2f} {unit}  p95 {p95:9.2f} {unit}  goal {goal:g} {unit}  "
           f"ratio {ratio:5.2f}  {verdict}")
     return {"name": name, "median": med, "p95": p95, "goal": goal, "ratio": ratio}
+
+
+def wait_until_up(base: str, tries: int = 200) -> None:
+    """Until the central server at ``base`` answers its health check."""
+    import requests
+    for _ in range(tries):
+        try:
+            if requests.get(f"{base}/v1/health", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the central server at {base} did not come up")

@@ -41,6 +41,8 @@ from server import security
 from server.db import make_engine, migrate
 from server.pgtemp import TempPostgres
 
+from . import wait_until_up
+
 ROOT = Path(__file__).resolve().parents[2]
 FIRST = ["สมชาย", "สมหญิง", "ประเสริฐ", "มาลี", "วิชัย", "สุภาพร", "กิตติ", "อรุณี", "ธนพล", "ศิริพร"]
 LAST = ["ใจดี", "ศรีสุข", "ทองดี", "แก้วมณี", "บุญมา", "สายทอง", "พรหมมา", "คำภู", "ภู่ทอง", "ชัยมงคล"]
@@ -238,12 +240,7 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, "-m", "server.cli", "--db", url, "serve", "--port", str(port),
                                    "--workers", "2"], env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if requests.get(f"{base}/v1/health", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_until_up(base)
         m = morning(base, who, key, loaded["units"], args.morning, rng)
         print(f"morning: {m['n']:,} change sets pushed and approved over HTTP (8 clients): "
               f"{m['per_s']:.1f} approvals applied/s, approval p50 {m['p50']:.0f} ms, p99 {m['p99']:.0f} ms")

@@ -17,14 +17,13 @@ import textwrap
 import time
 from pathlib import Path
 
-import requests
 
 from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
 from server.pgtemp import TempPostgres
 from sync.client import CentralClient
 from sync.engine import SyncEngine
 
-from . import report
+from . import report, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = textwrap.dedent("""
@@ -68,12 +67,7 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, "-m", "server.cli", "--db", url, "serve", "--port", str(port)],
                                   env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if requests.get(f"{base}/v1/health", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_until_up(base)
         with tempfile.TemporaryDirectory() as tmp:
             wc = WorkingCopy.open(Path(tmp), "TRN0001", KeyStore(MemoryKeyring()))
             client = CentralClient(base)
