@@ -81,8 +81,8 @@ class SyncService:
                 unsynced=engine.pending_count(), conflicts=conflicts, running=False, errors=tuple(report.errors)))
             # Offline: back off (with jitter) so a hundred PCs do not knock at once when the link returns.
             wait = self.interval if ok else min(self.interval, 5.0 * 2 ** min(failures, 6)) * (0.5 + random.random())
+            self._wake.clear()  # first: a change arriving from here on still wakes the next wait
             self._due = 0.0
-            self._wake.clear()
             self._wake.wait(wait)
             if self._due:
                 delay = self._due - time.monotonic()
