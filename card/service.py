@@ -192,25 +192,24 @@ class CardService:
             del self.present[reader]
             self._emit(CardEvent("removed", reader=reader))
 
-    def _serve_requests(self, ctx: Context) -> None:
+    def _queued(self):
+        """The requests waiting now, each once, skipping those their caller cancelled."""
         while True:
             try:
                 fn, future = self._requests.get_nowait()
             except queue.Empty:
                 return
-            if not future.set_running_or_notify_cancel():
-                continue
+            if future.set_running_or_notify_cancel():
+                yield fn, future
+
+    def _serve_requests(self, ctx: Context) -> None:
+        for fn, future in self._queued():
             try:
                 future.set_result(fn(ctx))
             except BaseException as e:  # handed to whoever waits; the thread goes on
                 future.set_exception(e)
 
     def _fail_requests(self, error: Exception) -> None:
-        while True:
-            try:
-                _fn, future = self._requests.get_nowait()
-            except queue.Empty:
-                return
-            if future.set_running_or_notify_cancel():
-                future.set_exception(CardError(str(error), "card service unavailable"))
+        for _fn, future in self._queued():
+            future.set_exception(CardError(str(error), "card service unavailable"))
 
