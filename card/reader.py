@@ -118,9 +118,7 @@ class ThaiIdReader:
         self.select()
         start, end = thaiid.TEXT_BLOCK
         block = self.read(start, end - start)
-        version = thaiid.decode_text(thaiid.field_bytes(block, "version"), "version")
-        if version != thaiid.SUPPORTED_VERSION:
-            thaiid.parse_text_block(block, b"")  # raises UnsupportedCardVersion with the Thai message
+        thaiid.check_version(block)  # before reading on: an unknown generation is refused plainly
         address = self.read(*thaiid.ADDRESS)
         card = thaiid.parse_text_block(block, address)
         if on_text is not None:

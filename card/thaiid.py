@@ -218,13 +218,19 @@ def trim_photo(data: bytes, stated: int = 0) -> bytes:
     return data[:end + 2]
 
 
-def parse_text_block(block: bytes, address_raw: bytes) -> CardData:
-    """Everything but the photo, from the text block (0x0000–0x017A) and the address bytes."""
+def check_version(block: bytes) -> str:
+    """The card generation, or :class:`UnsupportedCardVersion` in Thai for any but 0003."""
     version = decode_text(field_bytes(block, "version"), "version")
     if version != SUPPORTED_VERSION:
         raise UnsupportedCardVersion(
             "version", f"บัตรรุ่นนี้ (รุ่น {version!r}) ยังไม่รองรับ กรุณากรอกข้อมูลจากบัตรเอง",
             f"card generation {version!r} is not supported yet")
+    return version
+
+
+def parse_text_block(block: bytes, address_raw: bytes) -> CardData:
+    """Everything but the photo, from the text block (0x0000–0x017A) and the address bytes."""
+    version = check_version(block)
     cid = decode_text(field_bytes(block, "cid"), "cid")
     if not re.fullmatch(r"\d{13}", cid):
         raise CardDataError("cid", f"เลขประจำตัวประชาชนบนบัตร «{cid}» ไม่ใช่ตัวเลข 13 หลัก", "bad CID")
