@@ -260,11 +260,11 @@ class SyncEngine:
 
     def _changeset_state(self, conn, cs_id: str, data: dict) -> None:
         full = data.get("changeset")
-        row = conn.execute("SELECT data FROM changesets WHERE id = ?", (cs_id,)).fetchone()
         if full is not None:
             body = {**full, "state": data["state"]}
-        elif row is not None:
-            body = {**json.loads(row[0]), "state": data["state"], "return_reason": data.get("reason", "")}
         else:
-            return  # a change set this PC never saw whole: nothing to show
+            row = conn.execute("SELECT data FROM changesets WHERE id = ?", (cs_id,)).fetchone()
+            if row is None:
+                return  # a change set this PC never saw whole: nothing to show
+            body = {**json.loads(row[0]), "state": data["state"], "return_reason": data.get("reason", "")}
         self.register.save_changeset_in(conn, csmod.from_json(body))
