@@ -41,8 +41,27 @@ class CentralClient:
 
     def _request(self, method: str, path: str, *, retry: bool = True, **kw) -> requests.Response:
         """One call, retried with backoff and jitter on a cut link or a busy server (the calls are
-        idempotent on the server, so a retry never doubles anything)."""
-        headers = kw.pop("headers", {})
+        idempotent on the server, so a retry never doubles anything). An access token that has run out
+        (they live ten minutes) is renewed once with the refresh token and the call made again."""
+        try:
+            return self._request_once(method, path, retry=retry, **kw)
+        except SyncError as e:
+            if e.code != "auth.token" or not self.refresh_token:
+                raise
+        self._refresh()
+        return self._request_once(method, path, retry=retry, **kw)
+
+    def _refresh(self) -> None:
+        try:
+            r = self.http.request("POST", self.base + "/auth/refresh", json={"refresh_token": self.refresh_token},
+                                  timeout=self.timeout)
+        except requests.RequestException:
+            raise SyncError("net.offline", OFFLINE, retryable=True) from None
+        tokens = self._check(r).json()
+        self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+
+    def _request_once(self, method: str, path: str, *, retry: bool = True, **kw) -> requests.Response:
+        headers = dict(kw.pop("headers", {}))
         if self.access_token:
             headers["Authorization"] = f"Bearer {self.access_token}"
         tries = self.attempts if retry else 1
@@ -82,6 +101,16 @@ class CentralClient:
         self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
         return tokens
 
+    def change_password(self, old: str, new: str) -> None:
+        self._json("POST", "/auth/password", {"old_password": old, "new_password": new}, retry=False)
+
+    def logout(self) -> None:
+        self._json("POST", "/auth/logout", retry=False)
+        self.access_token = self.refresh_token = ""
+
+    def return_changeset(self, cs_id: str, reason: str) -> dict:
+        return self._json("POST", f"/changesets/{cs_id}/return", {"reason": reason})
+
     def enrol(self, public_key_b64: str, label: str) -> str:
         return self._json("POST", "/devices", {"public_key": public_key_b64, "label": label})["device_id"]
 
@@ -118,11 +147,15 @@ class CentralClient:
 
     def _head_offset(self, sha: str) -> tuple[bool, int]:
         """(complete, bytes the server has). A HEAD has no body, so a 404 here is an answer, not an error."""
-        try:
-            r = self.http.head(self.base + f"/blobs/{sha}", timeout=self.timeout,
-                               headers={"Authorization": f"Bearer {self.access_token}"})
-        except requests.RequestException:
-            raise SyncError("net.offline", OFFLINE, retryable=True) from None
+        for attempt in (0, 1):
+            try:
+                r = self.http.head(self.base + f"/blobs/{sha}", timeout=self.timeout,
+                                   headers={"Authorization": f"Bearer {self.access_token}"})
+            except requests.RequestException:
+                raise SyncError("net.offline", OFFLINE, retryable=True) from None
+            if r.status_code != 401 or not self.refresh_token or attempt:
+                break
+            self._refresh()  # the access token ran out: renew it and ask again
         if r.status_code == 200:
             return True, int(r.headers.get("Upload-Offset", "0"))
         if r.status_code == 404:

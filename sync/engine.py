@@ -22,6 +22,7 @@ from app.changeset import ChangeSet
 from app.offline import remember
 from app.records import from_dict
 from app.store import AttachmentStore, RegisterStore
+from app.store.db import write_tally
 
 from .client import CentralClient, SyncError
 from .licence import Check, LicenceState, check
@@ -37,6 +38,7 @@ def _now() -> str:
 class SyncReport:
     pushed: int = 0
     approved: int = 0
+    returned: int = 0
     pulled: int = 0
     errors: list[str] = field(default_factory=list)   # Thai, for the status line
     offline: bool = False
@@ -72,6 +74,7 @@ class SyncEngine:
                 "VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, "
                 "sync_state = 'queued', updated_at = excluded.updated_at",
                 (item_id, kind, cs_id, json.dumps(payload, ensure_ascii=False), _now(), _now()))
+        self._tally()
 
     def queue_push(self, cs: ChangeSet) -> None:
         """After a submit, resubmit or cancel: keep it locally and owe it to the server."""
@@ -81,11 +84,19 @@ class SyncEngine:
     def login(self, username: str, password: str, card_cid: str) -> dict:
         """Log in online and remember this officer for an offline log-in later (app.offline)."""
         tokens = self.client.login(username, password, card_cid)
-        account = tokens["account"]
+        self.remember(username, password, tokens["account"])
+        return tokens
+
+    def remember(self, username: str, password: str, account: dict) -> None:
         with self.register.wc.transaction() as conn:
             remember(conn, username, password, account["cid"], account["name"], account["role"],
                      account["unit_code"], _dt.datetime.now(_dt.timezone.utc))
-        return tokens
+
+    def queue_return(self, cs: ChangeSet) -> None:
+        """The registrar sent it back with a reason (cs.return_ done): owe that to the server."""
+        self.register.save_changeset(cs)
+        self._enqueue(f"return:{cs.id}:{len(cs.history)}", "return", cs.id,
+                      {"changeset_id": cs.id, "reason": cs.return_reason})
 
     # --- the yearly licence -----------------------------------------------------------------------------
 
@@ -142,11 +153,17 @@ class SyncEngine:
         return self.conn.execute("SELECT count(*) FROM outbox WHERE sync_state IN ('queued', 'uploading')"
                                  ).fetchone()[0]
 
+    def _tally(self) -> None:
+        """Keep the plain tally beside the copy (app.store.db.write_tally) in step with the outbox."""
+        write_tally(self.register.wc.path, self.pending_count())
+
     def _mark(self, item_id: str, state: str, error: str = "", answer: dict | None = None) -> None:
         with self.register.wc.transaction() as conn:
             conn.execute("UPDATE outbox SET sync_state = ?, last_error = ?, answer = ?, attempts = attempts + 1, "
                          "updated_at = ? WHERE id = ?",
                          (state, error, json.dumps(answer, ensure_ascii=False) if answer else "", _now(), item_id))
+        if state != "uploading":
+            self._tally()
 
     # --- one sync -------------------------------------------------------------------------------------
 
@@ -191,6 +208,22 @@ class SyncEngine:
                 report.errors.append(result.get("message_th", ""))
             if progress:
                 progress("changesets", n, len(pushes))
+        for item_id, cs_id, payload in self._due("return"):
+            self._mark(item_id, "uploading")
+            try:
+                self.client.return_changeset(cs_id, payload["reason"])
+            except SyncError as e:
+                if e.retryable:
+                    self._mark(item_id, "queued", str(e))
+                    raise
+                if e.code == "changeset.state":  # already returned (our earlier try): done
+                    self._mark(item_id, "synced")
+                    continue
+                self._mark(item_id, "error", str(e))
+                report.errors.append(str(e))
+                continue
+            self._mark(item_id, "synced")
+            report.returned += 1
         for item_id, _cs_id, payload in self._due("approve"):
             self._mark(item_id, "uploading")
             try:

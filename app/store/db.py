@@ -41,6 +41,7 @@ class StoreProblem(Exception):
 class QuarantineInfo:
     reason: str            # "key_missing" | "unreadable"
     moved_to: Path
+    unsynced: int | None = None  # what the copy still owed the server, from its plain tally (None: unknown)
 
 
 class StoreQuarantined(StoreProblem):
@@ -53,8 +54,37 @@ class StoreQuarantined(StoreProblem):
         super().__init__(
             f"{what} โปรแกรมไม่ได้ลบข้อมูลใด ๆ — ได้ย้ายไฟล์เดิมไปเก็บไว้ที่ {info.moved_to} "
             "ท่านสามารถเริ่มสำเนาใหม่ที่ว่างเปล่า แล้วดาวน์โหลดข้อมูลของหน่วยงานจากเซิร์ฟเวอร์กลางอีกครั้ง "
-            "รายการที่ยังไม่ได้ส่งขึ้นเซิร์ฟเวอร์จะอยู่ในไฟล์ที่ย้ายไว้ กรุณาแจ้งผู้ดูแลระบบหากต้องการกู้คืน"
+            + _lost_phrase(info.unsynced)
         )
+
+
+def _lost_phrase(unsynced: int | None) -> str:
+    if unsynced == 0:
+        return "งานทุกรายการในสำเนาเดิมส่งขึ้นเซิร์ฟเวอร์กลางแล้ว จึงไม่มีงานใดสูญหาย"
+    if unsynced is None:
+        return ("ไม่ทราบว่ามีงานที่ยังไม่ได้ส่งขึ้นเซิร์ฟเวอร์หรือไม่ ถ้ามี งานนั้นจะไม่อยู่ในสำเนาใหม่ "
+                "และยังอยู่ในไฟล์ที่ย้ายไว้ กรุณาแจ้งผู้ดูแลระบบหากต้องการกู้คืน")
+    return (f"มีงาน {unsynced} รายการ (ชุดการเปลี่ยนแปลงหรือการอนุมัติ) ที่ยังไม่ได้ส่งขึ้นเซิร์ฟเวอร์ "
+            "งานเหล่านี้จะไม่อยู่ในสำเนาใหม่ กรุณาบันทึกใหม่ หรือแจ้งผู้ดูแลระบบเพื่อกู้คืนจากไฟล์ที่ย้ายไว้")
+
+
+def tally_path(db: Path) -> Path:
+    """A plain file beside the copy with one number: what it owes the server. It names nobody and holds
+    no data, so it can be read when the copy itself cannot (a lost key) to say what would be lost."""
+    return db.with_name(db.name + ".unsynced")
+
+
+def write_tally(db: Path, unsynced: int) -> None:
+    tmp = tally_path(db).with_suffix(".tmp")
+    tmp.write_text(str(unsynced), encoding="ascii")
+    os.replace(tmp, tally_path(db))
+
+
+def read_tally(db: Path) -> int | None:
+    try:
+        return int(tally_path(db).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
 
 
 def key_name(unit_code: str) -> str:
@@ -157,13 +187,14 @@ def quarantine(path: Path, reason: str, keys: KeyStore, unit_code: str) -> Quara
     while target.exists():
         n += 1
         target = folder / f"{stamp}-{n}-{path.name}"
+    unsynced = read_tally(path)
     old_key = keys.get(key_name(unit_code))
     if old_key is not None:
         keys.put(f"quarantine/{target.name}", old_key)
-    for src, suffix in zip(_companions(path), ("", "-wal", "-shm")):
+    for src, suffix in zip([*_companions(path), tally_path(path)], ("", "-wal", "-shm", ".unsynced")):
         if src.exists():
             shutil.move(str(src), str(target) + suffix)
     attachments = path.with_name(path.stem + "-attachments")
     if attachments.exists():
         shutil.move(str(attachments), str(target) + "-attachments")
-    return QuarantineInfo(reason, target)
+    return QuarantineInfo(reason, target, unsynced)

@@ -1,0 +1,102 @@
+"""Logging in at the desk against a real server on loopback: the first log-in's password change, the card
+that must be the account's, offline log-in when the server cannot be reached, the licence, a lost key."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app import training
+from app.domain import Role
+from app.errors import Refusal
+from app.store import KeyStore, MemoryKeyring
+from app.store.db import key_name
+from app.store.keys import SERVICE
+from sync.session import CopyNeedsRebuild, PasswordChangeRequired, log_in
+from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, free_port, hire, import_unit
+
+NEW = "Desk-Password-2569"
+
+
+@pytest.fixture
+def office(central_sqlite, tmp_path):
+    import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    return central_sqlite
+
+
+def first_login(central, data_dir, keys, officer=REGISTRY):
+    user, mailed = central.inbox.password_for(officer.email)
+    with pytest.raises(PasswordChangeRequired) as asked:
+        log_in(central.url, data_dir, keys, user, mailed, officer.cid)
+    assert "ตั้งรหัสผ่านใหม่" in str(asked.value)
+    return log_in(central.url, data_dir, keys, user, mailed, officer.cid, new_password=NEW)
+
+
+def test_first_login_changes_the_password_then_offline_login_works(office, tmp_path):
+    data, keys = tmp_path / "pc1", KeyStore(MemoryKeyring())
+    session = first_login(office, data, keys)
+    assert session.online and session.account.role is Role.REGISTRY_OFFICER
+    assert session.account.unit_code == UNIT and session.account.name == REGISTRY.name
+    assert session.licence.may_start
+    session.register.wc.close()
+
+    # the server cannot be reached (nothing listens there): the same officer logs in offline
+    dead = f"http://127.0.0.1:{free_port()}"
+    offline = log_in(dead, data, keys, REGISTRY.email, NEW, REGISTRY.cid)
+    assert not offline.online and offline.account.cid == REGISTRY.cid
+    offline.register.wc.close()
+    with pytest.raises(Refusal) as wrong:
+        log_in(dead, data, keys, REGISTRY.email, "not-the-password", REGISTRY.cid)
+    assert "รหัสผ่านไม่ถูกต้อง" in str(wrong.value)
+    with pytest.raises(Refusal) as stranger:
+        log_in(dead, data, keys, REGISTRAR.email, NEW, REGISTRAR.cid)
+    assert "ยังไม่เคยเข้าสู่ระบบออนไลน์ที่เครื่องนี้" in str(stranger.value)
+
+
+def test_the_card_must_be_the_accounts_and_the_server_says_no_without_an_offline_fallback(office, tmp_path):
+    data, keys = tmp_path / "pc1", KeyStore(MemoryKeyring())
+    first_login(office, data, keys).register.wc.close()
+    with pytest.raises(Refusal) as other_card:
+        log_in(office.url, data, keys, REGISTRY.email, NEW, REGISTRAR.cid)
+    assert "บัตร" in str(other_card.value)
+    with pytest.raises(Refusal) as empty:
+        log_in(office.url, data, keys, "", "", REGISTRY.cid)
+    assert "กรุณากรอกชื่อผู้ใช้งานและรหัสผ่าน" in str(empty.value)
+
+
+def test_an_expired_licence_refuses_to_start_with_what_to_do(office, tmp_path):
+    data, keys = tmp_path / "pc1", KeyStore(MemoryKeyring())
+    first_login(office, data, keys).register.wc.close()
+    dead = f"http://127.0.0.1:{free_port()}"
+    # two years on, still offline: the licence kept on this PC has ended
+    with pytest.raises(Refusal) as late:
+        log_in(dead, data, keys, REGISTRY.email, NEW, REGISTRY.cid, today=dt.date.today() + dt.timedelta(days=730))
+    assert late.value.code == "licence.expired"
+    assert "ใบอนุญาต" in str(late.value)
+
+
+def test_a_lost_key_says_what_was_not_sent_and_a_rebuild_downloads_the_unit(office, tmp_path):
+    ring = MemoryKeyring()
+    data, keys = tmp_path / "pc1", KeyStore(ring)
+    session = first_login(office, data, keys)
+    engine = session.engine
+    sent, unsent = hire(children=1), hire(children=2)
+    for cs in (sent, unsent):
+        cs.state = cs.state.DRAFT
+        cs.submit(REGISTRY)
+    engine.queue_push(sent)
+    assert not engine.sync_once().errors  # on the server, waiting for review
+    engine.queue_push(unsent)  # recorded, never sent
+    session.register.wc.close()
+    ring.delete_password(SERVICE, key_name(UNIT))  # e.g. the Windows profile was rebuilt
+
+    with pytest.raises(CopyNeedsRebuild) as lost:
+        log_in(office.url, data, keys, REGISTRY.email, NEW, REGISTRY.cid)
+    assert "มีงาน 1 รายการ" in str(lost.value) and "ไม่อยู่ในสำเนาใหม่" in str(lost.value)
+
+    rebuilt = log_in(office.url, data, keys, REGISTRY.email, NEW, REGISTRY.cid, fresh_copy=True)
+    report = rebuilt.engine.sync_once()
+    assert not report.errors
+    back = {c.id: c.state.value for c in rebuilt.register.changesets(UNIT)}
+    assert back == {sent.id: "pending"}  # what reached the server came back; the unsent one is lost, as said
+    rebuilt.register.wc.close()
