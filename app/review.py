@@ -149,3 +149,39 @@ def check(register: RegisterStore, cs: ChangeSet, today: _dt.date) -> Verdicts:
     facts = register.load_facts(cids)
     _after, verdicts = validate(facts, cs, today)
     return verdicts
+
+
+def conflict_of(register: RegisterStore, cs: ChangeSet) -> dict | None:
+    """For a change set sent back because records moved on: field by field, what the officer saw (base),
+    what the change set wanted (ours) and what the register holds now (theirs), from the local history."""
+    from .conflicts import compare
+    fields = []
+    for op in cs.operations:
+        if op.op is not Op.UPDATE or op.base_rev is None:
+            continue
+        found = register.get(op.record_type, op.record_id)
+        if found is None or found[1] == op.base_rev:
+            continue
+        base = dict(register.history(op.record_type, op.record_id)).get(op.base_rev, {})
+        for d in compare(op, base, _as_dict(found[0])):
+            if d.field in _SKIP:
+                continue
+            fields.append({"field": d.field, "base": _show(d.field, d.base), "ours": _show(d.field, d.ours),
+                           "theirs": _show(d.field, d.theirs), "overlapping": d.overlapping})
+    return {"fields": fields} if fields else None
+
+
+def merged(register: RegisterStore, cs: ChangeSet) -> tuple[ChangeSet | None, list[str]]:
+    """Our changes that do not overlap theirs, as a new change set against the records as they are now;
+    and the Thai names of the fields left for the officer to decide."""
+    from .conflicts import merge
+    current, bases = {}, {}
+    for op in cs.operations:
+        found = register.get(op.record_type, op.record_id)
+        if found is None or op.base_rev is None:
+            continue
+        key = (op.record_type, op.record_id)
+        current[key] = (found[1], _as_dict(found[0]))
+        bases[key] = dict(register.history(op.record_type, op.record_id)).get(op.base_rev, {})
+    new, left = merge(cs, current, bases)
+    return new, [FIELD_TH.get(d.field, d.field) for d in left]

@@ -27,6 +27,7 @@ class SyncStatus:
     running: bool = False
     errors: tuple[str, ...] = field(default_factory=tuple)
     progress: tuple[str, int, int] | None = None  # (what, done, total)
+    pulled: int = 0                        # records and states the last sync brought (the window reloads)
 
 
 class SyncService:
@@ -45,10 +46,12 @@ class SyncService:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 30.0) -> None:
+        """Ask the thread to end (wait=0: do not wait — a request in flight ends by its own timeout)."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(30)
+        if wait:
+            self._thread.join(wait)
 
     def sync_now(self) -> None:
         self._wake.set()
@@ -64,6 +67,12 @@ class SyncService:
 
     def _run(self) -> None:
         engine = self._make_engine()
+        try:
+            self._loop(engine)
+        finally:
+            engine.register.wc.close()
+
+    def _loop(self, engine: SyncEngine) -> None:
         failures = 0
         while not self._stop.is_set():
             self._publish(replace(self.status, running=True, progress=None))
@@ -78,7 +87,8 @@ class SyncService:
             self._publish(SyncStatus(
                 online=ok,
                 last_success=_dt.datetime.now(_dt.timezone.utc) if ok and not report.errors else self.status.last_success,
-                unsynced=engine.pending_count(), conflicts=conflicts, running=False, errors=tuple(report.errors)))
+                unsynced=engine.pending_count(), conflicts=conflicts, running=False, errors=tuple(report.errors),
+                pulled=report.pulled + report.pushed + report.approved + report.returned))
             # Offline: back off (with jitter) so a hundred PCs do not knock at once when the link returns.
             wait = self.interval if ok else min(self.interval, 5.0 * 2 ** min(failures, 6)) * (0.5 + random.random())
             self._wake.clear()  # first: a change arriving from here on still wakes the next wait

@@ -1,28 +1,32 @@
-"""Start the desktop program: fonts, the database worker, the working copy, the main window.
+"""Start the desktop program: fonts, the card thread, the database worker, the log-in window, then the
+workspace of whoever logs in.
 
     lgo-desk [--training] [--lang th|en] [--data-dir DIR] [--screenshot FILE] [--self-test REPORT.json]
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import logging
 import sys
 from pathlib import Path
 
-from app import training
+from app import settings, training
 from app.domain import Unit
-from app.store import (
-    DbWorker, KeychainUnavailable, KeyStore, RegisterStore, StoreProblem, StoreQuarantined, WorkingCopy,
-    default_data_dir,
-)
+from app.store import DbWorker, KeyStore, RegisterStore, WorkingCopy, default_data_dir
+from sync.engine import SyncEngine
+from sync.service import SyncService
+from sync.session import Session, log_in
 
 from . import i18n
+from .card_bridge import CardBridge
 from .fonts import install_fonts, install_style
 from .i18n import tr
-from .main_window import MainWindow
-from .qt import QApplication, QMessageBox, QTimer
+from .login import LoginWindow
+from .qt import QApplication, QEvent, QObject, QTimer, Signal
 from .tasks import TaskRunner
+from .workspace import Workspace
 
 log = logging.getLogger("lgo.desk")
 
@@ -38,60 +42,124 @@ def open_register(data_dir: Path, unit_code: str, keys: KeyStore, seed_training:
     return register, (found[0] if found else None)
 
 
-class Desk:
-    """The running program: owns the worker, the window and the working copy."""
+class _SyncSignals(QObject):
+    status = Signal(object)   # SyncStatus, from the sync thread to the GUI thread
 
-    def __init__(self, app: QApplication, data_dir: Path, keys: KeyStore | None, unit_code: str,
-                 training_mode: bool, today: _dt.date | None = None) -> None:
+
+INACTIVITY_MINUTES = 15
+
+
+class Desk:
+    """The running program: the card thread, the database worker, the log-in window, then the workspace of
+    whoever logged in, its background sync — and back to the log-in window at log-out or after inactivity."""
+
+    def __init__(self, app: QApplication, data_dir: Path, keys: KeyStore | None, training_mode: bool,
+                 today: _dt.date | None = None, machine: settings.MachineSettings | None = None,
+                 inactivity_minutes: float = INACTIVITY_MINUTES, sync_interval: float = 300.0) -> None:
         self.app = app
         self.data_dir = data_dir
         self.keys = keys
-        self.unit_code = unit_code
         self.training = training_mode
+        self.today = today
+        self.machine = machine or settings.load()
+        self.sync_interval = sync_interval
         self.worker = DbWorker()
         self.runner = TaskRunner(self.worker)
-        self.window = MainWindow(self.runner, today, training_mode)
-        self.register: RegisterStore | None = None
+        self.card = CardBridge(self.machine.pin_on_real_cards)
+        self.login = LoginWindow(self.runner, self.card, self._log_in, training_mode, self.machine.central_server)
+        self.login.logged_in.connect(self._logged_in)
+        self.window: Workspace | None = None
+        self.session: Session | None = None
+        self.sync: SyncService | None = None
+        self._sync_signals = _SyncSignals()
+        self._sync_signals.status.connect(self._sync_status)
+        self._idle = QTimer()
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(int(inactivity_minutes * 60_000))
+        self._idle.timeout.connect(lambda: self.logout(idle=True))
+        self._activity = _ActivityFilter(self._idle)
+        app.installEventFilter(self._activity)
 
-    def start(self, fresh: bool = False) -> None:
-        self.window.show()
-        self.runner.run(self._open, self._opened, self._open_failed, fresh)
+    def start(self) -> None:
+        self.card.start()
+        self.login.show()
 
-    def _open(self, fresh: bool):
+    def _log_in(self, username: str, password: str, cid: str, new_password: str | None, fresh: bool) -> Session:
+        """On the database worker."""
         if self.keys is None:
             self.keys = KeyStore()  # the platform's keychain; may refuse with a Thai message
-        return open_register(self.data_dir, self.unit_code, self.keys, self.training, fresh)
+        return log_in(self.machine.central_server, self.data_dir, self.keys, username, password, cid,
+                      new_password=new_password, fresh_copy=fresh, today=self.today)
 
-    def _opened(self, result) -> None:
-        self.register, unit = result
-        self.window.attach(self.register, unit)
+    def _logged_in(self, session: Session) -> None:
+        self.session = session
+        self.window = Workspace(self.runner, session, self.card, self.today, self.training)
+        self.window.logout_requested.connect(self.logout)
+        self.window.sync_requested.connect(lambda: self.sync and self.sync.sync_now())
+        self.window.local_change.connect(lambda: self.sync and self.sync.changed())
+        register = session.register
+        code = session.account.unit_code
+        self.runner.run(lambda: register.get("unit", code),
+                        lambda found: self.window and self.window.attach(register, found[0] if found else None),
+                        lambda e: self.window and self.window._failed(e))
+        data_dir, keys, client = self.data_dir, self.keys, session.client
 
-    def _open_failed(self, error: BaseException) -> None:
-        if isinstance(error, StoreQuarantined):
-            box = QMessageBox(QMessageBox.Warning, tr("เปิดฐานข้อมูลในเครื่องไม่ได้", "Cannot open the local copy"),
-                              str(error), parent=self.window)
-            new = box.addButton(tr("เริ่มสำเนาใหม่ที่ว่างเปล่า", "Start a new empty copy"), QMessageBox.AcceptRole)
-            box.addButton(tr("ปิดโปรแกรม", "Quit"), QMessageBox.RejectRole)
-            box.exec()
-            if box.clickedButton() is new:
-                self.runner.run(self._open, self._opened, self._open_failed, True)
-            else:
-                self.app.quit()
+        def make_engine() -> SyncEngine:  # on the sync thread: its own connection to the copy
+            return SyncEngine(RegisterStore(WorkingCopy.open(data_dir, code, keys)), client)
+
+        self.sync = SyncService(make_engine, self._sync_signals.status.emit, interval=self.sync_interval)
+        self.sync.start()
+        self.login.hide()
+        self.window.show()
+        self._idle.start()
+
+    def _sync_status(self, status) -> None:
+        if self.window is not None:
+            self.window.show_sync(status)
+
+    def logout(self, idle: bool = False) -> None:
+        if self.session is None:
             return
-        if isinstance(error, (KeychainUnavailable, StoreProblem)):
-            message = str(error)
-        else:
-            log.error("opening the working copy failed", exc_info=error)
-            message = tr("เปิดฐานข้อมูลในเครื่องไม่ได้เพราะข้อผิดพลาดที่ไม่คาดคิด รายละเอียดถูกบันทึกไว้ในไฟล์บันทึกของโปรแกรม "
-                         "กรุณาแจ้งผู้ดูแลระบบ",
-                         "The local copy could not be opened because of an unexpected error; details are in the log.")
-        QMessageBox.critical(self.window, tr("เปิดโปรแกรมไม่ได้", "Cannot start"), message)
-        self.app.quit()
+        session, self.session = self.session, None
+        if self.sync is not None:
+            self.sync.stop(wait=0)  # a request in flight ends by its own timeout; nothing is lost
+            self.sync = None
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+
+        def end() -> None:
+            if session.online:
+                with contextlib.suppress(Exception):
+                    session.client.logout()
+            session.register.wc.close()
+
+        self.runner.run(end)
+        self._idle.stop()
+        self.login.message.setText(tr("ออกจากระบบอัตโนมัติเพราะไม่มีการใช้งานนาน กรุณาเข้าสู่ระบบอีกครั้ง",
+                                      "Logged out after a while without use; log in again.") if idle else "")
+        self.login.show()
 
     def close(self) -> None:
-        if self.register is not None:
-            self.worker.call(self.register.wc.close)
+        self.logout()
+        self.card.stop()
         self.worker.stop()
+
+
+class _ActivityFilter(QObject):
+    """Any key or mouse use restarts the inactivity timer."""
+
+    KINDS = (QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.Wheel)
+
+    def __init__(self, timer: QTimer) -> None:
+        super().__init__()
+        self.timer = timer
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 — Qt's name
+        if event.type() in self.KINDS and self.timer.isActive():
+            self.timer.start()
+        return False
 
 
 def _setup_logging(data_dir: Path) -> None:
@@ -118,7 +186,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--training", action="store_true", help="training mode: the made-up training unit")
     parser.add_argument("--lang", choices=("th", "en"), default="th")
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--unit", default=training.UNIT.code)
     parser.add_argument("--screenshot", type=Path, default=None,
                         help="save a picture of the window once the people are shown, then quit")
     parser.add_argument("--quit-when-ready", action="store_true",
@@ -147,16 +214,17 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("LGO Registry Desk")
     install_fonts(app)
     install_style(app)
-    desk = Desk(app, data_dir, None, args.unit, args.training)
+    desk = Desk(app, data_dir, None, args.training)
     if args.screenshot is not None:
         shot = args.screenshot
 
-        def save(_cid: str) -> None:
-            QTimer.singleShot(100, lambda: (desk.window.grab().save(str(shot)), app.quit()))
+        def save(*_a) -> None:
+            QTimer.singleShot(300, lambda: (desk.login.grab().save(str(shot)), app.quit()))
 
-        desk.window.detail_loaded.connect(save)
+        desk.login.card_shown.connect(save)
+        QTimer.singleShot(5000, save)  # no card in any reader: the window as it is
     if args.quit_when_ready:
-        desk.window.people_loaded.connect(lambda _n: QTimer.singleShot(0, app.quit))
+        QTimer.singleShot(0, app.quit)  # the first turn of the event loop: the log-in window is up
     desk.start()
     code = app.exec()
     desk.close()

@@ -13,7 +13,7 @@ from .people_model import PeopleModel, SelectionAwareDelegate
 from .person_pane import PersonPane
 from .qt import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter, Qt, QTableView,
-    QTimer, QVBoxLayout, QWidget, Signal,
+    QTabWidget, QTimer, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
@@ -87,9 +87,16 @@ class MainWindow(QMainWindow):
         body.addLayout(top)
         body.addLayout(bar)
         body.addWidget(split, 1)
+        self.actions_row = QHBoxLayout()   # the registry officer's buttons, added with the session
+        body.insertLayout(2, self.actions_row)
         root = QWidget()
         root.setLayout(body)
-        self.setCentralWidget(root)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(root, tr("บุคลากรของหน่วยงาน", "The unit's people"))
+        self.tabs.tabBar().setVisible(False)
+        self.setCentralWidget(self.tabs)
+        self.top = top
         self.statusBar().showMessage(tr("กำลังเปิดฐานข้อมูล…", "Opening the database…"))
 
     # --- wiring to the store --------------------------------------------------------------------
@@ -134,6 +141,10 @@ class MainWindow(QMainWindow):
         else:
             self.pane.show_detail(None, self.today)
         self.people_loaded.emit(len(rows))
+
+    def current_cid(self) -> str | None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        return row.cid if row is not None else None
 
     def _row_chosen(self, i: int) -> None:
         row = self.model.row_at(i)

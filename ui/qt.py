@@ -1,13 +1,16 @@
 """The one place that imports the Qt binding; the rest of ``ui/`` imports from here."""
 from PySide6.QtCore import (  # noqa: F401
-    QAbstractTableModel, QEvent, QModelIndex, QObject, QSize, QSortFilterProxyModel, Qt, QTimer, Signal, Slot,
+    QAbstractTableModel, QDate, QEvent, QModelIndex, QObject, QSize, QSortFilterProxyModel, Qt, QTimer, Signal, Slot,
 )
 from PySide6.QtGui import (  # noqa: F401
-    QAction, QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QKeyEvent, QKeySequence, QPalette,
+    QAction, QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QImage, QKeyEvent, QKeySequence, QPalette,
+    QPixmap,
 )
 from PySide6.QtWidgets import (  # noqa: F401
-    QAbstractItemView, QApplication, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton, QSizePolicy, QSplitter, QStatusBar, QStyle,
+    QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
+    QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
+    QInputDialog, QSpinBox, QStackedWidget, QTabWidget, QToolButton, QSizePolicy, QSplitter, QStatusBar, QStyle,
     QStyledItemDelegate,
     QTableView, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )

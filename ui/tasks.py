@@ -24,8 +24,12 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable[..., Any], on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, *args: Any) -> Future:
+        return self.follow(self.worker.submit(fn, *args), on_done, on_error)
+
+    def follow(self, future: Future, on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None) -> Future:
+        """Deliver any future's outcome (the card thread's, the sync thread's) on the GUI thread."""
         self.pending += 1
-        future = self.worker.submit(fn, *args)
 
         def finished(f: Future) -> None:
             error = f.exception()

@@ -1,0 +1,203 @@
+"""Lists of change sets with their detail: the officer's own ("my work": drafts, pending, returned with the
+registrar's reason or the conflict's comparison, applied) and the registrar's review inbox (before/after per
+field, the rules' verdicts, approve with card and PIN, return with a reason, several at once)."""
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+
+from app import review
+from app.changeset import ChangeSet, ReviewState
+from app.errors import Severity
+from app.store import RegisterStore
+from app.thai import format_date_short
+
+from .i18n import tr
+from .qt import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, Qt, QTableWidget, QTableWidgetItem,
+    QTextBrowser, QVBoxLayout, QWidget, Signal,
+)
+from .tasks import TaskRunner
+
+STATE_COLOUR = {"draft": "#6b7280", "pending": "#b45309", "returned": "#b91c1c", "approved": "#1d4ed8",
+                "applied": "#15803d", "cancelled": "#6b7280"}
+
+
+def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflict: dict | None = None) -> str:
+    """Runs on the database worker: the change set as the registrar or its author reads it."""
+    e = html.escape
+    parts = [f"<h3>{e(cs.title)}</h3>",
+             f"<p>สถานะ: <b style='color:{STATE_COLOUR.get(cs.state.value, '#000')}'>{e(cs.state.th)}</b>"
+             + (f" · มีผลวันที่ {format_date_short(cs.effective_on)}" if cs.effective_on else "")
+             + f" · บันทึกเมื่อ {format_date_short(cs.created_at.date())}</p>"]
+    if cs.return_reason and cs.state in (ReviewState.RETURNED, ReviewState.DRAFT):
+        parts.append(f"<p style='color:#b91c1c'><b>เหตุผลที่ส่งกลับ:</b> {e(cs.return_reason)}</p>")
+    if conflict:
+        parts.append(_conflict_html(conflict))
+    verdicts = review.check(register, cs, today) if cs.state in (ReviewState.DRAFT, ReviewState.PENDING,
+                                                                  ReviewState.RETURNED) else None
+    if verdicts is not None:
+        if verdicts.items:
+            parts.append("<p><b>ผลการตรวจตามระเบียบ</b></p><ul>")
+            for v in verdicts.items:
+                colour = {Severity.ERROR: "#b91c1c", Severity.WARNING: "#b45309"}.get(v.severity, "#1d4ed8")
+                mark = {Severity.ERROR: "✗", Severity.WARNING: "!"}.get(v.severity, "i")
+                parts.append(f"<li style='color:{colour}'>{mark} {e(v.th)}</li>")
+            parts.append("</ul>")
+        else:
+            parts.append("<p style='color:#15803d'>✓ ผ่านการตรวจตามระเบียบ</p>")
+    rows = review.describe(register, cs)
+    parts.append("<table cellspacing='0' cellpadding='4' border='1' style='border-collapse:collapse' width='100%'>"
+                 "<tr style='background:#eef2f7'><th align='left'>รายการ</th><th align='left'>ข้อมูล</th>"
+                 "<th align='left'>เดิม</th><th align='left'>ใหม่</th></tr>")
+    last = None
+    for r in rows:
+        record = e(r.record) if r.record != last else ""
+        last = r.record
+        old = e(r.before) if r.before else "<span style='color:#9ca3af'>—</span>"
+        parts.append(f"<tr><td>{record}</td><td>{e(r.field)}</td><td>{old}</td>"
+                     f"<td style='background:#ecfdf5'>{e(r.after)}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _conflict_html(conflict: dict) -> str:
+    e = html.escape
+    out = ["<p style='color:#b91c1c'><b>ข้อมูลถูกแก้ไขจากเครื่องอื่นก่อนการอนุมัตินี้ (ข้อมูลขัดแย้ง)</b> "
+           "เปรียบเทียบด้านล่าง แล้วแก้ไขและส่งใหม่ — ไม่มีข้อมูลใดถูกเขียนทับ</p>",
+           "<table cellspacing='0' cellpadding='4' border='1' style='border-collapse:collapse' width='100%'>"
+           "<tr style='background:#fef2f2'><th align='left'>ข้อมูล</th><th align='left'>ฉบับที่เห็นตอนบันทึก</th>"
+           "<th align='left'>ของเรา</th><th align='left'>ของเครื่องอื่น (ปัจจุบัน)</th></tr>"]
+    for d in conflict.get("fields", []):
+        style = " style='background:#fee2e2'" if d.get("overlapping") else ""
+        out.append(f"<tr{style}><td>{e(review.FIELD_TH.get(d['field'], d['field']))}</td>"
+                   f"<td>{e(_plain(d.get('base')))}</td><td>{e(_plain(d.get('ours')))}</td>"
+                   f"<td>{e(_plain(d.get('theirs')))}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class ChangeSetPanel(QWidget):
+    """A list on the left, the chosen change set on the right, and the buttons the role allows."""
+
+    loaded = Signal(int)           # rows shown
+    shown = Signal(str)            # the change set id shown in detail
+
+    def __init__(self, runner: TaskRunner, fetch, today: _dt.date, multi: bool = False) -> None:
+        super().__init__()
+        self.runner = runner
+        self.fetch = fetch            # () -> list[(ChangeSet, conflict dict | None)], on the worker
+        self.today = today
+        self.register: RegisterStore | None = None
+        self.items: list[tuple[ChangeSet, dict | None]] = []
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("รายการ", "Change"), tr("สถานะ", "State"), tr("วันที่", "Date")])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection if multi else QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.itemSelectionChanged.connect(self._chosen)
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.empty = QLabel("")
+        self.empty.setObjectName("muted")
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        left.addWidget(self.empty)
+        holder = QWidget()
+        holder.setLayout(left)
+        right = QVBoxLayout()
+        right.addWidget(self.detail, 1)
+        right.addLayout(self.buttons)
+        pane = QWidget()
+        pane.setLayout(right)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(holder)
+        split.addWidget(pane)
+        split.setSizes([480, 760])
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(split)
+
+    def add_button(self, th: str, en: str, slot, name: str) -> QPushButton:
+        b = QPushButton(tr(th, en))
+        b.setObjectName(name)
+        b.clicked.connect(slot)
+        b.setEnabled(False)
+        self.buttons.addWidget(b)
+        return b
+
+    def attach(self, register: RegisterStore) -> None:
+        self.register = register
+        self.reload()
+
+    def reload(self) -> None:
+        if self.register is None:
+            return
+        self.runner.run(self.fetch, self._arrived, lambda _e: None)
+
+    def _arrived(self, items: list[tuple[ChangeSet, dict | None]]) -> None:
+        chosen = {cs.id for cs in self.selected()}
+        self.items = items
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(items))
+        for i, (cs, _c) in enumerate(items):
+            title = QTableWidgetItem(cs.title)
+            title.setToolTip(cs.title)
+            state = QTableWidgetItem(cs.state.th)
+            state.setForeground(_colour(STATE_COLOUR.get(cs.state.value, "#000")))
+            when = QTableWidgetItem(format_date_short(cs.created_at.date()))
+            for col, item in enumerate((title, state, when)):
+                self.table.setItem(i, col, item)
+        self.table.blockSignals(False)
+        self.empty.setText(tr("ไม่มีรายการ", "Nothing here") if not items else "")
+        again = [i for i, (cs, _c) in enumerate(items) if cs.id in chosen]
+        if again:
+            self.table.selectRow(again[0])
+        elif items:
+            self.table.selectRow(0)
+        else:
+            self.detail.setHtml("")
+            self._chosen()
+        self.loaded.emit(len(items))
+
+    def selected(self) -> list[ChangeSet]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.items[r][0] for r in rows if r < len(self.items)]
+
+    def _chosen(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        self.selection_changed(self.selected())
+        if len(rows) != 1 or self.register is None:
+            return
+        cs, conflict = self.items[rows[0]]
+        register, today = self.register, self.today
+        self.runner.run(lambda: detail_html(register, cs, today, conflict),
+                        lambda text: self._detail(cs.id, text), lambda _e: None)
+
+    def _detail(self, cs_id: str, text: str) -> None:
+        current = self.selected()
+        if len(current) == 1 and current[0].id == cs_id:
+            self.detail.setHtml(text)
+            self.shown.emit(cs_id)
+
+    def selection_changed(self, chosen: list[ChangeSet]) -> None:
+        """Overridden by the owner to enable its buttons."""
+
+
+def _colour(name: str):
+    from .qt import QColor
+    return QColor(name)

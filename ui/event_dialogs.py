@@ -1,0 +1,417 @@
+"""The guided actions of a registry officer. Each builds one change set with app.events, shows the rules'
+verdicts in Thai as the officer types (run on the database worker against the local register), and ends
+in "save as draft" or "send to the registrar" — sending is refused while a verdict is an error."""
+from __future__ import annotations
+
+import datetime as _dt
+import html
+
+from app import actions, events, review
+from app.changeset import ChangeSet
+from app.domain import EndReason, ParentKind, Person, StartReason, tables
+from app.errors import Refusal, Severity
+from app.events import Known, NewDependent
+from app.rules.entitlement import Relation
+from app.store import RegisterStore
+from app.thai import ThaiDateError, format_date_short, parse_date_short
+
+from .card_bridge import CardBridge
+from .i18n import tr
+from .person_form import PersonForm
+from .qt import (
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QTimer, QVBoxLayout, QWidget, Signal,
+)
+from .tasks import TaskRunner
+
+CHECK_DELAY_MS = 300
+
+
+def date_edit(day: _dt.date | None = None, name: str = "") -> QLineEdit:
+    edit = QLineEdit(format_date_short(day) if day else "")
+    edit.setPlaceholderText(tr("วว/ดด/ปปปป (พ.ศ.)", "dd/mm/yyyy (BE)"))
+    edit.setObjectName(name)
+    return edit
+
+
+def read_date(edit: QLineEdit, what: str) -> _dt.date:
+    if not edit.text().strip():
+        raise Refusal("date.empty", f"กรุณากรอก{what}", f"Enter the {what}.")
+    return parse_date_short(edit.text())
+
+
+class ChangeSetDialog(QDialog):
+    """The frame every guided action shares: its form, the verdicts below, draft / send / close."""
+
+    checked = Signal(object)   # the Verdicts (or a Refusal) shown
+
+    def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date,
+                 title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.register, self.me, self.today = runner, register, me, today
+        self.setWindowTitle(title)
+        self.resize(880, 720)
+        self.result_cs: ChangeSet | None = None
+        self.send = False
+        self.problem: str = ""
+        self.errors = True
+        self._generation = 0
+        self.body = QVBoxLayout()
+        self.verdicts = QTextBrowser()
+        self.verdicts.setObjectName("verdicts")
+        self.verdicts.setMaximumHeight(150)
+        self.draft_button = QPushButton(tr("บันทึกร่าง", "Save draft"))
+        self.draft_button.setObjectName("saveDraft")
+        self.send_button = QPushButton(tr("ส่งให้นายทะเบียนตรวจ", "Send to the registrar"))
+        self.send_button.setObjectName("sendForReview")
+        close = QPushButton(tr("ปิด", "Close"))
+        self.draft_button.clicked.connect(lambda: self._finish(False))
+        self.send_button.clicked.connect(lambda: self._finish(True))
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.draft_button)
+        buttons.addWidget(self.send_button)
+        root = QVBoxLayout(self)
+        root.addLayout(self.body, 1)
+        root.addWidget(QLabel(tr("ผลการตรวจตามระเบียบ", "What the rules say")))
+        root.addWidget(self.verdicts)
+        root.addLayout(buttons)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(CHECK_DELAY_MS)
+        self._timer.timeout.connect(self.check)
+
+    def build(self) -> ChangeSet:
+        raise NotImplementedError
+
+    def changed(self) -> None:
+        self._timer.start()
+
+    def check(self) -> None:
+        """Build the change set from the form and run the rules on the worker."""
+        self._generation += 1
+        generation = self._generation
+        try:
+            cs = self.build()
+        except (Refusal, ThaiDateError) as e:
+            self._show(generation, e)
+            return
+        register, today = self.register, self.today
+        self.runner.run(lambda: review.check(register, cs, today), lambda v: self._show(generation, v),
+                        lambda e: self._show(generation, e))
+
+    def _show(self, generation: int, outcome) -> None:
+        if generation != self._generation:
+            return
+        e = html.escape
+        if isinstance(outcome, BaseException):
+            text = str(outcome) if isinstance(outcome, (Refusal, ThaiDateError)) else tr(
+                "ตรวจไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The check failed unexpectedly.")
+            self.verdicts.setHtml(f"<p style='color:#b45309'>{e(text)}</p>")
+            self.problem, self.errors = text, True
+        elif not outcome.items:
+            self.verdicts.setHtml(f"<p style='color:#15803d'>✓ {e(tr('ผ่านการตรวจตามระเบียบ', 'The rules allow it'))}</p>")
+            self.problem, self.errors = "", False
+        else:
+            lines = []
+            for v in outcome.items:
+                colour = {Severity.ERROR: "#b91c1c", Severity.WARNING: "#b45309"}.get(v.severity, "#1d4ed8")
+                mark = {Severity.ERROR: "✗", Severity.WARNING: "!"}.get(v.severity, "i")
+                lines.append(f"<li style='color:{colour}'>{mark} {e(v.th)}</li>")
+            self.verdicts.setHtml("<ul>" + "".join(lines) + "</ul>")
+            self.errors = not outcome.ok
+            self.problem = outcome.errors[0].th if outcome.errors else ""
+        self.send_button.setEnabled(not self.errors)
+        self.checked.emit(outcome)
+
+    def _finish(self, send: bool) -> None:
+        try:
+            cs = self.build()
+        except (Refusal, ThaiDateError) as e:
+            self.verdicts.setHtml(f"<p style='color:#b91c1c'>{html.escape(str(e))}</p>")
+            return
+        if send and self.errors:
+            return
+        self.result_cs, self.send = cs, send
+        self.accept()
+
+
+class DependentDialog(QDialog):
+    """One dependent for a hire: who (typed or read from their card) and how they are related."""
+
+    def __init__(self, runner: TaskRunner, card: CardBridge | None, register: RegisterStore, relation: Relation,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.relation = relation
+        self.setWindowTitle({Relation.SPOUSE: tr("เพิ่มคู่สมรส", "Add the spouse"),
+                             Relation.CHILD: tr("เพิ่มบุตร", "Add a child"),
+                             Relation.FATHER: tr("เพิ่มบิดา", "Add the father"),
+                             Relation.MOTHER: tr("เพิ่มมารดา", "Add the mother")}[relation])
+        self.form = PersonForm(runner, card, register.person)
+        self.reg_no = QLineEdit()
+        self.reg_no.setObjectName("registrationNo")
+        self.reg_on = date_edit(name="registeredOn")
+        self.kind = QComboBox()
+        self.kind.setObjectName("childKind")
+        self.kind.addItem(tr("บุตรชอบด้วยกฎหมาย", "Legitimate child"), ParentKind.LEGITIMATE)
+        self.kind.addItem(tr("บุตรบุญธรรม", "Adopted child"), ParentKind.ADOPTIVE)
+        extra = QFormLayout()
+        if relation is Relation.SPOUSE:
+            extra.addRow(tr("เลขทะเบียนสมรส", "Marriage registration no."), self.reg_no)
+            extra.addRow(tr("วันที่จดทะเบียนสมรส", "Registered on"), self.reg_on)
+        if relation is Relation.CHILD:
+            extra.addRow(tr("ความเป็นบุตร", "Kind"), self.kind)
+        self.problem = QLabel("")
+        self.problem.setObjectName("errorText")
+        self.problem.setWordWrap(True)
+        ok = QPushButton(tr("เพิ่ม", "Add"))
+        ok.setObjectName("addDependent")
+        ok.clicked.connect(self._accept)
+        cancel = QPushButton(tr("ยกเลิก", "Cancel"))
+        cancel.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(ok)
+        box = QVBoxLayout(self)
+        box.addWidget(self.form)
+        box.addLayout(extra)
+        box.addWidget(self.problem)
+        box.addLayout(row)
+        self.dependent: NewDependent | None = None
+
+    def _accept(self) -> None:
+        try:
+            person = self.form.person()
+            registered_on = read_date(self.reg_on, "วันที่จดทะเบียนสมรส") if self.relation is Relation.SPOUSE else None
+            if self.relation is Relation.SPOUSE and not self.reg_no.text().strip():
+                raise Refusal("marriage.no", "กรุณากรอกเลขทะเบียนสมรสตามใบสำคัญการสมรส", "Enter the registration no.")
+        except (Refusal, ThaiDateError) as e:
+            self.problem.setText(str(e))
+            return
+        stored = self.form.stored
+        who = Known(stored, 0) if stored is not None and stored.cid == person.cid else person
+        self.dependent = NewDependent(who, self.relation, self.kind.currentData() if self.relation is Relation.CHILD
+                                      else ParentKind.LEGITIMATE, self.reg_no.text().strip(), registered_on)
+        self.accept()
+
+
+class HireDialog(ChangeSetDialog):
+    """บรรจุใหม่ / รับโอน / ผู้บริหารเข้ารับตำแหน่ง, with the family in the same change set."""
+
+    dependent_added = Signal(str)
+
+    def __init__(self, runner: TaskRunner, card: CardBridge | None, register: RegisterStore, me: actions.Me,
+                 today: _dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(runner, register, me, today, tr("รับบุคลากรใหม่", "New staff member"), parent)
+        self.card = card
+        self.known_revs: dict[str, int] = {}
+        self.form = PersonForm(runner, card, self._stored_person)
+        self.form.edited.connect(self.changed)
+        self.ptype = QComboBox()
+        self.ptype.setObjectName("personnelType")
+        for code, t in tables().personnel_types.items():
+            self.ptype.addItem(tr(t.th, t.en), code)
+        self.position = QLineEdit()
+        self.position.setObjectName("position")
+        self.start = date_edit(today, "start")
+        self.reason = QComboBox()
+        self.reason.setObjectName("startReason")
+        for reason, th, en in ((StartReason.HIRE, "บรรจุใหม่", "New hire"), (StartReason.TRANSFER_IN, "รับโอน", "Transfer in"),
+                               (StartReason.ELECTED, "ผู้บริหารเข้ารับตำแหน่ง", "Elected executive")):
+            self.reason.addItem(tr(th, en), reason)
+        for w in (self.ptype, self.reason):
+            w.currentIndexChanged.connect(lambda _i: self.changed())
+        for w in (self.position, self.start):
+            w.textEdited.connect(lambda _t: self.changed())
+        job = QFormLayout()
+        job.addRow(tr("ประเภทบุคลากร", "Personnel type"), self.ptype)
+        job.addRow(tr("ตำแหน่ง", "Position"), self.position)
+        job.addRow(tr("วันที่เริ่มปฏิบัติงาน", "Start date"), self.start)
+        job.addRow(tr("ลักษณะการเข้า", "How"), self.reason)
+
+        self.dependents: list[NewDependent] = []
+        self.family = QTableWidget(0, 3)
+        self.family.setObjectName("family")
+        self.family.setHorizontalHeaderLabels([tr("ชื่อ–นามสกุล", "Name"), tr("ความสัมพันธ์", "Relation"),
+                                               tr("เลขประจำตัวประชาชน", "Citizen ID")])
+        self.family.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.family.verticalHeader().setVisible(False)
+        self.family.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.family.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.family.setMaximumHeight(170)
+        add = QHBoxLayout()
+        for relation, th, en, name in ((Relation.SPOUSE, "เพิ่มคู่สมรส", "Add spouse", "addSpouse"),
+                                       (Relation.CHILD, "เพิ่มบุตร", "Add child", "addChild"),
+                                       (Relation.FATHER, "เพิ่มบิดา", "Add father", "addFather"),
+                                       (Relation.MOTHER, "เพิ่มมารดา", "Add mother", "addMother")):
+            b = QPushButton(tr(th, en))
+            b.setObjectName(name)
+            b.clicked.connect(lambda _c=False, r=relation: self.add_dependent(r))
+            add.addWidget(b)
+        remove = QPushButton(tr("ลบที่เลือก", "Remove"))
+        remove.clicked.connect(self._remove_dependent)
+        add.addStretch(1)
+        add.addWidget(remove)
+
+        self.body.addWidget(QLabel(f"<b>{tr('ผู้มีสิทธิ', 'The staff member')}</b>"))
+        self.body.addWidget(self.form)
+        self.body.addLayout(job)
+        self.body.addWidget(QLabel(f"<b>{tr('ผู้มีสิทธิร่วม (ครอบครัว)', 'Dependents (family)')}</b>"))
+        self.body.addWidget(self.family)
+        self.body.addLayout(add)
+        self.check()
+
+    def _stored_person(self, cid: str) -> Person | None:
+        found = self.register.get("person", cid)
+        if found is None:
+            self.known_revs.pop(cid, None)
+            return None
+        self.known_revs[cid] = found[1]
+        return found[0]
+
+    def add_dependent(self, relation: Relation) -> DependentDialog:
+        dialog = DependentDialog(self.runner, self.card, self.register, relation, self)
+        dialog.setObjectName("dependentDialog")
+        dialog.finished.connect(lambda code: self._dependent_done(dialog, code))
+        dialog.open()
+        return dialog
+
+    def _dependent_done(self, dialog: DependentDialog, code: int) -> None:
+        if not code or dialog.dependent is None:
+            return
+        dep = dialog.dependent
+        self.dependents.append(dep)
+        person = dep.person.record if isinstance(dep.person, Known) else dep.person
+        row = self.family.rowCount()
+        self.family.insertRow(row)
+        for col, text in enumerate((person.name_th, dep.relation.th, person.cid)):
+            self.family.setItem(row, col, QTableWidgetItem(text))
+        self.changed()
+        self.dependent_added.emit(person.cid)
+
+    def _remove_dependent(self) -> None:
+        row = self.family.currentRow()
+        if 0 <= row < len(self.dependents):
+            del self.dependents[row]
+            self.family.removeRow(row)
+            self.changed()
+
+    def build(self) -> ChangeSet:
+        person = self.form.person()
+        rev = self.known_revs.get(person.cid)
+        who = Known(person, rev) if rev is not None and self.form.stored is not None else person
+        start = read_date(self.start, "วันที่เริ่มปฏิบัติงาน")
+        deps = []
+        for d in self.dependents:
+            if isinstance(d.person, Known):  # already in the register: keep it as it is, at its revision
+                found = self.register.get("person", d.person.record.cid)
+                d = NewDependent(Known(found[0], found[1]) if found else d.person.record, d.relation, d.kind,
+                                 d.registration_no, d.registered_on, d.registered_at)
+            deps.append(d)
+        return events.hire(self.me.unit_code, self.me.cid, who, self.ptype.currentData(), start,
+                           self.position.text().strip(), self.reason.currentData(), deps)
+
+
+class PersonEventDialog(ChangeSetDialog):
+    """An event about someone already in the register: end of service, death, marriage, divorce, a birth,
+    a parent added."""
+
+    KINDS = {
+        "end": ("พ้นจากการปฏิบัติงาน (โอนย้ายออก ลาออก ถูกให้ออก เกษียณ)", "End of service"),
+        "death": ("เสียชีวิต", "Death"),
+        "marriage": ("จดทะเบียนสมรส", "Marriage"),
+        "divorce": ("จดทะเบียนหย่า", "Divorce"),
+        "birth": ("แจ้งเกิดบุตร / เพิ่มบุตร", "Birth of a child"),
+        "parent": ("เพิ่มบิดาหรือมารดา", "Add a parent"),
+    }
+
+    def __init__(self, kind: str, runner: TaskRunner, card: CardBridge | None, register: RegisterStore,
+                 me: actions.Me, today: _dt.date, cid: str, parent: QWidget | None = None) -> None:
+        th, en = self.KINDS[kind]
+        super().__init__(runner, register, me, today, tr(th, en), parent)
+        self.kind = kind
+        self.subject = actions.known_person(register, cid)
+        self.employment = actions.open_employment(register, cid, me.unit_code)
+        self.marriages = actions.open_marriages(register, cid)
+        name = self.subject.record.name_th if self.subject else cid
+        self.body.addWidget(QLabel(f"<b>{html.escape(name)}</b> · {html.escape(tr(th, en))}"))
+        form = QFormLayout()
+        self.on = date_edit(today, "eventDate")
+        self.on.textEdited.connect(lambda _t: self.changed())
+        self.reason = QComboBox()
+        self.pension = QCheckBox(tr("รับบำนาญต่อ (ยังมีสิทธิในฐานะผู้รับบำนาญ)", "Goes on with a pension"))
+        self.which = QComboBox()
+        self.other = PersonForm(runner, card, register.person) if kind in ("marriage", "birth", "parent") else None
+        self.reg_no = QLineEdit()
+        self.reg_no.setObjectName("registrationNo")
+        if kind == "end":
+            for r in (EndReason.TRANSFER_OUT, EndReason.RESIGNATION, EndReason.DISMISSAL, EndReason.RETIREMENT,
+                      EndReason.TERM_ENDED):
+                self.reason.addItem(r.th, r)
+            form.addRow(tr("เหตุ", "Reason"), self.reason)
+            form.addRow(tr("วันแรกที่ไม่มีสิทธิ (วันถัดจากวันทำงานวันสุดท้าย)", "First day without the right"), self.on)
+            form.addRow("", self.pension)
+        elif kind == "death":
+            form.addRow(tr("วันที่ถึงแก่กรรม", "Date of death"), self.on)
+        elif kind == "divorce":
+            for m in self.marriages:
+                other = register.person(m.record.other(cid))
+                self.which.addItem(other.name_th if other else m.record.other(cid), m)
+            form.addRow(tr("การสมรส", "Marriage"), self.which)
+            form.addRow(tr("วันที่จดทะเบียนหย่า", "Divorce registered on"), self.on)
+        elif kind == "marriage":
+            form.addRow(tr("เลขทะเบียนสมรส", "Registration no."), self.reg_no)
+            form.addRow(tr("วันที่จดทะเบียนสมรส", "Registered on"), self.on)
+        elif kind == "parent":
+            self.which.addItem(tr("บิดา", "Father"), Relation.FATHER)
+            self.which.addItem(tr("มารดา", "Mother"), Relation.MOTHER)
+            form.addRow(tr("ความสัมพันธ์", "Relation"), self.which)
+        elif kind == "birth":
+            form.addRow(tr("วันที่มีผล (วันเกิดหรือวันที่รับเป็นบุตร)", "Effective on"), self.on)
+        for w in (self.reason, self.which):
+            w.currentIndexChanged.connect(lambda _i: self.changed())
+        self.pension.toggled.connect(lambda _b: self.changed())
+        self.reg_no.textEdited.connect(lambda _t: self.changed())
+        self.body.addLayout(form)
+        if self.other is not None:
+            self.other.edited.connect(self.changed)
+            self.body.addWidget(QLabel(f"<b>{tr('บุคคลที่เกี่ยวข้อง', 'The other person')}</b>"))
+            self.body.addWidget(self.other)
+        self.body.addStretch(1)
+        self.check()
+
+    def _other(self):
+        person = self.other.person()
+        found = self.register.get("person", person.cid)
+        return Known(found[0], found[1]) if found is not None else person
+
+    def build(self) -> ChangeSet:
+        me, subject = self.me, self.subject
+        if subject is None:
+            raise Refusal("event.unknown", "ไม่พบบุคคลนี้ในทะเบียนของเครื่องนี้", "Not in the local register.")
+        on = read_date(self.on, "วันที่")
+        if self.kind == "end":
+            if self.employment is None:
+                raise Refusal("event.no_service", "บุคคลนี้ไม่มีการปฏิบัติงานที่ยังไม่สิ้นสุดในหน่วยงานนี้",
+                              "No open service in this unit.")
+            return events.end_service(me.unit_code, me.cid, subject, self.employment, on, self.reason.currentData(),
+                                      self.pension.isChecked())
+        if self.kind == "death":
+            return events.death(me.unit_code, me.cid, subject, on, [self.employment] if self.employment else [],
+                                self.marriages)
+        if self.kind == "divorce":
+            m = self.which.currentData()
+            if m is None:
+                raise Refusal("event.no_marriage", "บุคคลนี้ไม่มีการสมรสที่ยังไม่สิ้นสุดในทะเบียน", "No open marriage.")
+            return events.divorce(me.unit_code, me.cid, m, on, subject.record.name_th)
+        if self.kind == "marriage":
+            if not self.reg_no.text().strip():
+                raise Refusal("marriage.no", "กรุณากรอกเลขทะเบียนสมรสตามใบสำคัญการสมรส", "Enter the registration no.")
+            return events.marriage(me.unit_code, me.cid, subject, self._other(), self.reg_no.text().strip(), on)
+        if self.kind == "birth":
+            return events.add_dependent(me.unit_code, me.cid, subject, NewDependent(self._other(), Relation.CHILD), on)
+        return events.add_dependent(me.unit_code, me.cid, subject,
+                                    NewDependent(self._other(), self.which.currentData()), on)

@@ -1,0 +1,382 @@
+"""The log-in window: the card read live (reader, card, photo and name), user name and password, the PIN
+with its tries left and the lock-safety question, the first log-in's new password, offline log-in when
+the central server cannot be reached, and a lost working copy rebuilt from the server.
+
+Nothing here waits: the card answers through the card thread, the log-in runs on the database worker, and
+both come back as callbacks on the GUI thread.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from app.errors import Refusal
+from card.pin import NeedsConfirmation, PinOutcome, PinResult, lock_warning
+from card.reader import CardError
+from card.thaiid import CardData
+from sync.session import CopyNeedsRebuild, PasswordChangeRequired, Session
+
+from .card_bridge import CardBridge
+from .i18n import tr
+from .qt import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox,
+    QPixmap, QPushButton, Qt, QVBoxLayout, QWidget, Signal,
+)
+from .tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+# (username, password, card CID, new password or None, start a fresh copy) -> Session, on the worker
+LoginFn = Callable[[str, str, str, "str | None", bool], Session]
+
+PHOTO_W, PHOTO_H = 132, 160
+
+
+class NewPasswordDialog(QDialog):
+    """The first log-in: the officer chooses their own password (typed twice)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("ตั้งรหัสผ่านใหม่", "Choose a new password"))
+        self.first = QLineEdit()
+        self.first.setEchoMode(QLineEdit.Password)
+        self.first.setObjectName("newPassword")
+        self.second = QLineEdit()
+        self.second.setEchoMode(QLineEdit.Password)
+        self.second.setObjectName("newPasswordAgain")
+        self.problem = QLabel("")
+        self.problem.setObjectName("errorText")
+        self.problem.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("รหัสผ่านใหม่", "New password"), self.first)
+        form.addRow(tr("พิมพ์อีกครั้ง", "Again"), self.second)
+        hint = QLabel(tr("อย่างน้อย 10 ตัวอักษร มีทั้งตัวอักษรและตัวเลข ห้ามใช้รหัสผ่านชั่วคราวที่ได้รับทางอีเมล",
+                         "At least 10 characters with letters and digits; not the one-time password."))
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText(tr("บันทึกรหัสผ่านใหม่", "Save"))
+        buttons.button(QDialogButtonBox.Cancel).setText(tr("ยกเลิก", "Cancel"))
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addWidget(QLabel(tr("นี่คือการเข้าสู่ระบบครั้งแรก กรุณาตั้งรหัสผ่านของท่านเอง",
+                                "This is your first log-in: choose your own password.")))
+        box.addLayout(form)
+        box.addWidget(hint)
+        box.addWidget(self.problem)
+        box.addWidget(buttons)
+
+    def _check(self) -> None:
+        if not self.first.text():
+            self.problem.setText(tr("กรุณากรอกรหัสผ่านใหม่", "Enter a new password."))
+        elif self.first.text() != self.second.text():
+            self.problem.setText(tr("รหัสผ่านสองช่องไม่ตรงกัน กรุณาพิมพ์ใหม่", "The two passwords differ."))
+            self.second.clear()
+        else:
+            self.accept()
+
+    def password(self) -> str:
+        return self.first.text()
+
+
+class LoginWindow(QWidget):
+    logged_in = Signal(object)      # Session
+    card_shown = Signal(str)        # the CID read from the card in the chosen reader
+    message_shown = Signal(str)     # every refusal or status the window shows (tests and the demo follow it)
+
+    def __init__(self, runner: TaskRunner, card: CardBridge, login: LoginFn, training: bool = False,
+                 server_label: str = "") -> None:
+        super().__init__()
+        self.runner = runner
+        self.card = card
+        self.login_fn = login
+        self.card_data: CardData | None = None
+        self.reader = ""
+        self._busy = False
+        self.setWindowTitle(tr("เข้าสู่ระบบ — ทะเบียนผู้มีสิทธิ อปท.", "Log in — LGO Registry Desk"))
+        self.resize(760, 520)
+
+        title = QLabel(tr("ทะเบียนผู้มีสิทธิสวัสดิการรักษาพยาบาล อปท.", "LGO Medical-Welfare Registry"))
+        title.setObjectName("loginTitle")
+        badge = QLabel(tr("โหมดฝึกหัด — ข้อมูลสมมติ", "Training mode — made-up data"))
+        badge.setObjectName("trainingBadge")
+        badge.setVisible(training)
+
+        self.photo = QLabel()
+        self.photo.setObjectName("cardPhoto")
+        self.photo.setFixedSize(PHOTO_W, PHOTO_H)
+        self.photo.setAlignment(Qt.AlignCenter)
+        self.photo.setFrameShape(QFrame.StyledPanel)
+        self.card_name = QLabel("")
+        self.card_name.setObjectName("cardName")
+        self.card_name.setWordWrap(True)
+        self.card_status = QLabel("")
+        self.card_status.setObjectName("cardStatus")
+        self.card_status.setWordWrap(True)
+        self.readers = QComboBox()
+        self.readers.currentIndexChanged.connect(lambda _i: self._reader_chosen())
+        left = QVBoxLayout()
+        left.addWidget(self.photo, 0, Qt.AlignHCenter)
+        left.addWidget(self.card_name)
+        left.addWidget(self.card_status)
+        left.addWidget(self.readers)
+        left.addStretch(1)
+
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.username.setPlaceholderText(tr("อีเมลที่ใช้เป็นชื่อผู้ใช้งาน", "Your e-mail (user name)"))
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.Password)
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin.setEchoMode(QLineEdit.Password)
+        self.pin.setMaxLength(12)
+        self.pin_label = QLabel(tr("รหัส PIN ของบัตร", "Card PIN"))
+        self.tries = QLabel("")
+        self.tries.setObjectName("pinTries")
+        form = QFormLayout()
+        form.addRow(tr("ชื่อผู้ใช้งาน", "User name"), self.username)
+        form.addRow(tr("รหัสผ่าน", "Password"), self.password)
+        form.addRow(self.pin_label, self.pin)
+        form.addRow("", self.tries)
+        self.button = QPushButton(tr("เข้าสู่ระบบ", "Log in"))
+        self.button.setObjectName("loginButton")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.submit)
+        for field in (self.username, self.password, self.pin):
+            field.returnPressed.connect(self.submit)
+        self.message = QLabel("")
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        server = QLabel(tr(f"เซิร์ฟเวอร์กลาง: {server_label}", f"Central server: {server_label}"))
+        server.setObjectName("muted")
+        server.setVisible(bool(server_label))
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addWidget(self.button)
+        right.addWidget(self.message)
+        right.addStretch(1)
+        right.addWidget(server)
+
+        panel = QHBoxLayout()
+        panel.addLayout(left)
+        panel.addSpacing(24)
+        panel.addLayout(right, 1)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(badge)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(32, 24, 32, 24)
+        root.addLayout(top)
+        root.addSpacing(16)
+        root.addLayout(panel, 1)
+
+        self.card.changed.connect(self._readers_changed)
+        self.card.event.connect(self._card_event)
+        self._show_pin(False)
+        self._clear_card()
+        self._readers_changed()
+        self.username.setFocus()
+
+    # --- the card ----------------------------------------------------------------------------------
+
+    def _readers_changed(self) -> None:
+        readers = list(self.card.readers)
+        current = self.readers.currentText()
+        self.readers.blockSignals(True)
+        self.readers.clear()
+        self.readers.addItems(readers)
+        if current in readers:
+            self.readers.setCurrentText(current)
+        elif readers:
+            with_card = [r for r in readers if r in self.card.present]
+            self.readers.setCurrentText(with_card[0] if with_card else readers[0])
+        self.readers.blockSignals(False)
+        self.readers.setVisible(len(readers) > 1)
+        self._reader_chosen()
+
+    def _reader_chosen(self) -> None:
+        reader = self.readers.currentText()
+        if reader == self.reader and (self.card_data is not None or reader not in self.card.present):
+            self._status_line()
+            return
+        self.reader = reader
+        self._clear_card()
+        if reader and reader in self.card.present:
+            self._read(reader)
+        else:
+            self._status_line()
+
+    def _status_line(self) -> None:
+        if self.card.service_down:
+            text = tr("บริการเครื่องอ่านบัตรของ Windows ไม่ทำงาน กรุณาเสียบเครื่องอ่านบัตร",
+                      "The smart-card service is not running: plug in a card reader.")
+        elif not self.card.readers:
+            text = tr("ไม่พบเครื่องอ่านบัตร กรุณาเสียบเครื่องอ่านบัตรประจำตัวประชาชน", "No card reader: plug one in.")
+        elif self.reader not in self.card.present:
+            text = tr("กรุณาเสียบบัตรประจำตัวประชาชนของท่าน", "Insert your ID card.")
+        elif self.card_data is None:
+            text = tr("กำลังอ่านบัตร…", "Reading the card…")
+        else:
+            text = tr("อ่านบัตรแล้ว", "Card read.")
+        self.card_status.setText(text)
+
+    def _card_event(self, e) -> None:
+        if e.kind == "inserted" and e.reader == self.reader and self.card_data is None:
+            self._read(e.reader)
+        elif e.kind == "removed" and e.reader == self.reader:
+            self._clear_card()
+            self._status_line()
+
+    def _clear_card(self) -> None:
+        self.card_data = None
+        self.photo.setPixmap(QPixmap())
+        self.photo.setText(tr("รูปถ่าย\nจากบัตร", "Photo"))
+        self.card_name.setText("")
+        self.tries.setText("")
+        self._show_pin(False)
+
+    def _read(self, reader: str) -> None:
+        self.card_status.setText(tr("กำลังอ่านบัตร…", "Reading the card…"))
+        self.runner.follow(self.card.service.read_card(reader),
+                           lambda data: self._card_read(reader, data), lambda e: self._card_failed(reader, e))
+
+    def _card_read(self, reader: str, data: CardData) -> None:
+        if reader != self.reader:
+            return
+        self.card_data = data
+        self.card_name.setText(f"{data.name_th.prefix}{data.name_th.full}")
+        image = QImage.fromData(data.photo)
+        if not image.isNull():
+            self.photo.setPixmap(QPixmap.fromImage(image).scaled(PHOTO_W, PHOTO_H, Qt.KeepAspectRatio,
+                                                                 Qt.SmoothTransformation))
+        self._status_line()
+        needs_pin = self.card.pin_needed(reader)
+        self._show_pin(needs_pin)
+        if needs_pin:
+            self.runner.follow(self.card.service.pin_status(reader), self._pin_status, lambda _e: None)
+        self.card_shown.emit(data.cid)
+
+    def _card_failed(self, reader: str, error: BaseException) -> None:
+        if reader != self.reader:
+            return
+        text = str(error) if isinstance(error, (CardError, ValueError)) else tr(
+            "อ่านบัตรไม่สำเร็จ กรุณาถอดบัตรแล้วเสียบใหม่", "The card could not be read: take it out and insert it again.")
+        self.card_status.setText(text)
+
+    def _show_pin(self, visible: bool) -> None:
+        for w in (self.pin, self.pin_label, self.tries):
+            w.setVisible(visible)
+
+    def _pin_status(self, result: PinResult) -> None:
+        self.tries.setText(result.message)
+
+    # --- logging in ---------------------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message_shown.emit(text)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self._busy = busy
+        self.button.setEnabled(not busy)
+        if busy:
+            self.message.setText(text)
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        if self.card_data is None:
+            self._say(tr("กรุณาเสียบบัตรประจำตัวประชาชนของท่านและรอให้อ่านบัตรเสร็จก่อน",
+                         "Insert your ID card and wait until it is read."))
+            return
+        if not self.username.text().strip() or not self.password.text():
+            self._say(tr("กรุณากรอกชื่อผู้ใช้งานและรหัสผ่าน", "Enter your user name and password."))
+            return
+        if self.card.pin_needed(self.reader):
+            if not self.pin.text():
+                self._say(tr("กรุณาใส่รหัส PIN ของบัตร", "Enter the card's PIN."))
+                self.pin.setFocus()
+                return
+            self._verify_pin(confirmed=False)
+        else:
+            self._log_in()
+
+    def _verify_pin(self, confirmed: bool) -> None:
+        self._set_busy(True, tr("กำลังตรวจรหัส PIN กับบัตร…", "Checking the PIN with the card…"))
+        pin = self.pin.text()
+        self.runner.follow(self.card.service.verify_pin(self.reader, pin, confirmed_risk=confirmed),
+                           self._pin_checked, self._pin_failed)
+
+    def _pin_checked(self, result: PinResult) -> None:
+        self.pin.clear()
+        if result.outcome is not PinOutcome.OK:
+            self._set_busy(False)
+            self.tries.setText(result.message)
+            self._say(result.message)
+            return
+        self._log_in()
+
+    def _pin_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, NeedsConfirmation):
+            box = QMessageBox(QMessageBox.Warning, tr("ระวัง: บัตรอาจถูกล็อก", "Careful: the card may lock"),
+                              lock_warning(error.tries_left), parent=self)
+            go = box.addButton(tr("ตรวจรหัส PIN ต่อ", "Check the PIN"), QMessageBox.AcceptRole)
+            box.addButton(tr("ไม่ตรวจตอนนี้", "Not now"), QMessageBox.RejectRole)
+            box.setObjectName("lockWarning")
+            box.exec()
+            if box.clickedButton() is go:
+                self._verify_pin(confirmed=True)
+            else:
+                self.pin.clear()
+                self._say(tr("ยังไม่ได้ตรวจรหัส PIN — บัตรไม่ถูกล็อก", "The PIN was not checked; the card is safe."))
+            return
+        self.pin.clear()
+        self._say(str(error) if isinstance(error, CardError) else tr(
+            "ตรวจรหัส PIN ไม่สำเร็จ กรุณาถอดบัตรแล้วเสียบใหม่", "The PIN check failed: re-insert the card."))
+
+    def _log_in(self, new_password: str | None = None, fresh: bool = False) -> None:
+        self._set_busy(True, tr("กำลังเข้าสู่ระบบ…", "Logging in…"))
+        user, password, cid = self.username.text().strip(), self.password.text(), self.card_data.cid
+        self.runner.run(lambda: self.login_fn(user, password, cid, new_password, fresh),
+                        self._logged_in, lambda e: self._refused(e, new_password))
+
+    def _logged_in(self, session: Session) -> None:
+        self._set_busy(False)
+        self.password.clear()
+        self.message.setText("")
+        self.logged_in.emit(session)
+
+    def _refused(self, error: BaseException, new_password: str | None) -> None:
+        self._set_busy(False)
+        if isinstance(error, PasswordChangeRequired):
+            dialog = NewPasswordDialog(self)
+            dialog.setObjectName("newPasswordDialog")
+            if dialog.exec():
+                self._log_in(new_password=dialog.password())
+            else:
+                self._say(str(error))
+            return
+        if isinstance(error, CopyNeedsRebuild):
+            box = QMessageBox(QMessageBox.Warning, tr("สำเนาข้อมูลในเครื่องเปิดไม่ได้", "The local copy cannot be opened"),
+                              str(error), parent=self)
+            box.setObjectName("rebuildQuestion")
+            rebuild = box.addButton(tr("สร้างสำเนาใหม่และดาวน์โหลดจากเซิร์ฟเวอร์กลาง", "Rebuild from the server"),
+                                    QMessageBox.AcceptRole)
+            box.addButton(tr("ยกเลิก", "Cancel"), QMessageBox.RejectRole)
+            box.exec()
+            if box.clickedButton() is rebuild:
+                self._log_in(new_password, fresh=True)
+            else:
+                self._say(tr("ยังไม่ได้สร้างสำเนาใหม่ ข้อมูลเดิมถูกเก็บไว้ในโฟลเดอร์ quarantine",
+                             "Nothing was rebuilt; the old copy is kept in the quarantine folder."))
+            return
+        if isinstance(error, Refusal):
+            self._say(str(error))
+            return
+        log.error("log-in failed", exc_info=error)
+        self._say(tr("เข้าสู่ระบบไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด รายละเอียดอยู่ในไฟล์บันทึกของโปรแกรม กรุณาแจ้งผู้ดูแลระบบ",
+                     "Log-in failed unexpectedly; the details are in the program's log."))

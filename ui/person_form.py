@@ -1,0 +1,215 @@
+"""A person's fields, filled from the ID card where it can: the photo shown, and every field that differs
+from the record already in the register highlighted with the stored value in its tooltip."""
+from __future__ import annotations
+
+from app import cid as cidmod
+from app.domain import Person, Sex
+from app.errors import Refusal
+from app.thai import BE_OFFSET, PartialDate, ThaiDateError, arabic_digits
+from card.reader import CardError
+from card.thaiid import CardData
+
+from .card_bridge import CardBridge
+from .i18n import tr
+from .qt import (
+    QComboBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QPixmap, QPushButton, Qt, QVBoxLayout,
+    QWidget, Signal,
+)
+from .tasks import TaskRunner
+
+CHANGED_STYLE = "background:#fef3c7"
+
+
+def person_from_card(data: CardData) -> Person:
+    sex = Sex(data.sex) if data.sex in ("1", "2") else None
+    return Person(data.cid, data.name_th.first, data.name_th.last, data.name_th.prefix, data.name_th.middle,
+                  data.name_en.prefix, data.name_en.first, data.name_en.middle, data.name_en.last, data.birth, sex,
+                  None, data.address.text)
+
+
+def format_birth(birth: PartialDate | None) -> str:
+    if birth is None:
+        return ""
+    return f"{birth.day:02d}/{birth.month:02d}/{birth.year + BE_OFFSET}"
+
+
+def parse_birth(text: str) -> PartialDate | None:
+    """``dd/mm/yyyy`` in the Buddhist era; 00 for an unknown day or month, as the card writes it."""
+    raw = arabic_digits(text.strip())
+    if not raw:
+        return None
+    parts = raw.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 1 and parts[0].isdigit():
+        parts = ["00", "00", parts[0]]
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ThaiDateError(f"อ่านวันเกิด «{text}» ไม่ได้ กรุณาพิมพ์เป็น วว/ดด/ปปปป พ.ศ. (ไม่ทราบวันหรือเดือนให้ใส่ 00)")
+    day, month, year = (int(p) for p in parts)
+    if year < 2400:
+        raise ThaiDateError(f"ปี {year} ดูเหมือนเป็น ค.ศ. กรุณาพิมพ์ปีเป็น พ.ศ. เช่น {year + BE_OFFSET}")
+    try:
+        return PartialDate(year - BE_OFFSET, month, day)
+    except ValueError:
+        raise ThaiDateError(f"ไม่มีวันเกิด {text} ในปฏิทิน กรุณาตรวจสอบ") from None
+
+
+class PersonForm(QWidget):
+    read_done = Signal(str)   # the CID read from a card
+    edited = Signal()
+
+    FIELDS = (("cid", "เลขประจำตัวประชาชน", "Citizen ID"), ("title_th", "คำนำหน้า", "Title"),
+              ("first_th", "ชื่อ", "First name"), ("middle_th", "ชื่อกลาง", "Middle name"),
+              ("last_th", "นามสกุล", "Surname"), ("first_en", "ชื่อ (อังกฤษ)", "First name (English)"),
+              ("last_en", "นามสกุล (อังกฤษ)", "Surname (English)"),
+              ("birth", "วันเกิด (วว/ดด/ปปปป พ.ศ.)", "Birth (dd/mm/yyyy BE)"), ("address", "ที่อยู่", "Address"))
+
+    def __init__(self, runner: TaskRunner, card: CardBridge | None, lookup=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.card = card
+        self.lookup = lookup       # cid -> Person | None, run on the worker (the stored record, to compare)
+        self.stored: Person | None = None
+        self.extra: dict[str, str] = {}   # fields read from the card that have no box (title_en, middle_en)
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        for name, th, en in self.FIELDS:
+            edit = QLineEdit()
+            edit.setObjectName(name)
+            edit.textEdited.connect(lambda _t: self._changed())
+            self.edits[name] = edit
+            form.addRow(tr(th, en), edit)
+        self.edits["cid"].setInputMask("")
+        self.edits["cid"].editingFinished.connect(self._compare)
+        self.sex = QComboBox()
+        self.sex.setObjectName("sex")
+        self.sex.addItem(tr("ชาย", "Male"), Sex.MALE)
+        self.sex.addItem(tr("หญิง", "Female"), Sex.FEMALE)
+        self.sex.currentIndexChanged.connect(lambda _i: self._changed())
+        form.addRow(tr("เพศ", "Sex"), self.sex)
+        self.photo = QLabel(tr("รูปถ่าย", "Photo"))
+        self.photo.setFixedSize(110, 134)
+        self.photo.setAlignment(Qt.AlignCenter)
+        self.photo.setFrameShape(QFrame.StyledPanel)
+        self.read_button = QPushButton(tr("อ่านจากบัตรประชาชน", "Read the ID card"))
+        self.read_button.setObjectName("readCard")
+        self.read_button.clicked.connect(self.read_card)
+        self.read_button.setVisible(card is not None)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setObjectName("muted")
+        side = QVBoxLayout()
+        side.addWidget(self.photo)
+        side.addWidget(self.read_button)
+        side.addWidget(self.status)
+        side.addStretch(1)
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(form, 1)
+        box.addLayout(side)
+
+    # --- the card ----------------------------------------------------------------------------------
+
+    def reader(self) -> str:
+        if self.card is None:
+            return ""
+        with_card = [r for r in self.card.readers if r in self.card.present]
+        return with_card[0] if with_card else ""
+
+    def read_card(self, reader: str = "") -> None:
+        reader = reader or self.reader()
+        if not reader:
+            self.status.setText(tr("กรุณาเสียบบัตรประจำตัวประชาชนของบุคคลนี้", "Insert this person's ID card."))
+            return
+        self.status.setText(tr("กำลังอ่านบัตร…", "Reading the card…"))
+        self.read_button.setEnabled(False)
+        self.runner.follow(self.card.service.read_card(reader), self._card_read, self._card_failed)
+
+    def _card_read(self, data: CardData) -> None:
+        self.read_button.setEnabled(True)
+        self.fill(person_from_card(data))
+        image = QImage.fromData(data.photo)
+        if not image.isNull():
+            self.photo.setPixmap(QPixmap.fromImage(image).scaled(110, 134, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+        self.status.setText(tr("อ่านบัตรแล้ว", "Card read."))
+        self._compare()
+        self.read_done.emit(data.cid)
+
+    def _card_failed(self, error: BaseException) -> None:
+        self.read_button.setEnabled(True)
+        self.status.setText(str(error) if isinstance(error, (CardError, ValueError)) else
+                            tr("อ่านบัตรไม่สำเร็จ กรุณาถอดบัตรแล้วเสียบใหม่", "Could not read the card."))
+
+    # --- values ------------------------------------------------------------------------------------
+
+    def fill(self, p: Person) -> None:
+        for name, edit in self.edits.items():
+            if name == "birth":
+                edit.setText(format_birth(p.birth))
+            elif name == "cid":
+                edit.setText(cidmod.format_cid(p.cid) if len(p.cid) == 13 else p.cid)
+            else:
+                edit.setText(getattr(p, name) or "")
+        self.extra = {"title_en": p.title_en, "middle_en": p.middle_en}
+        if p.sex is not None:
+            self.sex.setCurrentIndex(0 if p.sex is Sex.MALE else 1)
+        self._changed()
+
+    def person(self) -> Person:
+        """The typed person, or a Refusal / ThaiDateError whose message says what to fix."""
+        cid = cidmod.validate(self.edits["cid"].text())
+        first, last = self.edits["first_th"].text().strip(), self.edits["last_th"].text().strip()
+        if not first or not last:
+            raise Refusal("person.name", "กรุณากรอกชื่อและนามสกุลภาษาไทย", "Enter the Thai first name and surname.")
+        birth = parse_birth(self.edits["birth"].text())
+        if birth is None:
+            raise Refusal("person.birth", "กรุณากรอกวันเกิด (ไม่ทราบวันหรือเดือนให้ใส่ 00)", "Enter the birth date.")
+        text = {n: e.text().strip() for n, e in self.edits.items()}
+        return Person(cid, first, last, text["title_th"], text["middle_th"], self.extra.get("title_en", ""),
+                      text["first_en"], self.extra.get("middle_en", ""), text["last_en"], birth, self.sex.currentData(),
+                      None, text["address"])
+
+    def _changed(self) -> None:
+        self._highlight()
+        self.edited.emit()
+
+    def _compare(self) -> None:
+        """Look the CID up in the register; differences from the stored record are highlighted."""
+        if self.lookup is None:
+            return
+        cid = cidmod.normalise(self.edits["cid"].text())
+        if not cidmod.is_valid(cid):
+            self.stored = None
+            self._highlight()
+            return
+        lookup = self.lookup
+        self.runner.run(lambda: lookup(cid), self._stored_arrived, lambda _e: None)
+
+    def _stored_arrived(self, stored: Person | None) -> None:
+        self.stored = stored
+        self._highlight()
+        if stored is not None:
+            self.status.setText(tr("มีบุคคลนี้ในทะเบียนแล้ว ช่องสีเหลืองคือข้อมูลที่ต่างจากทะเบียน",
+                                   "Already in the register: yellow fields differ from it."))
+        self.edited.emit()
+
+    def differences(self) -> list[str]:
+        if self.stored is None:
+            return []
+        out = []
+        for name, edit in self.edits.items():
+            if name == "cid":
+                continue
+            stored = format_birth(self.stored.birth) if name == "birth" else (getattr(self.stored, name) or "")
+            if edit.text().strip() != stored:
+                out.append(name)
+        return out
+
+    def _highlight(self) -> None:
+        different = set(self.differences())
+        for name, edit in self.edits.items():
+            if name in different:
+                stored = format_birth(self.stored.birth) if name == "birth" else getattr(self.stored, name)
+                edit.setStyleSheet(CHANGED_STYLE)
+                edit.setToolTip(tr(f"ในทะเบียน: {stored or '(ว่าง)'}", f"In the register: {stored or '(empty)'}"))
+            else:
+                edit.setStyleSheet("")
+                edit.setToolTip("")

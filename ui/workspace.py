@@ -1,0 +1,361 @@
+"""The main window once someone has logged in: who they are and as what, log-out, the sync status with
+"sync now" and its progress, the licence's end when near — and what the role offers: the registry officer's
+guided actions and "my work", the registrar's review inbox."""
+from __future__ import annotations
+
+import datetime as _dt
+import html
+
+from app import actions, review
+from app.changeset import ChangeSet, ReviewState
+from app.domain import Role
+from app.errors import Refusal
+from app.thai import format_date_short
+from sync.licence import LicenceState
+from sync.service import SyncStatus
+from sync.session import Session
+
+from .approve import with_card_and_pin
+from .card_bridge import CardBridge
+from .changesets import ChangeSetPanel
+from .event_dialogs import HireDialog, PersonEventDialog
+from .i18n import tr
+from .main_window import MainWindow
+from .qt import (
+    QInputDialog, QLabel, QMenu, QMessageBox, QProgressBar, QPushButton, QToolButton, Signal,
+)
+from .tasks import TaskRunner
+
+
+def _ago(when: _dt.datetime | None) -> str:
+    if when is None:
+        return tr("ยังไม่เคย", "never")
+    local = when.astimezone()
+    return f"{format_date_short(local.date())} {local:%H:%M} น."
+
+
+class Workspace(MainWindow):
+    logout_requested = Signal()
+    sync_requested = Signal()
+    local_change = Signal()           # something was queued for the server
+    work_loaded = Signal(int)         # my work list refreshed
+    inbox_loaded = Signal(int)        # review inbox refreshed
+    notice = Signal(str)              # every message box text (tests and the demo follow it)
+
+    def __init__(self, runner: TaskRunner, session: Session, card: CardBridge | None, today: _dt.date | None = None,
+                 training: bool = False) -> None:
+        super().__init__(runner, today, training)
+        self.session = session
+        self.card = card
+        a = session.account
+        self.me = actions.Me(a.cid, a.name, a.role, a.unit_code, a.username)
+        self.dialog = None   # the guided-action dialog open now (tests drive it)
+
+        self.user_label = QLabel(f"{html.escape(a.name)} · {a.role.th}")
+        self.user_label.setObjectName("userLabel")
+        self.offline_badge = QLabel(tr("เข้าสู่ระบบแบบออฟไลน์", "Offline log-in"))
+        self.offline_badge.setObjectName("offlineBadge")
+        self.offline_badge.setVisible(not session.online)
+        logout = QPushButton(tr("ออกจากระบบ", "Log out"))
+        logout.setObjectName("logoutButton")
+        logout.clicked.connect(self.logout_requested.emit)
+        self.top.addWidget(self.offline_badge)
+        self.top.addWidget(self.user_label)
+        self.top.addWidget(logout)
+
+        self.sync_label = QLabel(tr("ยังไม่ได้ซิงก์", "Not synced yet"))
+        self.sync_label.setObjectName("syncLabel")
+        self.sync_progress = QProgressBar()
+        self.sync_progress.setMaximumWidth(160)
+        self.sync_progress.setVisible(False)
+        self.sync_button = QPushButton(tr("ซิงก์ตอนนี้", "Sync now"))
+        self.sync_button.setObjectName("syncNow")
+        self.sync_button.clicked.connect(self.sync_requested.emit)
+        self.licence_label = QLabel("")
+        self.licence_label.setObjectName("licenceLabel")
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.licence_label)
+        bar.addPermanentWidget(self.sync_progress)
+        bar.addPermanentWidget(self.sync_label)
+        bar.addPermanentWidget(self.sync_button)
+        self._show_licence()
+
+        self.work: ChangeSetPanel | None = None
+        self.inbox: ChangeSetPanel | None = None
+        if a.role is Role.REGISTRY_OFFICER:
+            self._officer_tools()
+        elif a.role is Role.REGISTRAR:
+            self._registrar_tools()
+        self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+
+    # --- the registry officer --------------------------------------------------------------------------
+
+    def _officer_tools(self) -> None:
+        hire = QPushButton(tr("รับบุคลากรใหม่…", "New staff member…"))
+        hire.setObjectName("hireButton")
+        hire.clicked.connect(self.open_hire)
+        event = QToolButton()
+        event.setObjectName("eventButton")
+        event.setText(tr("บันทึกเหตุการณ์ของผู้ที่เลือก", "Record an event for the chosen person"))
+        event.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(event)
+        for kind, (th, en) in PersonEventDialog.KINDS.items():
+            menu.addAction(tr(th, en), lambda k=kind: self.open_event(k))
+        event.setMenu(menu)
+        self.actions_row.addWidget(hire)
+        self.actions_row.addWidget(event)
+        self.actions_row.addStretch(1)
+        me = self.me
+
+        def fetch():
+            register = self.register
+            return [(cs, review.conflict_of(register, cs) if cs.state is ReviewState.RETURNED else None)
+                    for cs in actions.mine(register, me)]
+
+        self.work = ChangeSetPanel(self.runner, fetch, self.today)
+        self.work.setObjectName("myWork")
+        self.resend = self.work.add_button("ส่งตรวจอีกครั้ง", "Send again", self.resend_chosen, "resendButton")
+        self.merge = self.work.add_button("รวมส่วนที่ไม่ขัดแย้งเป็นชุดใหม่", "Merge what does not overlap",
+                                          self.merge_chosen, "mergeButton")
+        self.cancel = self.work.add_button("ยกเลิกรายการ", "Cancel it", self.cancel_chosen, "cancelButton")
+
+        def enable(chosen: list[ChangeSet]) -> None:
+            one = chosen[0] if len(chosen) == 1 else None
+            self.resend.setEnabled(one is not None and one.state in (ReviewState.DRAFT, ReviewState.RETURNED))
+            self.merge.setEnabled(one is not None and one.state is ReviewState.RETURNED)
+            self.cancel.setEnabled(one is not None and one.state in (ReviewState.DRAFT, ReviewState.PENDING,
+                                                                      ReviewState.RETURNED))
+        self.work.selection_changed = enable
+        self.work.loaded.connect(self.work_loaded.emit)
+        self.tabs.addTab(self.work, tr("งานของฉัน", "My work"))
+
+    def open_hire(self) -> HireDialog | None:
+        if self.register is None:
+            return None
+        self.dialog = HireDialog(self.runner, self.card, self.register, self.me, self.today, self)
+        self.dialog.setObjectName("hireDialog")
+        self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
+        self.dialog.open()
+        return self.dialog
+
+    def open_event(self, kind: str) -> PersonEventDialog | None:
+        cid = self.current_cid()
+        if self.register is None or cid is None:
+            self._tell(tr("กรุณาเลือกบุคคลจากรายชื่อก่อน", "Choose a person from the list first."))
+            return None
+        self.dialog = PersonEventDialog(kind, self.runner, self.card, self.register, self.me, self.today, cid, self)
+        self.dialog.setObjectName("eventDialog")
+        self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
+        self.dialog.open()
+        return self.dialog
+
+    def _dialog_done(self, dialog, code: int) -> None:
+        if not code or dialog.result_cs is None:
+            return
+        cs, send = dialog.result_cs, dialog.send
+        register, engine, officer = self.register, self.session.engine, self.me.officer()
+
+        def keep():
+            if not send:
+                return actions.save_draft(register, cs)
+            cs.submit(officer)
+            engine.queue_push(cs)
+            return cs
+
+        self.runner.run(keep, lambda saved: self._kept(saved, send), self._refused)
+
+    def _kept(self, cs: ChangeSet, sent: bool) -> None:
+        self.statusBar().showMessage(
+            tr(f"ส่ง «{cs.title}» ให้นายทะเบียนตรวจแล้ว (จะขึ้นเซิร์ฟเวอร์เมื่อซิงก์)",
+               f"“{cs.title}” sent for review (goes to the server at the next sync).") if sent else
+            tr(f"บันทึกร่าง «{cs.title}» แล้ว", f"Draft “{cs.title}” saved."))
+        if sent:
+            self.local_change.emit()
+        self.refresh_lists()
+
+    def _chosen_one(self, panel: ChangeSetPanel) -> ChangeSet | None:
+        chosen = panel.selected()
+        return chosen[0] if len(chosen) == 1 else None
+
+    def resend_chosen(self) -> None:
+        cs = self._chosen_one(self.work)
+        if cs is None:
+            return
+        register, engine, officer, today = self.register, self.session.engine, self.me.officer(), self.today
+
+        def resend():
+            verdicts = review.check(register, cs, today)
+            if not verdicts.ok:
+                raise Refusal(verdicts.errors[0].code, verdicts.errors[0].th)
+            cs.submit(officer)
+            engine.queue_push(cs)
+            return cs
+
+        self.runner.run(resend, lambda c: self._kept(c, True), self._refused)
+
+    def cancel_chosen(self) -> None:
+        cs = self._chosen_one(self.work)
+        if cs is None:
+            return
+        register, engine, officer = self.register, self.session.engine, self.me.officer()
+
+        def cancel():
+            cs.cancel(officer)
+            if cs.history and len(cs.history) > 1:
+                engine.queue_push(cs)      # the server knew it: tell it
+            else:
+                register.save_changeset(cs)
+            return cs
+
+        self.runner.run(cancel, lambda c: (self.local_change.emit(), self.refresh_lists()), self._refused)
+
+    def merge_chosen(self) -> None:
+        cs = self._chosen_one(self.work)
+        if cs is None:
+            return
+        register, engine, officer = self.register, self.session.engine, self.me.officer()
+
+        def merge():
+            new, left = review.merged(register, cs)
+            if new is None:
+                raise Refusal("merge.nothing", "ไม่มีส่วนที่รวมได้ ทุกช่องที่แก้ไขขัดแย้งกับข้อมูลปัจจุบัน กรุณาบันทึกใหม่",
+                              "Nothing can be merged.")
+            cs.cancel(officer)
+            engine.queue_push(cs)
+            new.submit(officer)
+            engine.queue_push(new)
+            return new, left
+
+        def merged(result) -> None:
+            new, left = result
+            text = tr(f"รวมเป็นชุดใหม่ «{new.title}» และส่งตรวจแล้ว", f"Merged into “{new.title}” and sent.")
+            if left:
+                text += tr(" ช่องที่ยังขัดแย้งและต้องตัดสินใจเอง: " + ", ".join(left), " Left to decide: " + ", ".join(left))
+            self._tell(text)
+            self.local_change.emit()
+            self.refresh_lists()
+
+        self.runner.run(merge, merged, self._refused)
+
+    # --- the registrar ---------------------------------------------------------------------------------
+
+    def _registrar_tools(self) -> None:
+        me = self.me
+
+        def fetch():
+            return [(cs, None) for cs in actions.to_review(self.register, me)]
+
+        self.inbox = ChangeSetPanel(self.runner, fetch, self.today, multi=True)
+        self.inbox.setObjectName("reviewInbox")
+        self.approve = self.inbox.add_button("อนุมัติที่เลือก…", "Approve the chosen…", self.approve_chosen,
+                                             "approveButton")
+        self.give_back = self.inbox.add_button("ส่งกลับพร้อมเหตุผล…", "Return with a reason…", self.return_chosen,
+                                               "returnButton")
+
+        def enable(chosen: list[ChangeSet]) -> None:
+            self.approve.setEnabled(bool(chosen))
+            self.give_back.setEnabled(len(chosen) == 1)
+        self.inbox.selection_changed = enable
+        self.inbox.loaded.connect(self.inbox_loaded.emit)
+        self.tabs.addTab(self.inbox, tr("รอตรวจ", "To review"))
+
+    def approve_chosen(self):
+        chosen = self.inbox.selected()
+        if not chosen or self.card is None:
+            return None
+        what = tr(f"อนุมัติ {len(chosen)} รายการ: ", f"Approve {len(chosen)}: ") + "; ".join(c.title for c in chosen)
+        engine, officer = self.session.engine, self.me.officer()
+
+        def approve():
+            for cs in chosen:
+                cs.approve(officer)
+                engine.queue_approval(cs)
+            return len(chosen)
+
+        def go() -> None:
+            self.runner.run(approve, lambda n: self._done_review(tr(f"อนุมัติแล้ว {n} รายการ", f"{n} approved")),
+                            self._refused)
+
+        self.dialog = with_card_and_pin(self, self.runner, self.card, self.me.cid, what, go)
+        return self.dialog
+
+    def return_chosen(self, reason: str | None = None) -> None:
+        chosen = self.inbox.selected()
+        if len(chosen) != 1:
+            return
+        cs = chosen[0]
+        if not reason:
+            reason, ok = QInputDialog.getMultiLineText(self, tr("ส่งกลับให้แก้ไข", "Return for correction"),
+                                                       tr(f"เหตุผลที่ส่งกลับ «{cs.title}»", f"Why is “{cs.title}” returned?"))
+            if not ok:
+                return
+        engine, officer = self.session.engine, self.me.officer()
+
+        def give_back():
+            cs.return_(officer, reason)
+            engine.queue_return(cs)
+            return cs
+
+        self.runner.run(give_back, lambda c: self._done_review(tr(f"ส่งกลับ «{c.title}» แล้ว", "Returned")),
+                        self._refused)
+
+    def _done_review(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+        self.local_change.emit()
+        self.refresh_lists()
+
+    # --- shared ------------------------------------------------------------------------------------------
+
+    def attach(self, register, unit) -> None:
+        super().attach(register, unit)
+        for panel in (self.work, self.inbox):
+            if panel is not None:
+                panel.attach(register)
+
+    def refresh_lists(self) -> None:
+        for panel in (self.work, self.inbox):
+            if panel is not None:
+                panel.reload()
+
+    def _tell(self, text: str) -> None:
+        self.notice.emit(text)
+        box = QMessageBox(QMessageBox.Information, tr("ทะเบียนผู้มีสิทธิ อปท.", "LGO Registry Desk"), text, parent=self)
+        box.setObjectName("notice")
+        box.open()
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, Refusal):
+            self._tell(str(error))
+        else:
+            self._failed(error)
+
+    def show_sync(self, status: SyncStatus) -> None:
+        if status.running:
+            self.sync_label.setText(tr("กำลังซิงก์…", "Syncing…"))
+            self.sync_button.setEnabled(False)
+            if status.progress:
+                what, done, total = status.progress
+                self.sync_progress.setVisible(True)
+                self.sync_progress.setRange(0, max(total, 1))
+                self.sync_progress.setValue(done)
+            return
+        self.sync_button.setEnabled(True)
+        self.sync_progress.setVisible(False)
+        state = tr("ออนไลน์", "Online") if status.online else tr("ออฟไลน์", "Offline")
+        text = tr(f"{state} · ซิงก์ล่าสุด {_ago(status.last_success)} · ยังไม่ส่ง {status.unsynced} รายการ",
+                  f"{state} · last sync {_ago(status.last_success)} · {status.unsynced} not sent")
+        if status.conflicts:
+            text += tr(f" · ขัดแย้ง {status.conflicts}", f" · {status.conflicts} conflicts")
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip("\n".join(status.errors))
+        if status.pulled:
+            self.reload()
+            self.refresh_lists()
+
+    def _show_licence(self) -> None:
+        lic = self.session.licence
+        if lic.state is LicenceState.EXPIRING:
+            self.licence_label.setText(lic.message_th)
+            self.licence_label.setObjectName("licenceWarning")
+        else:
+            self.licence_label.setText("")
