@@ -264,6 +264,7 @@ class SyncEngine:
         with self.register.wc.transaction() as conn:
             for cs in staged:
                 self.register.save_changeset_in(conn, cs)
+            report.pulled += len(staged)
             self._set_meta(conn, "feed_cursor", str(feed_seq))
 
     def _pull(self, report: SyncReport, progress) -> None:

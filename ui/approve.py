@@ -51,6 +51,7 @@ class CardPinDialog(QDialog):
         self.resize(520, 260)
         card.changed.connect(self._look)
         self._card_ok = False
+        self._set_pin(False)   # until the officer's own card is found
         self._look()
 
     def _say(self, text: str) -> None:

@@ -193,7 +193,7 @@ class DependentDialog(QDialog):
             return
         stored = self.form.stored
         who = Known(stored, 0) if stored is not None and stored.cid == person.cid else person
-        self.dependent = NewDependent(who, self.relation, self.kind.currentData() if self.relation is Relation.CHILD
+        self.dependent = NewDependent(who, self.relation, ParentKind(self.kind.currentData()) if self.relation is Relation.CHILD
                                       else ParentKind.LEGITIMATE, self.reg_no.text().strip(), registered_on)
         self.accept()
 
@@ -277,6 +277,7 @@ class HireDialog(ChangeSetDialog):
         dialog.setObjectName("dependentDialog")
         dialog.finished.connect(lambda code: self._dependent_done(dialog, code))
         dialog.open()
+        self.last_dependent = dialog
         return dialog
 
     def _dependent_done(self, dialog: DependentDialog, code: int) -> None:
@@ -312,7 +313,7 @@ class HireDialog(ChangeSetDialog):
                                  d.registration_no, d.registered_on, d.registered_at)
             deps.append(d)
         return events.hire(self.me.unit_code, self.me.cid, who, self.ptype.currentData(), start,
-                           self.position.text().strip(), self.reason.currentData(), deps)
+                           self.position.text().strip(), StartReason(self.reason.currentData()), deps)
 
 
 class PersonEventDialog(ChangeSetDialog):
@@ -397,7 +398,7 @@ class PersonEventDialog(ChangeSetDialog):
             if self.employment is None:
                 raise Refusal("event.no_service", "บุคคลนี้ไม่มีการปฏิบัติงานที่ยังไม่สิ้นสุดในหน่วยงานนี้",
                               "No open service in this unit.")
-            return events.end_service(me.unit_code, me.cid, subject, self.employment, on, self.reason.currentData(),
+            return events.end_service(me.unit_code, me.cid, subject, self.employment, on, EndReason(self.reason.currentData()),
                                       self.pension.isChecked())
         if self.kind == "death":
             return events.death(me.unit_code, me.cid, subject, on, [self.employment] if self.employment else [],
@@ -414,4 +415,4 @@ class PersonEventDialog(ChangeSetDialog):
         if self.kind == "birth":
             return events.add_dependent(me.unit_code, me.cid, subject, NewDependent(self._other(), Relation.CHILD), on)
         return events.add_dependent(me.unit_code, me.cid, subject,
-                                    NewDependent(self._other(), self.which.currentData()), on)
+                                    NewDependent(self._other(), Relation(self.which.currentData())), on)

@@ -47,4 +47,9 @@ class TaskRunner(QObject):
             if error is not None:
                 raise error
             return
-        callback(error if error is not None else result)
+        try:
+            callback(error if error is not None else result)
+        except RuntimeError as e:
+            # The window that asked is gone (logged out, dialog closed): the answer is no longer wanted.
+            if "already deleted" not in str(e):
+                raise

@@ -41,6 +41,7 @@ class Workspace(MainWindow):
     work_loaded = Signal(int)         # my work list refreshed
     inbox_loaded = Signal(int)        # review inbox refreshed
     notice = Signal(str)              # every message box text (tests and the demo follow it)
+    synced = Signal(object)           # a sync ended (its SyncStatus)
 
     def __init__(self, runner: TaskRunner, session: Session, card: CardBridge | None, today: _dt.date | None = None,
                  training: bool = False) -> None:
@@ -80,6 +81,7 @@ class Workspace(MainWindow):
         bar.addPermanentWidget(self.sync_button)
         self._show_licence()
 
+        self.local_change.connect(self._count_unsynced)
         self.work: ChangeSetPanel | None = None
         self.inbox: ChangeSetPanel | None = None
         if a.role is Role.REGISTRY_OFFICER:
@@ -348,9 +350,24 @@ class Workspace(MainWindow):
             text += tr(f" · ขัดแย้ง {status.conflicts}", f" · {status.conflicts} conflicts")
         self.sync_label.setText(text)
         self.sync_label.setToolTip("\n".join(status.errors))
+        self._status = status
         if status.pulled:
             self.reload()
             self.refresh_lists()
+        self.synced.emit(status)
+
+    def _count_unsynced(self) -> None:
+        """Right after a local change, before the next sync: show that it waits to be sent."""
+        engine = self.session.engine
+        status = getattr(self, "_status", None)
+
+        def show(n: int) -> None:
+            state = tr("ออนไลน์", "Online") if status and status.online else tr("ออฟไลน์", "Offline")
+            last = _ago(status.last_success if status else None)
+            if self.sync_button.isEnabled():
+                self.sync_label.setText(tr(f"{state} · ซิงก์ล่าสุด {last} · ยังไม่ส่ง {n} รายการ",
+                                           f"{state} · last sync {last} · {n} not sent"))
+        self.runner.run(engine.pending_count, show, lambda _e: None)
 
     def _show_licence(self) -> None:
         lic = self.session.licence

@@ -1,0 +1,234 @@
+"""The desktop program driven as its users would, through the real PC/SC stack (pcscd + the virtual reader
+with training cards), a real central server on loopback and real working copies: log-in (first password,
+wrong PIN, lock warning), a new hire read from the card with a spouse and two children, a fifth child
+refused with the reason, sent; the registrar returns one and approves one with card and PIN; the officer
+sees both."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtTest import QTest
+
+from app import training
+from app.settings import MachineSettings
+from app.store import KeyStore, MemoryKeyring
+from card.emulator.profiles import load
+from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, free_port, import_unit
+from tests.test_ui_main_window import type_text
+from ui.fonts import install_fonts
+from ui.main import Desk
+from ui.qt import QApplication, Qt, QTimer
+
+TODAY = dt.date.today()
+PASSWORD = "Desk-Password-2569"
+
+
+def on_modal(name: str, act) -> None:
+    """Act on the modal dialog called ``name`` once it is up (a modal exec() runs its own loop)."""
+    def poll() -> None:
+        w = QApplication.activeModalWidget()
+        if w is not None and w.objectName() == name:
+            act(w)
+        else:
+            QTimer.singleShot(20, poll)
+    QTimer.singleShot(0, poll)
+
+
+def fill(widget, text: str) -> None:
+    widget.clear()
+    if text.isascii():
+        QTest.keyClicks(widget, text)
+    else:
+        type_text(widget, text)
+
+
+def click(button) -> None:
+    QTest.mouseClick(button, Qt.LeftButton)
+
+
+KEYCHAINS: dict[str, KeyStore] = {}  # one per PC: the same PC keeps its keychain across runs of the program
+
+
+def make_desk(qtbot, qapp, tmp_path, name: str, url: str) -> Desk:
+    install_fonts(qapp)
+    keys = KEYCHAINS.setdefault(str(tmp_path / name), KeyStore(MemoryKeyring()))
+    desk = Desk(qapp, tmp_path / name, keys, training_mode=False, today=TODAY,
+                machine=MachineSettings(url, "test"), sync_interval=3600)
+    qtbot.addWidget(desk.login)
+    desk.start()
+    return desk
+
+
+def log_in(qtbot, desk: Desk, user: str, password: str, new_password: str | None = None) -> None:
+    w = desk.login
+    qtbot.waitUntil(lambda: w.card_data is not None, timeout=20000)
+    fill(w.username, user)
+    fill(w.password, password)
+    fill(w.pin, "1234")
+    if new_password:
+        def choose(dialog) -> None:
+            fill(dialog.first, new_password)
+            fill(dialog.second, new_password)
+            dialog._check()
+        on_modal("newPasswordDialog", choose)
+    with qtbot.waitSignal(w.logged_in, timeout=30000):
+        click(w.button)
+    qtbot.waitUntil(lambda: desk.window is not None and desk.window.register is not None, timeout=10000)
+    qtbot.waitUntil(lambda: desk.window.sync_button.isEnabled() and "ซิงก์ล่าสุด" in desk.window.sync_label.text(),
+                    timeout=30000)
+
+
+def sync(qtbot, desk: Desk) -> None:
+    """Press "sync now" and wait for that sync to end with nothing left to send."""
+    w = desk.window
+    qtbot.waitUntil(lambda: w.sync_button.isEnabled(), timeout=30000)
+    with qtbot.waitSignal(w.synced, timeout=30000):
+        click(w.sync_button)
+    qtbot.waitUntil(lambda: "ยังไม่ส่ง 0" in w.sync_label.text(), timeout=30000)
+
+
+def add_person(qtbot, form, cid: str, first: str, last: str, born: str, title: str = "") -> None:
+    fill(form.edits["cid"], cid)
+    if title:
+        fill(form.edits["title_th"], title)
+    fill(form.edits["first_th"], first)
+    fill(form.edits["last_th"], last)
+    fill(form.edits["birth"], born)
+
+
+def add_dependent(qtbot, hire, button: str, cid: str, first: str, born: str, **extra) -> None:
+    click(hire.findChild(type(hire.send_button), button))
+    dialog = hire.last_dependent
+    add_person(qtbot, dialog.form, cid, first, "ใจงาม", born)
+    if "reg_no" in extra:
+        fill(dialog.reg_no, extra["reg_no"])
+        fill(dialog.reg_on, extra["reg_on"])
+    with qtbot.waitSignal(hire.dependent_added, timeout=5000):
+        click(dialog.findChild(type(hire.send_button), "addDependent"))
+
+
+@pytest.fixture
+def office(central_sqlite, tmp_path):
+    import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    return central_sqlite
+
+
+def test_wrong_pin_counts_down_and_the_last_try_asks_first(qtbot, qapp, tmp_path, slots):
+    slots[0].insert(load("registry").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "pc", f"http://127.0.0.1:{free_port()}")
+    try:
+        w = desk.login
+        qtbot.waitUntil(lambda: w.card_data is not None, timeout=20000)
+        assert w.card_name.text() == "นางมาลี ศรีสุข" and not w.photo.pixmap().isNull()
+        qtbot.waitUntil(lambda: "อีก 3 ครั้ง" in w.tries.text(), timeout=10000)
+        fill(w.username, REGISTRY.email)
+        fill(w.password, "whatever-it-is")
+        for left in (2, 1):
+            fill(w.pin, "9999")
+            with qtbot.waitSignal(w.message_shown, timeout=10000) as said:
+                click(w.button)
+            assert f"อีก {left} ครั้ง" in said.args[0]
+        fill(w.pin, "9999")
+        shown = []
+        on_modal("lockWarning", lambda box: (shown.append(box.text()), box.buttons()[1].click()))
+        with qtbot.waitSignal(w.message_shown, timeout=10000) as said:
+            click(w.button)
+        assert "ถูกล็อก" in shown[0]
+        assert "บัตรไม่ถูกล็อก" in said.args[0]   # the officer chose not to risk it: no try was spent
+        assert desk.window is None
+    finally:
+        desk.close()
+
+
+def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, tmp_path, slots, office):
+    # --- the registry officer, first log-in on the office PC -------------------------------------------
+    slots[0].insert(load("registry").card())
+    officer = make_desk(qtbot, qapp, tmp_path, "pc1", office.url)
+    user, mailed = office.inbox.password_for(REGISTRY.email)
+    log_in(qtbot, officer, user, mailed, new_password=PASSWORD)
+    w = officer.window
+    assert w.user_label.text() == "นางมาลี ศรีสุข · เจ้าหน้าที่ทะเบียน"
+    assert w.tabs.count() == 2 and not w.offline_badge.isVisible()
+
+    # a new hire read from her ID card (the officer's own card leaves the reader, hers goes in)
+    slots[0].remove()
+    slots[0].insert(load("staff1").card())
+    hire = w.open_hire()
+    with qtbot.waitSignal(hire.form.read_done, timeout=20000) as read:
+        click(hire.form.read_button)
+    staff = load("staff1").fields
+    assert read.args[0] == staff["cid"]
+    assert hire.form.edits["first_th"].text() and not hire.form.photo.pixmap().isNull()
+    fill(hire.position, "นักวิเคราะห์นโยบายและแผน")
+    add_dependent(qtbot, hire, "addSpouse", "3100000000017", "สมศักดิ์", "01/05/2525",
+                  reg_no="123/2555", reg_on="14/02/2555")
+    add_dependent(qtbot, hire, "addChild", "3100000000026", "ลูกหนึ่ง", "01/03/2556")
+    add_dependent(qtbot, hire, "addChild", "3100000000035", "ลูกสอง", "01/03/2558")
+    qtbot.waitUntil(lambda: hire.send_button.isEnabled(), timeout=10000)
+    assert "ผ่านการตรวจตามระเบียบ" in hire.verdicts.toPlainText()
+    with qtbot.waitSignal(w.local_change, timeout=10000):
+        click(hire.send_button)
+
+    # a second hire with five children: the fifth is refused and the dialog says why
+    second = w.open_hire()
+    add_person(qtbot, second.form, "3200000000017", "สมหญิง", "มากบุตร", "01/01/2530", "นาง")
+    for i, cid in enumerate(("3200000000026", "3200000000035", "3200000000044", "3200000000053",
+                             "3200000000062")):
+        add_dependent(qtbot, second, "addChild", cid, f"บุตร{i + 1}", f"01/0{i + 1}/256{i}")
+    qtbot.waitUntil(lambda: "บุตรคนที่ 4" in second.verdicts.toPlainText(), timeout=10000)
+    assert "บุตรคนที่ 5" in second.verdicts.toPlainText() and not second.send_button.isEnabled()
+    # the family without the fourth and fifth children is fine: send that
+    for _ in range(2):
+        second.family.selectRow(second.family.rowCount() - 1)
+        second._remove_dependent()
+    qtbot.waitUntil(lambda: second.send_button.isEnabled(), timeout=10000)
+    with qtbot.waitSignal(w.local_change, timeout=10000):
+        click(second.send_button)
+    sync(qtbot, officer)
+    qtbot.waitUntil(lambda: w.work.table.rowCount() == 2, timeout=10000)
+    officer.close()
+
+    # --- the registrar on the laptop: returns one, approves the other with card and PIN ---------------
+    slots[0].remove()
+    slots[0].insert(load("registrar").card())
+    registrar = make_desk(qtbot, qapp, tmp_path, "laptop", office.url)
+    user, mailed = office.inbox.password_for(REGISTRAR.email)
+    log_in(qtbot, registrar, user, mailed, new_password=PASSWORD)
+    r = registrar.window
+    qtbot.waitUntil(lambda: r.inbox.table.rowCount() == 2, timeout=20000)
+    titles = [r.inbox.table.item(i, 0).text() for i in range(2)]
+    first = titles.index(next(t for t in titles if "พร้อมคู่สมรส" in t))
+    r.inbox.table.selectRow(1 - first)
+    with qtbot.waitSignal(r.inbox.shown, timeout=10000):
+        pass
+    assert "สมหญิง" in r.inbox.detail.toPlainText() and "ใหม่" in r.inbox.detail.toPlainText()
+    r.return_chosen("กรุณาแนบสำเนาสูติบัตรของบุตรทั้งสองคน")
+    qtbot.waitUntil(lambda: r.inbox.table.rowCount() == 1, timeout=10000)
+    r.inbox.table.selectRow(0)
+    dialog = r.approve_chosen()
+    qtbot.waitUntil(lambda: dialog.pin.isVisible(), timeout=20000)
+    fill(dialog.pin, "1234")
+    with qtbot.waitSignal(r.local_change, timeout=20000):
+        click(dialog.button)
+    qtbot.waitUntil(lambda: r.inbox.table.rowCount() == 0, timeout=10000)
+    sync(qtbot, registrar)
+    registrar.close()
+
+    # --- the officer again: one applied, one returned with the reason ----------------------------------
+    slots[0].remove()
+    slots[0].insert(load("registry").card())
+    again = make_desk(qtbot, qapp, tmp_path, "pc1", office.url)
+    log_in(qtbot, again, REGISTRY.email, PASSWORD)
+    w = again.window
+    sync(qtbot, again)
+
+    def states():
+        return sorted(w.work.table.item(i, 1).text() for i in range(w.work.table.rowCount()))
+    qtbot.waitUntil(lambda: states() == sorted(["ส่งกลับให้แก้ไข", "บันทึกเข้าทะเบียนกลางแล้ว"]), timeout=20000)
+    returned = next(i for i in range(2) if w.work.table.item(i, 1).text() == "ส่งกลับให้แก้ไข")
+    w.work.table.selectRow(returned)
+    qtbot.waitUntil(lambda: "สำเนาสูติบัตร" in w.work.detail.toPlainText(), timeout=10000)
+    # the hire is in the register now: the people list finds her
+    qtbot.waitUntil(lambda: w.model.rowCount() >= 4, timeout=20000)
+    again.close()
