@@ -1,0 +1,147 @@
+"""./dev demo OUT_DIR — the tour of the program, driven offscreen, a screenshot of every screen.
+
+Runs against what ./dev starts: the training central server on loopback, pcscd with the virtual reader,
+the registry officer's training card in the first slot and the registrar's in the second. Anyone can look
+at the program without a display.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app import training
+from app.settings import MachineSettings
+from app.store import KeyStore
+
+from .fonts import install_fonts, install_style
+from .main import Desk
+from .qt import QApplication, QEvent, QKeyEvent, Qt
+
+PIN = "1234"  # every training card's PIN
+
+
+def wait(app: QApplication, cond, timeout: float = 30.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"demo: timed out waiting for {what}")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def settle(app: QApplication, seconds: float = 0.4) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def type_into(app: QApplication, widget, text: str) -> None:
+    widget.clear()
+    widget.setFocus()
+    for ch in text:
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key_unknown, Qt.NoModifier, ch))
+
+
+class Tour:
+    def __init__(self, app: QApplication, out: Path, server: str) -> None:
+        self.app, self.out = app, out
+        out.mkdir(parents=True, exist_ok=True)
+        self.data = Path(tempfile.mkdtemp(prefix="lgo-demo-"))
+        self.keys = KeyStore()
+        self.desk = Desk(app, self.data, self.keys, True, machine=MachineSettings(server, "demo"), sync_interval=3600)
+        self.n = 0
+
+    def shot(self, widget, name: str) -> None:
+        settle(self.app)
+        self.n += 1
+        path = self.out / f"{self.n:02d}-{name}.png"
+        widget.grab().save(str(path))
+        print(path)
+
+    def log_in(self, reader_index: int, email: str) -> None:
+        w = self.desk.login
+        wait(self.app, lambda: w.readers.count() > reader_index, what="the card readers")
+        w.readers.setCurrentIndex(reader_index)
+        wait(self.app, lambda: w.card_data is not None, what="the card to be read")
+        type_into(self.app, w.username, email)
+        type_into(self.app, w.password, training.TRAINING_PASSWORD)
+        type_into(self.app, w.pin, PIN)
+        self.shot(w, "log-in")
+        w.submit()
+        wait(self.app, lambda: self.desk.window is not None and self.desk.window.register is not None, 60,
+             "the log-in")
+        win = self.desk.window
+        wait(self.app, lambda: "ซิงก์ล่าสุด" in win.sync_label.text(), 120, "the first sync")
+        wait(self.app, lambda: win.model.rowCount() > 0, 60, "the people")
+
+    def run(self) -> None:
+        registry, registrar = training.generate(staff=5).officers[1], training.generate(staff=5).officers[0]
+        self.desk.start()
+        self.log_in(0, registry.email)
+        win = self.desk.window
+        win.resize(1360, 820)
+        self.shot(win, "people")
+        hire = win.open_hire()
+        hire.resize(900, 760)
+        hire.form.fill(_demo_person())
+        type_into(self.app, hire.position, "นักวิเคราะห์นโยบายและแผน")
+        hire.check()
+        wait(self.app, lambda: hire.verdicts.toPlainText() != "", what="the rules' verdicts")
+        self.shot(hire, "new-hire")
+        hire.send_button.click()
+        settle(self.app, 1.0)
+        win.tabs.setCurrentIndex(1)
+        wait(self.app, lambda: win.work.table.rowCount() > 0, what="my work")
+        self.shot(win, "my-work")
+        win.sync_requested.emit()
+        wait(self.app, lambda: "ยังไม่ส่ง 0" in win.sync_label.text(), 60, "the sync")
+        self.desk.logout()
+        self.log_in(1, registrar.email)
+        win = self.desk.window
+        win.resize(1360, 820)
+        win.tabs.setCurrentIndex(1)
+        wait(self.app, lambda: win.inbox.table.rowCount() > 0, 60, "the review inbox")
+        win.inbox.table.selectRow(0)
+        wait(self.app, lambda: win.inbox.detail.toPlainText() != "", what="the change set's detail")
+        self.shot(win, "review-inbox")
+        dialog = win.approve_chosen()
+        wait(self.app, lambda: dialog.pin.isVisible(), 30, "the registrar's card")
+        type_into(self.app, dialog.pin, PIN)
+        self.shot(dialog, "approve-card-pin")
+        dialog.go()
+        wait(self.app, lambda: win.inbox.table.rowCount() == 0, 30, "the approval")
+        win.sync_requested.emit()
+        wait(self.app, lambda: "ยังไม่ส่ง 0" in win.sync_label.text(), 60, "the sync")
+        win.tabs.setCurrentIndex(0)
+        self.shot(win, "after-approval")
+        self.desk.close()
+
+
+def _demo_person():
+    import datetime as dt
+
+    from app.domain import Person, Sex
+    from app.thai import PartialDate
+    return Person("3100000000017", "วิภาวดี", "รุ่งเรืองศรี", "นางสาว", birth=PartialDate.of(dt.date(1994, 6, 12)),
+                  sex=Sex.FEMALE, first_en="Wiphawadi", last_en="Rungrueangsri")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./dev demo")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--server", default="http://127.0.0.1:8765")
+    args, qt_args = parser.parse_known_args(argv)
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    install_fonts(app)
+    install_style(app)
+    Tour(app, args.out, args.server).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
