@@ -113,8 +113,10 @@ class Tour:
         wait(self.app, lambda: dialog.pin.isVisible(), 30, "the registrar's card")
         type_into(self.app, dialog.pin, PIN)
         self.shot(dialog, "approve-card-pin")
+        before = win.inbox.table.rowCount()  # the training server keeps earlier tours' work
         dialog.go()
-        wait(self.app, lambda: win.inbox.table.rowCount() == 0, 30, "the approval")
+        wait(self.app, lambda: win.inbox.table.rowCount() == before - 1, 30,
+             f"the approval ({dialog.status.text()} / {win.statusBar().currentMessage()})")
         win.sync_requested.emit()
         wait(self.app, lambda: "ยังไม่ส่ง 0" in win.sync_label.text(), 60, "the sync")
         win.tabs.setCurrentIndex(0)

@@ -84,18 +84,22 @@ class MainWindow(QMainWindow):
         split.addWidget(self.pane)
         split.setSizes([730, 550])
         body = QVBoxLayout()
-        body.addLayout(top)
         body.addLayout(bar)
         body.addWidget(split, 1)
         self.actions_row = QHBoxLayout()   # the registry officer's buttons, added with the session
-        body.insertLayout(2, self.actions_row)
+        body.insertLayout(1, self.actions_row)
         root = QWidget()
         root.setLayout(body)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(root, tr("บุคลากรของหน่วยงาน", "The unit's people"))
         self.tabs.tabBar().setVisible(False)
-        self.setCentralWidget(self.tabs)
+        frame = QVBoxLayout()
+        frame.addLayout(top)           # unit, who is logged in, log-out: above every tab
+        frame.addWidget(self.tabs, 1)
+        central = QWidget()
+        central.setLayout(frame)
+        self.setCentralWidget(central)
         self.top = top
         self.statusBar().showMessage(tr("กำลังเปิดฐานข้อมูล…", "Opening the database…"))
 
