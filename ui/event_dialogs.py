@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+from typing import Callable
 
 from app import actions, events, review
 from app.changeset import ChangeSet
-from app.domain import EndReason, ParentKind, Person, StartReason, tables
+from app.domain import Employment, EndReason, Marriage, ParentKind, Person, StartReason, tables
 from app.errors import Refusal, Severity
 from app.events import Known, NewDependent
 from app.rules.entitlement import Relation
@@ -40,8 +41,16 @@ def read_date(edit: QLineEdit, what: str) -> _dt.date:
     return parse_date_short(edit.text())
 
 
+# Read on the GUI thread from the form; finished on the database worker, where the register may be read.
+Make = Callable[[RegisterStore], ChangeSet]
+
+
 class ChangeSetDialog(QDialog):
-    """The frame every guided action shares: its form, the verdicts below, draft / send / close."""
+    """The frame every guided action shares: its form, the verdicts below, draft / send / close.
+
+    ``prepare()`` reads the form on the GUI thread (a typing mistake is a Refusal at once) and returns the
+    rest of the work — looking records up at their revisions, building the change set — for the worker.
+    """
 
     checked = Signal(object)   # the Verdicts (or a Refusal) shown
 
@@ -53,7 +62,6 @@ class ChangeSetDialog(QDialog):
         self.resize(880, 720)
         self.result_cs: ChangeSet | None = None
         self.send = False
-        self.problem: str = ""
         self.errors = True
         self._generation = 0
         self.body = QVBoxLayout()
@@ -83,7 +91,7 @@ class ChangeSetDialog(QDialog):
         self._timer.setInterval(CHECK_DELAY_MS)
         self._timer.timeout.connect(self.check)
 
-    def build(self) -> ChangeSet:
+    def prepare(self) -> Make:
         raise NotImplementedError
 
     def changed(self) -> None:
@@ -94,12 +102,12 @@ class ChangeSetDialog(QDialog):
         self._generation += 1
         generation = self._generation
         try:
-            cs = self.build()
+            make = self.prepare()
         except (Refusal, ThaiDateError) as e:
             self._show(generation, e)
             return
         register, today = self.register, self.today
-        self.runner.run(lambda: review.check(register, cs, today), lambda v: self._show(generation, v),
+        self.runner.run(lambda: review.check(register, make(register), today), lambda v: self._show(generation, v),
                         lambda e: self._show(generation, e))
 
     def _show(self, generation: int, outcome) -> None:
@@ -110,10 +118,10 @@ class ChangeSetDialog(QDialog):
             text = str(outcome) if isinstance(outcome, (Refusal, ThaiDateError)) else tr(
                 "ตรวจไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The check failed unexpectedly.")
             self.verdicts.setHtml(f"<p style='color:#b45309'>{e(text)}</p>")
-            self.problem, self.errors = text, True
+            self.errors = True
         elif not outcome.items:
             self.verdicts.setHtml(f"<p style='color:#15803d'>✓ {e(tr('ผ่านการตรวจตามระเบียบ', 'The rules allow it'))}</p>")
-            self.problem, self.errors = "", False
+            self.errors = False
         else:
             lines = []
             for v in outcome.items:
@@ -122,20 +130,28 @@ class ChangeSetDialog(QDialog):
                 lines.append(f"<li style='color:{colour}'>{mark} {e(v.th)}</li>")
             self.verdicts.setHtml("<ul>" + "".join(lines) + "</ul>")
             self.errors = not outcome.ok
-            self.problem = outcome.errors[0].th if outcome.errors else ""
         self.send_button.setEnabled(not self.errors)
         self.checked.emit(outcome)
 
     def _finish(self, send: bool) -> None:
         try:
-            cs = self.build()
+            make = self.prepare()
         except (Refusal, ThaiDateError) as e:
-            self.verdicts.setHtml(f"<p style='color:#b91c1c'>{html.escape(str(e))}</p>")
+            self._refused(e)
             return
         if send and self.errors:
             return
+        register = self.register
+        self.runner.run(lambda: make(register), lambda cs: self._built(cs, send), self._refused)
+
+    def _built(self, cs: ChangeSet, send: bool) -> None:
         self.result_cs, self.send = cs, send
         self.accept()
+
+    def _refused(self, e: BaseException) -> None:
+        text = str(e) if isinstance(e, (Refusal, ThaiDateError)) else tr(
+            "บันทึกไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "Could not be saved: unexpected error.")
+        self.verdicts.setHtml(f"<p style='color:#b91c1c'>{html.escape(text)}</p>")
 
 
 class DependentDialog(QDialog):
@@ -191,9 +207,7 @@ class DependentDialog(QDialog):
         except (Refusal, ThaiDateError) as e:
             self.problem.setText(str(e))
             return
-        stored = self.form.stored
-        who = Known(stored, 0) if stored is not None and stored.cid == person.cid else person
-        self.dependent = NewDependent(who, self.relation, ParentKind(self.kind.currentData()) if self.relation is Relation.CHILD
+        self.dependent = NewDependent(person, self.relation, ParentKind(self.kind.currentData()) if self.relation is Relation.CHILD
                                       else ParentKind.LEGITIMATE, self.reg_no.text().strip(), registered_on)
         self.accept()
 
@@ -207,8 +221,7 @@ class HireDialog(ChangeSetDialog):
                  today: _dt.date, parent: QWidget | None = None) -> None:
         super().__init__(runner, register, me, today, tr("รับบุคลากรใหม่", "New staff member"), parent)
         self.card = card
-        self.known_revs: dict[str, int] = {}
-        self.form = PersonForm(runner, card, self._stored_person)
+        self.form = PersonForm(runner, card, register.person)
         self.form.edited.connect(self.changed)
         self.ptype = QComboBox()
         self.ptype.setObjectName("personnelType")
@@ -264,14 +277,6 @@ class HireDialog(ChangeSetDialog):
         self.body.addLayout(add)
         self.check()
 
-    def _stored_person(self, cid: str) -> Person | None:
-        found = self.register.get("person", cid)
-        if found is None:
-            self.known_revs.pop(cid, None)
-            return None
-        self.known_revs[cid] = found[1]
-        return found[0]
-
     def add_dependent(self, relation: Relation) -> DependentDialog:
         dialog = DependentDialog(self.runner, self.card, self.register, relation, self)
         dialog.setObjectName("dependentDialog")
@@ -285,7 +290,7 @@ class HireDialog(ChangeSetDialog):
             return
         dep = dialog.dependent
         self.dependents.append(dep)
-        person = dep.person.record if isinstance(dep.person, Known) else dep.person
+        person = dep.person
         row = self.family.rowCount()
         self.family.insertRow(row)
         for col, text in enumerate((person.name_th, dep.relation.th, person.cid)):
@@ -300,20 +305,27 @@ class HireDialog(ChangeSetDialog):
             self.family.removeRow(row)
             self.changed()
 
-    def build(self) -> ChangeSet:
+    def prepare(self) -> Make:
         person = self.form.person()
-        rev = self.known_revs.get(person.cid)
-        who = Known(person, rev) if rev is not None and self.form.stored is not None else person
         start = read_date(self.start, "วันที่เริ่มปฏิบัติงาน")
-        deps = []
-        for d in self.dependents:
-            if isinstance(d.person, Known):  # already in the register: keep it as it is, at its revision
-                found = self.register.get("person", d.person.record.cid)
-                d = NewDependent(Known(found[0], found[1]) if found else d.person.record, d.relation, d.kind,
-                                 d.registration_no, d.registered_on, d.registered_at)
-            deps.append(d)
-        return events.hire(self.me.unit_code, self.me.cid, who, self.ptype.currentData(), start,
-                           self.position.text().strip(), StartReason(self.reason.currentData()), deps)
+        me, ptype, position = self.me, self.ptype.currentData(), self.position.text().strip()
+        reason, dependents = StartReason(self.reason.currentData()), list(self.dependents)
+
+        def make(register: RegisterStore) -> ChangeSet:
+            # Someone already in the register: the staff member's typed fields update their record at its
+            # revision; a dependent's record is kept as it is.
+            found = register.get("person", person.cid)
+            who = Known(person, found[1]) if found is not None else person
+            deps = []
+            for d in dependents:
+                stored = register.get("person", d.person.cid)
+                if stored is not None:
+                    d = NewDependent(Known(stored[0], stored[1]), d.relation, d.kind, d.registration_no,
+                                     d.registered_on, d.registered_at)
+                deps.append(d)
+            return events.hire(me.unit_code, me.cid, who, ptype, start, position, reason, deps)
+
+        return make
 
 
 class PersonEventDialog(ChangeSetDialog):
@@ -334,11 +346,11 @@ class PersonEventDialog(ChangeSetDialog):
         th, en = self.KINDS[kind]
         super().__init__(runner, register, me, today, tr(th, en), parent)
         self.kind = kind
-        self.subject = actions.known_person(register, cid)
-        self.employment = actions.open_employment(register, cid, me.unit_code)
-        self.marriages = actions.open_marriages(register, cid)
-        name = self.subject.record.name_th if self.subject else cid
-        self.body.addWidget(QLabel(f"<b>{html.escape(name)}</b> · {html.escape(tr(th, en))}"))
+        self.subject: Known[Person] | None = None
+        self.employment: Known[Employment] | None = None
+        self.marriages: list[Known[Marriage]] = []
+        self.heading = QLabel(f"<b>{html.escape(cid)}</b> · {html.escape(tr(th, en))}")
+        self.body.addWidget(self.heading)
         form = QFormLayout()
         self.on = date_edit(today, "eventDate")
         self.on.textEdited.connect(lambda _t: self.changed())
@@ -358,9 +370,6 @@ class PersonEventDialog(ChangeSetDialog):
         elif kind == "death":
             form.addRow(tr("วันที่ถึงแก่กรรม", "Date of death"), self.on)
         elif kind == "divorce":
-            for m in self.marriages:
-                other = register.person(m.record.other(cid))
-                self.which.addItem(other.name_th if other else m.record.other(cid), m)
             form.addRow(tr("การสมรส", "Marriage"), self.which)
             form.addRow(tr("วันที่จดทะเบียนหย่า", "Divorce registered on"), self.on)
         elif kind == "marriage":
@@ -382,37 +391,56 @@ class PersonEventDialog(ChangeSetDialog):
             self.body.addWidget(QLabel(f"<b>{tr('บุคคลที่เกี่ยวข้อง', 'The other person')}</b>"))
             self.body.addWidget(self.other)
         self.body.addStretch(1)
+        unit = me.unit_code
+
+        def load(register: RegisterStore = register):
+            marriages = actions.open_marriages(register, cid)
+            spouses = []
+            for m in marriages:
+                other = register.person(m.record.other(cid))
+                spouses.append(other.name_th if other else m.record.other(cid))
+            return (actions.known_person(register, cid), actions.open_employment(register, cid, unit), marriages,
+                    spouses)
+
+        runner.run(load, lambda found: self._loaded(th, en, *found), self._refused)
+
+    def _loaded(self, th: str, en: str, subject, employment, marriages, spouses) -> None:
+        self.subject, self.employment, self.marriages = subject, employment, marriages
+        if subject is not None:
+            self.heading.setText(f"<b>{html.escape(subject.record.name_th)}</b> · {html.escape(tr(th, en))}")
+        for m, name in zip(marriages, spouses):
+            self.which.addItem(name, m)
         self.check()
 
-    def _other(self):
-        person = self.other.person()
-        found = self.register.get("person", person.cid)
-        return Known(found[0], found[1]) if found is not None else person
-
-    def build(self) -> ChangeSet:
+    def prepare(self) -> Make:
         me, subject = self.me, self.subject
         if subject is None:
             raise Refusal("event.unknown", "ไม่พบบุคคลนี้ในทะเบียนของเครื่องนี้", "Not in the local register.")
         on = read_date(self.on, "วันที่")
+        other = self.other.person() if self.other is not None else None
+
+        def known_other(register: RegisterStore):
+            found = register.get("person", other.cid)
+            return Known(found[0], found[1]) if found is not None else other
         if self.kind == "end":
             if self.employment is None:
                 raise Refusal("event.no_service", "บุคคลนี้ไม่มีการปฏิบัติงานที่ยังไม่สิ้นสุดในหน่วยงานนี้",
                               "No open service in this unit.")
-            return events.end_service(me.unit_code, me.cid, subject, self.employment, on, EndReason(self.reason.currentData()),
-                                      self.pension.isChecked())
+            employment, reason, pension = self.employment, EndReason(self.reason.currentData()), self.pension.isChecked()
+            return lambda _r: events.end_service(me.unit_code, me.cid, subject, employment, on, reason, pension)
         if self.kind == "death":
-            return events.death(me.unit_code, me.cid, subject, on, [self.employment] if self.employment else [],
-                                self.marriages)
+            open_jobs, marriages = [self.employment] if self.employment else [], list(self.marriages)
+            return lambda _r: events.death(me.unit_code, me.cid, subject, on, open_jobs, marriages)
         if self.kind == "divorce":
             m = self.which.currentData()
             if m is None:
                 raise Refusal("event.no_marriage", "บุคคลนี้ไม่มีการสมรสที่ยังไม่สิ้นสุดในทะเบียน", "No open marriage.")
-            return events.divorce(me.unit_code, me.cid, m, on, subject.record.name_th)
+            return lambda _r: events.divorce(me.unit_code, me.cid, m, on, subject.record.name_th)
         if self.kind == "marriage":
-            if not self.reg_no.text().strip():
+            reg_no = self.reg_no.text().strip()
+            if not reg_no:
                 raise Refusal("marriage.no", "กรุณากรอกเลขทะเบียนสมรสตามใบสำคัญการสมรส", "Enter the registration no.")
-            return events.marriage(me.unit_code, me.cid, subject, self._other(), self.reg_no.text().strip(), on)
-        if self.kind == "birth":
-            return events.add_dependent(me.unit_code, me.cid, subject, NewDependent(self._other(), Relation.CHILD), on)
-        return events.add_dependent(me.unit_code, me.cid, subject,
-                                    NewDependent(self._other(), Relation(self.which.currentData())), on)
+            return lambda r: events.marriage(me.unit_code, me.cid, subject, known_other(r), reg_no, on)
+        relation = Relation.CHILD if self.kind == "birth" else Relation(self.which.currentData())
+        return lambda r: events.add_dependent(me.unit_code, me.cid, subject,
+                                              NewDependent(known_other(r), relation), on)
