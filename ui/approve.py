@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from card.pin import NeedsConfirmation, PinOutcome, PinResult, lock_warning
+from card.pin import NeedsConfirmation, PinOutcome, PinResult
 from card.reader import CardError
 
-from .card_bridge import CardBridge
+from .card_bridge import CardBridge, pin_not_checked, risk_the_last_try
 from .i18n import tr
-from .qt import QDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget, Signal
+from .qt import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
 from .tasks import TaskRunner
 
 
@@ -123,17 +123,11 @@ class CardPinDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.button.setEnabled(True)
         if isinstance(error, NeedsConfirmation):
-            box = QMessageBox(QMessageBox.Warning, tr("ระวัง: บัตรอาจถูกล็อก", "Careful: the card may lock"),
-                              lock_warning(error.tries_left), parent=self)
-            box.setObjectName("lockWarning")
-            go = box.addButton(tr("ตรวจรหัส PIN ต่อ", "Check the PIN"), QMessageBox.AcceptRole)
-            box.addButton(tr("ไม่ตรวจตอนนี้", "Not now"), QMessageBox.RejectRole)
-            box.exec()
-            if box.clickedButton() is go:
+            if risk_the_last_try(self, error.tries_left):
                 self.go(confirmed=True)
                 return
             self.pin.clear()
-            self._say(tr("ยังไม่ได้ตรวจรหัส PIN — บัตรไม่ถูกล็อก", "The PIN was not checked; the card is safe."))
+            self._say(pin_not_checked())
             return
         self.pin.clear()
         self._say(str(error) if isinstance(error, CardError) else tr("ตรวจรหัส PIN ไม่สำเร็จ", "PIN check failed."))

@@ -2,9 +2,27 @@
 and a small live picture of which readers exist and which hold a card."""
 from __future__ import annotations
 
+from card.pin import lock_warning
 from card.service import CardEvent, CardService, pin_check_allowed
 
-from .qt import QObject, Signal
+from .i18n import tr
+from .qt import QMessageBox, QObject, QWidget, Signal
+
+
+def risk_the_last_try(parent: QWidget, tries_left: int) -> bool:
+    """The lock-safety question before a PIN try that could lock the card; True: the officer goes on.
+    (Its object name, "lockWarning", is what the tests and the demo look for.)"""
+    box = QMessageBox(QMessageBox.Warning, tr("ระวัง: บัตรอาจถูกล็อก", "Careful: the card may lock"),
+                      lock_warning(tries_left), parent=parent)
+    box.setObjectName("lockWarning")
+    go = box.addButton(tr("ตรวจรหัส PIN ต่อ", "Check the PIN"), QMessageBox.AcceptRole)
+    box.addButton(tr("ไม่ตรวจตอนนี้", "Not now"), QMessageBox.RejectRole)
+    box.exec()
+    return box.clickedButton() is go
+
+
+def pin_not_checked() -> str:
+    return tr("ยังไม่ได้ตรวจรหัส PIN — บัตรไม่ถูกล็อก", "The PIN was not checked; the card is safe.")
 
 
 class CardBridge(QObject):

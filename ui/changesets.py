@@ -9,7 +9,7 @@ import json
 
 from app import review
 from app.changeset import ChangeSet, ReviewState
-from app.errors import Severity
+from app.errors import Severity, Verdicts
 from app.store import RegisterStore
 from app.thai import format_date_short
 
@@ -39,14 +39,8 @@ def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflic
                                                                   ReviewState.RETURNED) else None
     if verdicts is not None:
         if verdicts.items:
-            parts.append("<p><b>ผลการตรวจตามระเบียบ</b></p><ul>")
-            for v in verdicts.items:
-                colour = {Severity.ERROR: "#b91c1c", Severity.WARNING: "#b45309"}.get(v.severity, "#1d4ed8")
-                mark = {Severity.ERROR: "✗", Severity.WARNING: "!"}.get(v.severity, "i")
-                parts.append(f"<li style='color:{colour}'>{mark} {e(v.th)}</li>")
-            parts.append("</ul>")
-        else:
-            parts.append("<p style='color:#15803d'>✓ ผ่านการตรวจตามระเบียบ</p>")
+            parts.append("<p><b>ผลการตรวจตามระเบียบ</b></p>")
+        parts.append(verdicts_html(verdicts))
     rows = review.describe(register, cs)
     parts.append("<table cellspacing='0' cellpadding='4' border='1' style='border-collapse:collapse' width='100%'>"
                  "<tr style='background:#eef2f7'><th align='left'>รายการ</th><th align='left'>ข้อมูล</th>"
@@ -60,6 +54,18 @@ def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflic
                      f"<td style='background:#ecfdf5'>{e(r.after)}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+def verdicts_html(verdicts: Verdicts) -> str:
+    """The rules' verdicts as a coloured list (errors red, warnings amber, explanations blue), or a green tick."""
+    if not verdicts.items:
+        return f"<p style='color:#15803d'>✓ {html.escape(tr('ผ่านการตรวจตามระเบียบ', 'The rules allow it'))}</p>"
+    lines = []
+    for v in verdicts.items:
+        colour = {Severity.ERROR: "#b91c1c", Severity.WARNING: "#b45309"}.get(v.severity, "#1d4ed8")
+        mark = {Severity.ERROR: "✗", Severity.WARNING: "!"}.get(v.severity, "i")
+        lines.append(f"<li style='color:{colour}'>{mark} {html.escape(v.th)}</li>")
+    return "<ul>" + "".join(lines) + "</ul>"
 
 
 def _conflict_html(conflict: dict) -> str:
@@ -162,16 +168,15 @@ class ChangeSetPanel(QWidget):
             when = QTableWidgetItem(format_date_short(cs.created_at.date()))
             for col, item in enumerate((title, state, when)):
                 self.table.setItem(i, col, item)
-        self.table.blockSignals(False)
         self.empty.setText(tr("ไม่มีรายการ", "Nothing here") if not items else "")
         again = [i for i, (cs, _c) in enumerate(items) if cs.id in chosen]
-        if again:
-            self.table.selectRow(again[0])
-        elif items:
-            self.table.selectRow(0)
+        if again or items:
+            self.table.selectRow(again[0] if again else 0)
         else:
             self.detail.setHtml("")
-            self._chosen()
+        self.table.blockSignals(False)
+        # Once, whether or not the selection moved: the chosen change set may have changed (e.g. returned).
+        self._chosen()
         self.loaded.emit(len(items))
 
     def selected(self) -> list[ChangeSet]:

@@ -10,13 +10,14 @@ from typing import Callable
 from app import actions, events, review
 from app.changeset import ChangeSet
 from app.domain import Employment, EndReason, Marriage, ParentKind, Person, StartReason, tables
-from app.errors import Refusal, Severity
+from app.errors import Refusal
 from app.events import Known, NewDependent
 from app.rules.entitlement import Relation
 from app.store import RegisterStore
 from app.thai import ThaiDateError, format_date_short, parse_date_short
 
 from .card_bridge import CardBridge
+from .changesets import verdicts_html
 from .i18n import tr
 from .person_form import PersonForm
 from .qt import (
@@ -119,16 +120,8 @@ class ChangeSetDialog(QDialog):
                 "ตรวจไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The check failed unexpectedly.")
             self.verdicts.setHtml(f"<p style='color:#b45309'>{e(text)}</p>")
             self.errors = True
-        elif not outcome.items:
-            self.verdicts.setHtml(f"<p style='color:#15803d'>✓ {e(tr('ผ่านการตรวจตามระเบียบ', 'The rules allow it'))}</p>")
-            self.errors = False
         else:
-            lines = []
-            for v in outcome.items:
-                colour = {Severity.ERROR: "#b91c1c", Severity.WARNING: "#b45309"}.get(v.severity, "#1d4ed8")
-                mark = {Severity.ERROR: "✗", Severity.WARNING: "!"}.get(v.severity, "i")
-                lines.append(f"<li style='color:{colour}'>{mark} {e(v.th)}</li>")
-            self.verdicts.setHtml("<ul>" + "".join(lines) + "</ul>")
+            self.verdicts.setHtml(verdicts_html(outcome))
             self.errors = not outcome.ok
         self.send_button.setEnabled(not self.errors)
         self.checked.emit(outcome)

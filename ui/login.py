@@ -11,12 +11,12 @@ import logging
 from typing import Callable
 
 from app.errors import Refusal
-from card.pin import NeedsConfirmation, PinOutcome, PinResult, lock_warning
+from card.pin import NeedsConfirmation, PinOutcome, PinResult
 from card.reader import CardError
 from card.thaiid import CardData
 from sync.session import CopyNeedsRebuild, PasswordChangeRequired, Session
 
-from .card_bridge import CardBridge
+from .card_bridge import CardBridge, pin_not_checked, risk_the_last_try
 from .i18n import tr
 from .qt import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox,
@@ -322,17 +322,11 @@ class LoginWindow(QWidget):
     def _pin_failed(self, error: BaseException) -> None:
         self._set_busy(False)
         if isinstance(error, NeedsConfirmation):
-            box = QMessageBox(QMessageBox.Warning, tr("ระวัง: บัตรอาจถูกล็อก", "Careful: the card may lock"),
-                              lock_warning(error.tries_left), parent=self)
-            go = box.addButton(tr("ตรวจรหัส PIN ต่อ", "Check the PIN"), QMessageBox.AcceptRole)
-            box.addButton(tr("ไม่ตรวจตอนนี้", "Not now"), QMessageBox.RejectRole)
-            box.setObjectName("lockWarning")
-            box.exec()
-            if box.clickedButton() is go:
+            if risk_the_last_try(self, error.tries_left):
                 self._verify_pin(confirmed=True)
             else:
                 self.pin.clear()
-                self._say(tr("ยังไม่ได้ตรวจรหัส PIN — บัตรไม่ถูกล็อก", "The PIN was not checked; the card is safe."))
+                self._say(pin_not_checked())
             return
         self.pin.clear()
         self._say(str(error) if isinstance(error, CardError) else tr(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+from dataclasses import replace
 
 from app import actions, review
 from app.changeset import ChangeSet, ReviewState
@@ -32,6 +33,16 @@ def _ago(when: _dt.datetime | None) -> str:
         return tr("ยังไม่เคย", "never")
     local = when.astimezone()
     return f"{format_date_short(local.date())} {local:%H:%M} น."
+
+
+def _sync_text(status: SyncStatus) -> str:
+    state = tr("ออนไลน์", "Online") if status.online else tr("ออฟไลน์", "Offline")
+    last = _ago(status.last_success)
+    text = tr(f"{state} · ซิงก์ล่าสุด {last} · ยังไม่ส่ง {status.unsynced} รายการ",
+              f"{state} · last sync {last} · {status.unsynced} not sent")
+    if status.conflicts:
+        text += tr(f" · ขัดแย้ง {status.conflicts}", f" · {status.conflicts} conflicts")
+    return text
 
 
 class Workspace(MainWindow):
@@ -81,6 +92,7 @@ class Workspace(MainWindow):
         bar.addPermanentWidget(self.sync_button)
         self._show_licence()
 
+        self._status = SyncStatus()      # the last sync's, for the label between syncs
         self.local_change.connect(self._count_unsynced)
         self.work: ChangeSetPanel | None = None
         self.inbox: ChangeSetPanel | None = None
@@ -343,12 +355,7 @@ class Workspace(MainWindow):
             return
         self.sync_button.setEnabled(True)
         self.sync_progress.setVisible(False)
-        state = tr("ออนไลน์", "Online") if status.online else tr("ออฟไลน์", "Offline")
-        text = tr(f"{state} · ซิงก์ล่าสุด {_ago(status.last_success)} · ยังไม่ส่ง {status.unsynced} รายการ",
-                  f"{state} · last sync {_ago(status.last_success)} · {status.unsynced} not sent")
-        if status.conflicts:
-            text += tr(f" · ขัดแย้ง {status.conflicts}", f" · {status.conflicts} conflicts")
-        self.sync_label.setText(text)
+        self.sync_label.setText(_sync_text(status))
         self.sync_label.setToolTip("\n".join(status.errors))
         self._status = status
         if status.pulled:
@@ -359,14 +366,10 @@ class Workspace(MainWindow):
     def _count_unsynced(self) -> None:
         """Right after a local change, before the next sync: show that it waits to be sent."""
         engine = self.session.engine
-        status = getattr(self, "_status", None)
 
         def show(n: int) -> None:
-            state = tr("ออนไลน์", "Online") if status and status.online else tr("ออฟไลน์", "Offline")
-            last = _ago(status.last_success if status else None)
             if self.sync_button.isEnabled():
-                self.sync_label.setText(tr(f"{state} · ซิงก์ล่าสุด {last} · ยังไม่ส่ง {n} รายการ",
-                                           f"{state} · last sync {last} · {n} not sent"))
+                self.sync_label.setText(_sync_text(replace(self._status, unsynced=n)))
         self.runner.run(engine.pending_count, show, lambda _e: None)
 
     def _show_licence(self) -> None:
