@@ -12,7 +12,7 @@ from .cid import format_cid
 from .changeset import ChangeSet, Op
 from .domain import tables
 from .errors import Verdicts
-from .records import PEOPLE_FIELDS, RECORD_TH
+from .records import RECORD_TH, people_of, to_dict
 from .register import validate
 from .store.register import RegisterStore
 from .thai import PartialDate, format_date_short
@@ -94,7 +94,7 @@ def describe(register: RegisterStore, cs: ChangeSet) -> list[FieldChange]:
              if op.record_type == "person"}
     for op in cs.operations:
         found = register.get(op.record_type, op.record_id)
-        before = _as_dict(found[0]) if found else {}
+        before = to_dict(found[0]) if found else {}
         label = RECORD_TH.get(op.record_type, op.record_type)
         who = _who(register, op.record_type, {**before, **op.fields}, named)
         if who:
@@ -110,21 +110,12 @@ def describe(register: RegisterStore, cs: ChangeSet) -> list[FieldChange]:
     return out
 
 
-def _as_dict(record: Any) -> dict[str, Any]:
-    from .records import to_dict
-    return to_dict(record)
-
-
 def _who(register: RegisterStore, kind: str, data: dict[str, Any], named: dict[str, str]) -> str:
     if kind == "person":
         first, last = data.get("first_th", ""), data.get("last_th", "")
         return f"{data.get('title_th', '')}{first} {last}".strip()
-    fields = PEOPLE_FIELDS.get(kind)
-    if not fields:
-        return ""
     names = []
-    for f in fields:
-        cid = data.get(f) if f else None
+    for cid in people_of(kind, data):
         if cid:
             p = None if cid in named else register.person(cid)
             names.append(named.get(cid) or (p.name_th if p else cid))
@@ -137,15 +128,11 @@ def check(register: RegisterStore, cs: ChangeSet, today: _dt.date) -> Verdicts:
     for op in cs.operations:
         if op.record_type == "person":
             cids.add(op.record_id)
-        for f in PEOPLE_FIELDS.get(op.record_type, ()):
-            if f and op.fields.get(f):
-                cids.add(op.fields[f])
+        cids.update(people_of(op.record_type, op.fields))
         found = register.get(op.record_type, op.record_id)
         if found is not None:
-            data = _as_dict(found[0])
-            for f in PEOPLE_FIELDS.get(op.record_type, ()):
-                if f and data.get(f):
-                    cids.add(data[f])
+            cids.update(people_of(op.record_type, to_dict(found[0])))
+    cids.discard(None)
     facts = register.load_facts(cids)
     _after, verdicts = validate(facts, cs, today)
     return verdicts
@@ -163,7 +150,7 @@ def conflict_of(register: RegisterStore, cs: ChangeSet) -> dict | None:
         if found is None or found[1] == op.base_rev:
             continue
         base = dict(register.history(op.record_type, op.record_id)).get(op.base_rev, {})
-        for d in compare(op, base, _as_dict(found[0])):
+        for d in compare(op, base, to_dict(found[0])):
             if d.field in _SKIP:
                 continue
             fields.append({"field": d.field, "base": _show(d.field, d.base), "ours": _show(d.field, d.ours),
@@ -181,7 +168,7 @@ def merged(register: RegisterStore, cs: ChangeSet) -> tuple[ChangeSet | None, li
         if found is None or op.base_rev is None:
             continue
         key = (op.record_type, op.record_id)
-        current[key] = (found[1], _as_dict(found[0]))
+        current[key] = (found[1], to_dict(found[0]))
         bases[key] = dict(register.history(op.record_type, op.record_id)).get(op.base_rev, {})
     new, left = merge(cs, current, bases)
     return new, [FIELD_TH.get(d.field, d.field) for d in left]

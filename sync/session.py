@@ -20,7 +20,7 @@ from app import __version__
 from app.domain import Role
 from app.errors import Refusal
 from app.offline import offline_login
-from app.store import KeyStore, RegisterStore, WorkingCopy
+from app.store import KeyStore, RegisterStore, StoreQuarantined, WorkingCopy
 
 from .client import CentralClient, SyncError
 from .engine import SyncEngine
@@ -109,7 +109,6 @@ def _unit_of(data_dir: Path, username: str) -> str | None:
 
 
 def _open_copy(data_dir: Path, unit_code: str, keys: KeyStore, fresh: bool) -> RegisterStore:
-    from app.store import StoreQuarantined
     try:
         wc = (WorkingCopy.create_new if fresh else WorkingCopy.open)(data_dir, unit_code, keys)
     except StoreQuarantined as e:

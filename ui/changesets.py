@@ -15,8 +15,8 @@ from app.thai import format_date_short
 
 from .i18n import tr
 from .qt import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, Qt, QTableWidget, QTableWidgetItem,
-    QTextBrowser, QVBoxLayout, QWidget, Signal,
+    QAbstractItemView, QColor, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, Qt, QTableWidget,
+    QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
@@ -164,7 +164,7 @@ class ChangeSetPanel(QWidget):
             title = QTableWidgetItem(cs.title)
             title.setToolTip(cs.title)
             state = QTableWidgetItem(cs.state.th)
-            state.setForeground(_colour(STATE_COLOUR.get(cs.state.value, "#000")))
+            state.setForeground(QColor(STATE_COLOUR.get(cs.state.value, "#000")))
             when = QTableWidgetItem(format_date_short(cs.created_at.date()))
             for col, item in enumerate((title, state, when)):
                 self.table.setItem(i, col, item)
@@ -202,7 +202,3 @@ class ChangeSetPanel(QWidget):
     def selection_changed(self, chosen: list[ChangeSet]) -> None:
         """Overridden by the owner to enable its buttons."""
 
-
-def _colour(name: str):
-    from .qt import QColor
-    return QColor(name)
