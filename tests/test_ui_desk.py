@@ -150,6 +150,7 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     w = officer.window
     assert w.user_label.text() == "นางมาลี ศรีสุข · เจ้าหน้าที่ทะเบียน"
     assert w.tabs.count() == 2 and not w.offline_badge.isVisible()
+    assert w.unit_label.text() == training.UNIT.name
 
     # a new hire read from her ID card (the officer's own card leaves the reader, hers goes in)
     slots[0].remove()

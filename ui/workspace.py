@@ -322,6 +322,9 @@ class Workspace(MainWindow):
 
     def attach(self, register, unit) -> None:
         super().attach(register, unit)
+        if unit is None and self.session.account.unit_name:
+            # The server keeps the register of units apart from the unit's records: the name came with log-in.
+            self.unit_label.setText(self.session.account.unit_name)
         for panel in (self.work, self.inbox):
             if panel is not None:
                 panel.attach(register)
