@@ -34,6 +34,16 @@ class MachineSettings:
     pin_on_real_cards: bool = False
 
 
+def unreachable_hint(machine: MachineSettings) -> str:
+    """What to add to "the central server cannot be reached" when nobody set this PC's server: the default
+    is the training server on loopback, which runs beside the program only on a developer's or trainer's PC
+    (the Windows program does not carry a server of its own)."""
+    if machine.source != "default":
+        return ""
+    return (f"เครื่องนี้ยังไม่ได้ตั้งค่าที่อยู่เซิร์ฟเวอร์กลาง จึงใช้ค่าเริ่มต้นสำหรับฝึกอบรม ({machine.central_server}) "
+            "กรุณาให้ผู้ดูแลระบบติดตั้งโปรแกรมอีกครั้งพร้อมระบุที่อยู่เซิร์ฟเวอร์กลาง (setup.exe /S /SERVER=https://…)")
+
+
 def load() -> MachineSettings:
     path = settings_path()
     parser = configparser.ConfigParser()

@@ -118,8 +118,9 @@ def _open_copy(data_dir: Path, unit_code: str, keys: KeyStore, fresh: bool) -> R
 
 def log_in(server_url: str, data_dir: Path, keys: KeyStore, username: str, password: str, card_cid: str, *,
            new_password: str | None = None, fresh_copy: bool = False, today: _dt.date | None = None,
-           version: str = __version__, client: CentralClient | None = None) -> Session:
-    """Online first; offline only when the server cannot be reached (never after it said no)."""
+           version: str = __version__, client: CentralClient | None = None, unreachable_hint: str = "") -> Session:
+    """Online first; offline only when the server cannot be reached (never after it said no). ``unreachable_hint``
+    is added to the refusal when neither works (app.settings.unreachable_hint: this PC's server was never set)."""
     username = username.strip()
     if not username or not password:
         raise Refusal("login.empty", "กรุณากรอกชื่อผู้ใช้งานและรหัสผ่าน", "Enter your user name and password.")
@@ -131,7 +132,12 @@ def log_in(server_url: str, data_dir: Path, keys: KeyStore, username: str, passw
     except SyncError as e:
         if not e.retryable:
             raise Refusal(e.code, e.message_th, "Log-in refused by the central server.") from None
-        return _offline(data_dir, keys, username, password, card_cid, client, install, today, version)
+        try:
+            return _offline(data_dir, keys, username, password, card_cid, client, install, today, version)
+        except Refusal as refused:
+            if refused.code != "offline.unknown" or not unreachable_hint:
+                raise
+            raise Refusal(refused.code, f"{refused} {unreachable_hint}", refused.en) from None
     if tokens.get("must_change_password"):
         if new_password is None:
             raise PasswordChangeRequired()

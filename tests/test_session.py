@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app import training
+from app import settings, training
 from app.domain import Role
 from app.errors import Refusal
 from app.store import KeyStore, MemoryKeyring
@@ -51,6 +51,12 @@ def test_first_login_changes_the_password_then_offline_login_works(office, tmp_p
     with pytest.raises(Refusal) as stranger:
         log_in(dead, data, keys, REGISTRAR.email, NEW, REGISTRAR.cid)
     assert "ยังไม่เคยเข้าสู่ระบบออนไลน์ที่เครื่องนี้" in str(stranger.value)
+    # a PC nobody set a server for: the refusal also says how IT sets one
+    unset = settings.MachineSettings(dead, "default")
+    with pytest.raises(Refusal) as unconfigured:
+        log_in(dead, data, keys, REGISTRAR.email, NEW, REGISTRAR.cid, unreachable_hint=settings.unreachable_hint(unset))
+    assert "/SERVER=https://" in str(unconfigured.value) and dead in str(unconfigured.value)
+    assert settings.unreachable_hint(settings.MachineSettings("https://central.example", "/etc/settings.ini")) == ""
 
 
 def test_the_card_must_be_the_accounts_and_the_server_says_no_without_an_offline_fallback(office, tmp_path):

@@ -402,3 +402,195 @@ def test_the_licence_is_renewed_online_and_checked_offline_at_start_up(office, t
     ok = pc1.licence("PC-01", "0.1.0", today)
     assert ok.may_start
     assert not pc1.licence("PC-01", "0.1.0", ok.valid_until).may_start
+
+
+class ServerProcess:
+    """``lgo-central serve`` as its own process on the office's database, so it can be killed (SIGKILL) at any
+    point of a request and started again on the same port, the way a server crashes and is restarted."""
+
+    def __init__(self, db_url: str, tmp_path):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.db_url, self.log = db_url, tmp_path / "central-process.log"
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.kills = 0
+
+    def start(self) -> None:
+        import os
+        import subprocess
+        import sys
+        import time
+        from pathlib import Path
+        root = Path(__file__).resolve().parent.parent
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "--db", self.db_url, "serve",
+                                          "--port", str(self.port)], cwd=root, stdout=log, stderr=log,
+                                         env={**os.environ, "PYTHONPATH": str(root)})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text(errors="replace")
+            try:
+                if requests.get(f"{self.url}/v1/health", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise AssertionError("the central server process did not start")
+
+    def kill(self) -> None:
+        self.proc.kill()  # SIGKILL: no clean shutdown, whatever was in flight is cut
+        self.proc.wait(10)
+        self.kills += 1
+
+
+class KillServer(HTTPAdapter):
+    """Kills the server process at the n-th request matching ``method path``: ``before`` it is sent (the
+    request meets a dead server) or ``after`` the server answered (it committed; the answer is lost with it)."""
+
+    def __init__(self, server: ServerProcess):
+        super().__init__()
+        self.server, self.plan, self.seen = server, None, 0
+
+    def arm(self, method: str, path: str, when: str, nth: int = 1) -> None:
+        self.plan, self.seen = (method, path, when, nth), 0
+
+    def send(self, request, **kw):
+        if self.plan and request.method == self.plan[0] and request.path_url.startswith(self.plan[1]):
+            self.seen += 1
+            if self.seen == self.plan[3]:
+                when, self.plan = self.plan[2], None
+                if when == "before":
+                    self.server.kill()
+                    return super().send(request, **kw)  # meets a closed port: a real connection error
+                super().send(request, **kw)
+                self.server.kill()
+                raise requests.ConnectionError("the server died before its answer reached the PC")
+        return super().send(request, **kw)
+
+
+@pytest.fixture
+def server_process(office, tmp_path):
+    db_url = str(office.engine.url)
+    proc = ServerProcess(db_url, tmp_path)
+    proc.start()
+    yield proc
+    if proc.proc.poll() is None:
+        proc.kill()
+
+
+def test_the_server_process_killed_at_every_step_loses_nothing_and_doubles_nothing(office, server_process, tmp_path):
+    """The officer's PC sends a hire with a scanned certificate, the registrar's laptop approves it and another
+    PC follows the feed, while the server process is killed at each step and started again."""
+    import hashlib
+    import os
+
+    from app.store import AttachmentStore
+    from server.db import changesets, record_history
+
+    def connected(name: str, officer) -> tuple[SyncEngine, KillServer]:
+        link = KillServer(server_process)
+        http = requests.Session()
+        http.mount("http://", link)
+        engine = pc(tmp_path, name, server_process, officer, session=http)
+        engine.client.attempts = 1  # no retry inside a call: the next sync finishes the job
+        return engine, link
+
+    def killed_then_finished(engine: SyncEngine, link: KillServer, method: str, path: str, when: str, nth=1):
+        link.arm(method, path, when, nth)
+        cut = engine.sync_once()
+        assert link.plan is None, f"the kill at {method} {path} {when} was never reached"
+        assert cut.offline and "ติดต่อเซิร์ฟเวอร์กลางไม่ได้" in cut.errors[0]
+        server_process.start()
+        return cut
+
+    pc1, link1 = connected("pc1", REGISTRY)
+    laptop, link_laptop = connected("laptop", REGISTRAR)
+    pc2, link2 = connected("pc2", REGISTRY)
+    pc2.sync_once()
+    # The laptop's first download of the unit's register is cut halfway and finished.
+    killed_then_finished(laptop, link_laptop, "GET", "/v1/changesets", "after")
+
+    pc1.attachments = AttachmentStore(pc1.register.wc)
+    scan = b"%PDF-1.7\n" + os.urandom(600_000)  # three pieces of 256 KiB
+    sha = pc1.attachments.put(scan, "birth.pdf")
+    cs = hire(children=2)
+    cs.evidence.append(sha)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    # The attachment: before it starts, in the middle of it, and after its last piece was stored.
+    killed_then_finished(pc1, link1, "HEAD", "/v1/blobs/", "before")
+    killed_then_finished(pc1, link1, "PUT", "/v1/blobs/", "before", nth=2)
+    killed_then_finished(pc1, link1, "PUT", "/v1/blobs/", "after", nth=2)
+    # The push: before it reaches the server, then after the server committed it.
+    killed_then_finished(pc1, link1, "POST", "/v1/changesets", "before")
+    assert pc1.pending_count() == 1
+    killed_then_finished(pc1, link1, "POST", "/v1/changesets", "after")
+    assert pc1.pending_count() == 1  # the PC cannot know the server has it
+    done = pc1.sync_once()
+    assert done.pushed == 1 and not done.errors and pc1.pending_count() == 0
+    # The registrar's laptop: the pull cut, then the approval before and after the server's commit.
+    killed_then_finished(laptop, link_laptop, "GET", "/v1/feed", "before")
+    laptop.sync_once()
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    assert pending.id == cs.id and pending.evidence == [sha]
+    laptop.queue_approval(pending)
+    killed_then_finished(laptop, link_laptop, "POST", "/v1/approvals", "before")
+    killed_then_finished(laptop, link_laptop, "POST", "/v1/approvals", "after")
+    again = laptop.sync_once()
+    assert again.approved == 1 and not again.errors and laptop.pending_count() == 0
+    # Another PC of the unit follows the feed in small pages while the server dies halfway.
+    pc2.page_size = 2
+    killed_then_finished(pc2, link2, "GET", "/v1/feed", "before", nth=3)
+    for engine in (pc1, laptop, pc2):
+        assert not engine.sync_once().errors
+    assert server_process.kills == 10
+    # Exactly once: every record written once, the change set staged once and applied, the scan whole.
+    with office.engine.connect() as conn:
+        revs = [r.rev for r in conn.execute(record_history.select())]
+        states = [r.state for r in conn.execute(changesets.select().where(changesets.c.id == cs.id))]
+    assert len(revs) == len(cs.operations) and set(revs) == {1}  # each record of the hire written once
+    assert states == ["applied"]
+    got = requests.get(f"{server_process.url}/v1/blobs/{sha}", timeout=30,
+                       headers={"Authorization": f"Bearer {pc1.client.access_token}"})
+    assert hashlib.sha256(got.content).hexdigest() == sha
+    # Both sides agree: every PC holds what the server holds.
+    assert local_records(pc1) == local_records(laptop) == local_records(pc2) == server_records(office)
+    for engine in (pc1, laptop, pc2):
+        [mine] = [c for c in engine.register.changesets(UNIT, None) if c.id == cs.id]
+        assert mine.state is ReviewState.APPLIED
+
+
+def test_work_saved_while_a_sync_is_sending_stays_queued_for_the_next_one(office, tmp_path):
+    """The sync thread is in the middle of sending; on the window's own connection the officer sends another
+    change set. The running sync must not count it as sent: it stays queued and the next sync sends it."""
+
+    class SaveWhileSending(HTTPAdapter):
+        def __init__(self):
+            super().__init__()
+            self.during = None
+
+        def send(self, request, **kw):
+            if self.during and request.method == "POST" and request.path_url.startswith("/v1/changesets"):
+                self.during, act = None, self.during
+                act()
+            return super().send(request, **kw)
+
+    link = SaveWhileSending()
+    http = requests.Session()
+    http.mount("http://", link)
+    sync_side = pc(tmp_path, "pc1", office, REGISTRY, session=http)
+    window = SyncEngine(RegisterStore(WorkingCopy.open(sync_side.register.wc.path.parent, UNIT,
+                                                       sync_side.register.wc_keys)), sync_side.client)
+    first = submit(window)
+    later = []
+    link.during = lambda: later.append(submit(window))
+    report = sync_side.sync_once()
+    assert later, "the second change set was never saved during the upload"
+    assert report.pushed == 1 and window.pending_count() == 1
+    again = sync_side.sync_once()
+    assert again.pushed == 1 and window.pending_count() == 0
+    staged = [c["id"] for c in sync_side.client.staged("pending")]
+    assert sorted(staged) == sorted([first.id, later[0].id])

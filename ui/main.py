@@ -89,7 +89,8 @@ class Desk:
         if self.keys is None:
             self.keys = KeyStore()  # the platform's keychain; may refuse with a Thai message
         return log_in(self.machine.central_server, self.data_dir, self.keys, username, password, cid,
-                      new_password=new_password, fresh_copy=fresh, today=self.today)
+                      new_password=new_password, fresh_copy=fresh, today=self.today,
+                      unreachable_hint=settings.unreachable_hint(self.machine))
 
     def _logged_in(self, session: Session) -> None:
         self.session = session
