@@ -14,6 +14,7 @@ from .domain import tables
 from .errors import Verdicts
 from .records import RECORD_TH, people_of, to_dict
 from .register import validate
+from .people import cids_of
 from .store.register import RegisterStore
 from .thai import PartialDate, format_date_short
 
@@ -124,16 +125,7 @@ def _who(register: RegisterStore, kind: str, data: dict[str, Any], named: dict[s
 
 def check(register: RegisterStore, cs: ChangeSet, today: _dt.date) -> Verdicts:
     """The rules on the change set against the local register (the server runs the same on approval)."""
-    cids: set[str] = set()
-    for op in cs.operations:
-        if op.record_type == "person":
-            cids.add(op.record_id)
-        cids.update(people_of(op.record_type, op.fields))
-        found = register.get(op.record_type, op.record_id)
-        if found is not None:
-            cids.update(people_of(op.record_type, to_dict(found[0])))
-    cids.discard(None)
-    facts = register.load_facts(cids)
+    facts = register.load_facts(cids_of(register, cs))
     _after, verdicts = validate(facts, cs, today)
     return verdicts
 

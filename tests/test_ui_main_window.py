@@ -126,3 +126,52 @@ def test_sarabun_is_registered_so_thai_never_shows_as_boxes(qapp):
     assert "Sarabun" in families
     assert "Sarabun" in QFontDatabase.families()
     assert qapp.font().family() == "Sarabun"
+
+
+def choose(combo, data) -> None:
+    combo.setCurrentIndex(combo.findData(data))
+
+
+def test_the_filters_narrow_the_list_by_relation_entitlement_day_and_review_state(desk, qtbot):
+    from app import actions, events
+    from app.changeset import ReviewState
+    from app.rules.entitlement import Relation
+    w = desk.window
+    everyone = len(w.model.rows)
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        choose(w.relation_filter, Relation.CHILD)
+    assert 0 < len(w.model.rows) < everyone and {r.relation for r in w.model.rows} == {Relation.CHILD}
+    assert w.count_label.text().startswith("พบ ")
+    # Entitled on a day long before anyone was hired: nobody; the column says which day it is about.
+    w.entitled_day.setText("01/01/2500")
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        w.entitled_check.setChecked(True)
+    assert w.model.rows == []
+    assert w.model.headerData(4, Qt.Horizontal) == "สิทธิ ณ 01/01/2500"
+    w.entitled_day.setText("31/02/2569")  # no such day: said in Thai, the list is kept
+    w.entitled_day.editingFinished.emit()
+    qtbot.waitUntil(lambda: "ไม่มีวันที่ 31/02/2569 ในปฏิทิน" in w.statusBar().currentMessage())
+    assert w.model.headerData(4, Qt.Horizontal) == "สิทธิ ณ 01/01/2500"  # the last good list stays
+    w.entitled_day.setText("23/11/2569")
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        w.entitled_day.editingFinished.emit()
+    assert w.model.rows and all(r.entitled and r.relation is Relation.CHILD for r in w.model.rows)
+    # Only those with a change set waiting for the registrar: a death recorded for one staff member.
+    staff = next(r for r in desk.worker.call(lambda: desk.register.people("TRN0001", TODAY))
+                 if r.relation is Relation.SELF and r.entitled)
+
+    def record_death():
+        person = actions.known_person(desk.register, staff.cid)
+        job = actions.open_employment(desk.register, staff.cid, "TRN0001")
+        cs = events.death("TRN0001", "1101700000000", person, TODAY, [job])
+        cs.state = ReviewState.PENDING
+        desk.register.save_changeset(cs)
+    desk.worker.call(record_death)
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        choose(w.relation_filter, None)
+        w.entitled_check.setChecked(False)
+        choose(w.review_filter, ReviewState.PENDING)
+    assert [r.cid for r in w.model.rows] == [staff.cid]
+    with qtbot.waitSignal(w.people_loaded, timeout=10000):
+        choose(w.review_filter, ReviewState.RETURNED)
+    assert w.model.rows == [] and w.count_label.text() == "พบ 0 รายการ"

@@ -3,21 +3,36 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from app.changeset import ReviewState
 from app.domain import Unit
+from app.errors import Refusal
+from app.people import PeopleFilter, find_people
+from app.rules.entitlement import Relation
 from app.store import PersonRow, RegisterStore
-from app.thai import format_date_short
+from app.thai import ThaiDateError, format_date_short
 from app.usecases import person_detail
 
+from .event_dialogs import date_edit, read_date
 from .i18n import tr
 from .people_model import PeopleModel, SelectionAwareDelegate
 from .person_pane import PersonPane
 from .qt import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter, Qt, QTableView,
-    QTabWidget, QTimer, QVBoxLayout, QWidget, Signal,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter,
+    Qt, QTableView, QTabWidget, QTimer, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
-SEARCH_DELAY_MS = 200
+
+def _relations() -> list[tuple[str, Relation | None]]:
+    return [(tr("ทุกฐานะ", "Everyone"), None), (tr("ผู้มีสิทธิ (บุคลากร)", "Beneficiaries (staff)"), Relation.SELF),
+            (tr("คู่สมรส", "Spouses"), Relation.SPOUSE), (tr("บุตร", "Children"), Relation.CHILD),
+            (tr("บิดา", "Fathers"), Relation.FATHER), (tr("มารดา", "Mothers"), Relation.MOTHER)]
+
+
+def _reviews() -> list[tuple[str, ReviewState | None]]:
+    return [(tr("ทุกสถานะงาน", "Any review state"), None),
+            (tr("มีงานรอนายทะเบียนตรวจ", "Pending review"), ReviewState.PENDING),
+            (tr("มีงานถูกส่งกลับให้แก้ไข", "Returned for correction"), ReviewState.RETURNED)]
 
 
 class MainWindow(QMainWindow):
@@ -47,12 +62,34 @@ class MainWindow(QMainWindow):
         self.search.setMinimumHeight(32)
         self.search.setEnabled(False)
         self.count_label = QLabel("")
+        # Every keystroke searches (a search takes milliseconds); keystrokes that come while one runs are
+        # folded into a single search of the newest text once it ends (the timer folds a paste).
+        self._in_flight, self._again = False, False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.setInterval(0)
         self._timer.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self.reload)
+
+        self.relation_filter = QComboBox()
+        self.relation_filter.setObjectName("relationFilter")
+        for label, value in _relations():
+            self.relation_filter.addItem(label, value)
+        self.review_filter = QComboBox()
+        self.review_filter.setObjectName("reviewFilter")
+        for label, value in _reviews():
+            self.review_filter.addItem(label, value)
+        self.entitled_check = QCheckBox(tr("เฉพาะผู้มีสิทธิ ณ วันที่", "Only entitled on"))
+        self.entitled_check.setObjectName("entitledCheck")
+        self.entitled_day = date_edit(self.today, "entitledDay")
+        self.entitled_day.setMaximumWidth(120)
+        self.entitled_day.setEnabled(False)
+        self.entitled_check.toggled.connect(self.entitled_day.setEnabled)
+        for combo in (self.relation_filter, self.review_filter):
+            combo.currentIndexChanged.connect(lambda _i: self._timer.start())
+        self.entitled_check.toggled.connect(lambda _on: self._timer.start())
+        self.entitled_day.editingFinished.connect(self._timer.start)
 
         self.model = PeopleModel(self)
         self.table = QTableView()
@@ -79,15 +116,23 @@ class MainWindow(QMainWindow):
         bar.addWidget(QLabel(tr("ค้นหา:", "Search:")))
         bar.addWidget(self.search, 1)
         bar.addWidget(self.count_label)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(tr("แสดง:", "Show:")))
+        filters.addWidget(self.relation_filter)
+        filters.addWidget(self.review_filter)
+        filters.addWidget(self.entitled_check)
+        filters.addWidget(self.entitled_day)
+        filters.addStretch(1)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.pane)
         split.setSizes([730, 550])
         body = QVBoxLayout()
         body.addLayout(bar)
+        body.addLayout(filters)
         body.addWidget(split, 1)
         self.actions_row = QHBoxLayout()   # the registry officer's buttons, added with the session
-        body.insertLayout(1, self.actions_row)
+        body.insertLayout(2, self.actions_row)
         root = QWidget()
         root.setLayout(body)
         self.tabs = QTabWidget()
@@ -114,32 +159,63 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
         self.reload()
 
+    def people_filter(self) -> PeopleFilter:
+        """What the filter row asks for; a date that cannot be read is refused in Thai (Refusal)."""
+        day = None
+        if self.entitled_check.isChecked():
+            try:
+                day = read_date(self.entitled_day, tr("วันที่ที่ต้องการดูสิทธิ", "the day"))
+            except ThaiDateError as e:
+                raise Refusal("filter.date", str(e), "The date cannot be read.") from None
+        relation, review = self.relation_filter.currentData(), self.review_filter.currentData()
+        return PeopleFilter(Relation(relation) if relation else None, day, ReviewState(review) if review else None)
+
     def reload(self) -> None:
         if self.register is None:
+            return
+        if self._in_flight:
+            self._again = True  # searched again with the newest text and filters when this one ends
+            return
+        try:
+            only = self.people_filter()
+        except Refusal as refused:
+            self.count_label.setText("")
+            self.statusBar().showMessage(str(refused))
             return
         self._generation += 1
         generation = self._generation
         text = self.search.text()
         register, code, today = self.register, self.register.wc.unit_code, self.today
+        self._in_flight = True
         self.statusBar().showMessage(tr("กำลังค้นหา…", "Searching…"))
-        self.runner.run(lambda: register.people(code, today, text),
-                        lambda rows: self._people_arrived(generation, rows), self._failed)
+        self.runner.run(lambda: find_people(register, code, today, text, only),
+                        lambda rows: self._people_arrived(generation, rows, only), self._search_failed)
 
-    def _people_arrived(self, generation: int, rows: list[PersonRow]) -> None:
+    def _search_failed(self, error: BaseException) -> None:
+        self._in_flight = self._again = False
+        self._failed(error)
+
+    def _people_arrived(self, generation: int, rows: list[PersonRow], only: PeopleFilter = PeopleFilter()) -> None:
+        self._in_flight = False
+        if self._again:
+            self._again = False
+            self.reload()  # the text or a filter changed meanwhile: this answer is already old
+            return
         if generation != self._generation:
             return  # a newer search is on its way
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, only.entitled_on)
         staff = sum(1 for r in rows if r.relation.value == "self")
         entitled = sum(1 for r in rows if r.entitled)
-        if self.search.text().strip():
+        if self.search.text().strip() or only.active:
             self.count_label.setText(tr(f"พบ {len(rows):,} รายการ", f"{len(rows):,} found"))
         else:
             self.count_label.setText(tr(f"ทั้งหมด {len(rows):,} คน", f"{len(rows):,} people"))
+        day = only.entitled_on or self.today
         self.statusBar().showMessage(tr(
-            f"ข้อมูล ณ วันที่ {format_date_short(self.today)} · ผู้มีสิทธิ {staff:,} คน · "
-            f"ผู้มีสิทธิร่วม {len(rows) - staff:,} คน · มีสิทธิวันนี้ {entitled:,} คน",
-            f"As of {self.today.isoformat()} · {staff:,} staff · {len(rows) - staff:,} dependents · "
-            f"{entitled:,} entitled today"))
+            f"ข้อมูล ณ วันที่ {format_date_short(day)} · ผู้มีสิทธิ {staff:,} คน · "
+            f"ผู้มีสิทธิร่วม {len(rows) - staff:,} คน · มีสิทธิ {entitled:,} คน",
+            f"As of {day.isoformat()} · {staff:,} staff · {len(rows) - staff:,} dependents · "
+            f"{entitled:,} entitled"))
         if rows:
             self.table.selectRow(0)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.cid import format_cid
 from app.rules.entitlement import Relation
 from app.store import PersonRow
+from app.thai import format_date_short
 
 from .i18n import tr
 from .qt import QAbstractTableModel, QColor, QModelIndex, QPalette, QStyle, QStyledItemDelegate, Qt
@@ -37,10 +38,11 @@ class PeopleModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.rows: list[PersonRow] = []
+        self.day = None  # the day "entitled" is about, when the officer chose one; None: today
 
-    def set_rows(self, rows: list[PersonRow]) -> None:
+    def set_rows(self, rows: list[PersonRow], day=None) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.rows, self.day = rows, day
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 — Qt's name
@@ -52,9 +54,10 @@ class PeopleModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
         if orientation != Qt.Horizontal or role != Qt.DisplayRole:
             return None
+        entitled = (tr("สิทธิ ณ วันนี้", "Entitled today") if self.day is None else
+                    tr(f"สิทธิ ณ {format_date_short(self.day)}", f"Entitled on {self.day.isoformat()}"))
         return (tr("เลขประจำตัวประชาชน", "Citizen ID"), tr("ชื่อ–นามสกุล", "Name (Thai)"),
-                tr("ชื่อภาษาอังกฤษ", "Name (English)"), tr("ฐานะ", "As"),
-                tr("สิทธิ ณ วันนี้", "Entitled today"))[section]
+                tr("ชื่อภาษาอังกฤษ", "Name (English)"), tr("ฐานะ", "As"), entitled)[section]
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole):
         if not index.isValid():
