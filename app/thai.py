@@ -215,3 +215,28 @@ def baht_text(amount: Decimal | int | str) -> str:
 def format_amount(amount: Decimal | int | str) -> str:
     """``51,000,001.00`` — how amounts are printed beside their words."""
     return f"{Decimal(str(amount)):,.2f}"
+
+
+def format_birth(birth: PartialDate | None) -> str:
+    if birth is None:
+        return ""
+    return f"{birth.day:02d}/{birth.month:02d}/{birth.year + BE_OFFSET}"
+
+
+def parse_birth(text: str) -> PartialDate | None:
+    """``dd/mm/yyyy`` in the Buddhist era; 00 for an unknown day or month, as the card writes it."""
+    raw = arabic_digits(text.strip())
+    if not raw:
+        return None
+    parts = raw.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 1 and parts[0].isdigit():
+        parts = ["00", "00", parts[0]]
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ThaiDateError(f"อ่านวันเกิด «{text}» ไม่ได้ กรุณาพิมพ์เป็น วว/ดด/ปปปป พ.ศ. (ไม่ทราบวันหรือเดือนให้ใส่ 00)")
+    day, month, year = (int(p) for p in parts)
+    if year < 2400:
+        raise ThaiDateError(f"ปี {year} ดูเหมือนเป็น ค.ศ. กรุณาพิมพ์ปีเป็น พ.ศ. เช่น {year + BE_OFFSET}")
+    try:
+        return PartialDate(year - BE_OFFSET, month, day)
+    except ValueError:
+        raise ThaiDateError(f"ไม่มีวันเกิด {text} ในปฏิทิน กรุณาตรวจสอบ") from None

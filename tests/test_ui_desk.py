@@ -18,7 +18,7 @@ from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, free_port, import
 from tests.test_ui_main_window import type_text
 from ui.fonts import install_fonts
 from ui.main import Desk
-from ui.qt import QApplication, Qt, QTimer
+from ui.qt import QApplication, QLabel, Qt, QTimer
 
 TODAY = dt.date.today()
 PASSWORD = "Desk-Password-2569"
@@ -232,4 +232,24 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     qtbot.waitUntil(lambda: "สำเนาสูติบัตร" in w.work.detail.toPlainText(), timeout=10000)
     # the hire is in the register now: the people list finds her
     qtbot.waitUntil(lambda: w.model.rowCount() >= 4, timeout=20000)
+    # she corrects the returned one (a child's birth date) and sends it again
+    assert w.edit.isEnabled() and w.cancel.isEnabled()
+    with qtbot.waitSignal(w.edit_opened, timeout=10000) as opened:
+        click(w.edit)
+    edit = opened.args[0]
+    assert "สำเนาสูติบัตร" in edit.findChild(QLabel, "returnReason").text()
+    child = next(i for (i, name), box in edit.edits.items() if name == "first_th" and box.text() == "บุตร1")
+    fill(edit.edits[(child, "birth")], "31/02/2560")
+    qtbot.waitUntil(lambda: "ไม่มีวันเกิด 31/02/2560" in edit.verdicts.toPlainText(), timeout=10000)
+    assert not edit.send_button.isEnabled()
+    fill(edit.edits[(child, "birth")], "02/01/2560")
+    qtbot.waitUntil(lambda: edit.send_button.isEnabled(), timeout=10000)
+    with qtbot.waitSignal(w.local_change, timeout=10000):
+        click(edit.send_button)
+    qtbot.waitUntil(lambda: states() == sorted(["รอนายทะเบียนตรวจสอบ", "บันทึกเข้าทะเบียนกลางแล้ว"]), timeout=10000)
+    sync(qtbot, again)
+    call = again.runner.worker.call
+    resent = next(c for c in call(w.register.changesets, UNIT, None) if c.state.value == "pending")
+    [birth] = [op.fields["birth"] for op in resent.operations if op.fields.get("first_th") == "บุตร1"]
+    assert birth == "2017-01-02" and call(again.session.engine.pending_count) == 0
     again.close()

@@ -7,8 +7,8 @@ import datetime as _dt
 import html
 from typing import Callable
 
-from app import actions, events, review
-from app.changeset import ChangeSet
+from app import actions, editing, events, review
+from app.changeset import ChangeSet, ReviewState
 from app.domain import Employment, EndReason, Marriage, ParentKind, Person, StartReason, tables
 from app.errors import Refusal
 from app.events import Known, NewDependent
@@ -21,8 +21,9 @@ from .changesets import verdicts_html
 from .i18n import tr
 from .person_form import PersonForm
 from .qt import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QTimer, QVBoxLayout, QWidget, Signal,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QTextBrowser, QTimer, QVBoxLayout, QWidget,
+    Signal,
 )
 from .tasks import TaskRunner
 
@@ -437,3 +438,54 @@ class PersonEventDialog(ChangeSetDialog):
         relation = Relation.CHILD if self.kind == "birth" else Relation(self.which.currentData())
         return lambda r: events.add_dependent(me.unit_code, me.cid, subject,
                                               NewDependent(known_other(r), relation), on)
+
+
+class EditDialog(ChangeSetDialog):
+    """A draft or a returned change set corrected field by field (app.editing), then kept or sent again."""
+
+    def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date, cs: ChangeSet,
+                 records: list, parent: QWidget | None = None) -> None:
+        super().__init__(runner, register, me, today, tr(f"แก้ไข «{cs.title}»", f"Edit “{cs.title}”"), parent)
+        self.cs = cs
+        self.edits: dict[tuple[int, str], QLineEdit] = {}
+        if cs.return_reason:
+            reason = QLabel(tr(f"นายทะเบียนส่งกลับเพราะ: {cs.return_reason}", f"Returned because: {cs.return_reason}"))
+            reason.setObjectName("returnReason")
+            reason.setWordWrap(True)
+            self.body.addWidget(reason)
+        note = QLabel(tr("แก้ไขชื่อ วันที่ เลขที่ หรือที่อยู่ได้ที่นี่ ถ้าผิดคน (เลขประจำตัวประชาชน) ให้ยกเลิกรายการนี้แล้วบันทึกใหม่",
+                         "Names, dates, numbers and addresses can be corrected here; for the wrong person, cancel "
+                         "and record it again."))
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        self.body.addWidget(note)
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        for rec in records:
+            box = QGroupBox(rec.heading)
+            form = QFormLayout(box)
+            for f in rec.fields:
+                if f.kind == "fixed":
+                    form.addRow(f.label, QLabel(f.text))
+                    continue
+                edit = date_edit(name=f"{f.name}_{f.op_index}") if f.kind in ("date", "birth") else QLineEdit()
+                edit.setObjectName(f"{f.name}_{f.op_index}")
+                edit.setText(f.text)
+                edit.textEdited.connect(lambda _t: self.changed())
+                self.edits[(f.op_index, f.name)] = edit
+                form.addRow(f.label, edit)
+            column.addWidget(box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        self.body.addWidget(scroll, 1)
+        if cs.state is ReviewState.RETURNED:
+            self.draft_button.setText(tr("บันทึกการแก้ไข (ยังไม่ส่ง)", "Save the corrections (not sent)"))
+            self.send_button.setText(tr("ส่งตรวจอีกครั้ง", "Send for review again"))
+        self.check()
+
+    def prepare(self) -> Make:
+        texts = {key: edit.text() for key, edit in self.edits.items()}
+        cs = self.cs
+        return lambda register: editing.edited(register, cs, texts)

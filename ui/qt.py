@@ -8,9 +8,9 @@ from PySide6.QtGui import (  # noqa: F401
 )
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-    QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
-    QInputDialog, QSpinBox, QStackedWidget, QTabWidget, QToolButton, QSizePolicy, QSplitter, QStatusBar, QStyle,
+    QInputDialog, QScrollArea, QSpinBox, QStackedWidget, QTabWidget, QToolButton, QSizePolicy, QSplitter, QStatusBar, QStyle,
     QStyledItemDelegate,
     QTableView, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )

@@ -7,7 +7,7 @@ import datetime as _dt
 import html
 from dataclasses import replace
 
-from app import actions, review
+from app import actions, editing, review
 from app.changeset import ChangeSet, ReviewState
 from app.domain import Role
 from app.errors import Refusal
@@ -19,7 +19,7 @@ from sync.session import Session
 from .approve import with_card_and_pin
 from .card_bridge import CardBridge
 from .changesets import ChangeSetPanel
-from .event_dialogs import HireDialog, PersonEventDialog
+from .event_dialogs import EditDialog, HireDialog, PersonEventDialog
 from .i18n import tr
 from .main_window import MainWindow
 from .qt import (
@@ -53,6 +53,7 @@ class Workspace(MainWindow):
     inbox_loaded = Signal(int)        # review inbox refreshed
     notice = Signal(str)              # every message box text (tests and the demo follow it)
     synced = Signal(object)           # a sync ended (its SyncStatus)
+    edit_opened = Signal(object)      # the edit dialog, once its fields were read on the worker
 
     def __init__(self, runner: TaskRunner, session: Session, card: CardBridge | None, today: _dt.date | None = None,
                  training: bool = False) -> None:
@@ -128,6 +129,7 @@ class Workspace(MainWindow):
 
         self.work = ChangeSetPanel(self.runner, fetch, self.today)
         self.work.setObjectName("myWork")
+        self.edit = self.work.add_button("แก้ไข…", "Edit…", self.edit_chosen, "editButton")
         self.resend = self.work.add_button("ส่งตรวจอีกครั้ง", "Send again", self.resend_chosen, "resendButton")
         self.merge = self.work.add_button("รวมส่วนที่ไม่ขัดแย้งเป็นชุดใหม่", "Merge what does not overlap",
                                           self.merge_chosen, "mergeButton")
@@ -135,10 +137,11 @@ class Workspace(MainWindow):
 
         def enable(chosen: list[ChangeSet]) -> None:
             one = chosen[0] if len(chosen) == 1 else None
-            self.resend.setEnabled(one is not None and one.state in (ReviewState.DRAFT, ReviewState.RETURNED))
+            editable = one is not None and one.state in (ReviewState.DRAFT, ReviewState.RETURNED)
+            self.edit.setEnabled(editable)
+            self.resend.setEnabled(editable)
             self.merge.setEnabled(one is not None and one.state is ReviewState.RETURNED)
-            self.cancel.setEnabled(one is not None and one.state in (ReviewState.DRAFT, ReviewState.PENDING,
-                                                                      ReviewState.RETURNED))
+            self.cancel.setEnabled(editable)  # a pending one is the registrar's until it comes back
         self.work.selection_changed = enable
         self.work.loaded.connect(self.work_loaded.emit)
         self.tabs.addTab(self.work, tr("งานของฉัน", "My work"))
@@ -163,6 +166,22 @@ class Workspace(MainWindow):
         self.dialog.open()
         return self.dialog
 
+    def edit_chosen(self) -> None:
+        """The fields are read on the database worker; the dialog opens when they arrive (edit_opened)."""
+        cs = self._chosen_one(self.work)
+        if cs is None or self.register is None:
+            return
+        register = self.register
+
+        def opened(records) -> None:
+            self.dialog = EditDialog(self.runner, register, self.me, self.today, cs, records, self)
+            self.dialog.setObjectName("editDialog")
+            self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
+            self.dialog.open()
+            self.edit_opened.emit(self.dialog)
+
+        self.runner.run(lambda: editing.editable(register, cs), opened, self._refused)
+
     def _dialog_done(self, dialog, code: int) -> None:
         if not code or dialog.result_cs is None:
             return
@@ -171,6 +190,9 @@ class Workspace(MainWindow):
 
         def keep():
             if not send:
+                if cs.state is ReviewState.RETURNED:  # corrected, still with the officer: stays returned
+                    register.save_changeset(cs)
+                    return cs
                 return actions.save_draft(register, cs)
             cs.submit(officer)
             engine.queue_push(cs)
