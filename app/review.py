@@ -11,10 +11,10 @@ from typing import Any
 from .cid import format_cid
 from .changeset import ChangeSet, Op
 from .domain import tables
-from .errors import Verdicts
+from .errors import Severity, Verdicts
 from .records import RECORD_TH, people_of, to_dict
 from .register import validate
-from .people import cids_of
+from .people import cids_of, waiting_with
 from .store.register import RegisterStore
 from .thai import PartialDate, format_date_short
 
@@ -124,9 +124,18 @@ def _who(register: RegisterStore, kind: str, data: dict[str, Any], named: dict[s
 
 
 def check(register: RegisterStore, cs: ChangeSet, today: _dt.date) -> Verdicts:
-    """The rules on the change set against the local register (the server runs the same on approval)."""
-    facts = register.load_facts(cids_of(register, cs))
+    """The rules on the change set against the local register (the server runs the same on approval), and a
+    warning when someone in it is already in another change set not yet settled (recorded twice, or two
+    changes that will meet at review)."""
+    cids = cids_of(register, cs)
+    facts = register.load_facts(cids)
     _after, verdicts = validate(facts, cs, today)
+    for other in waiting_with(register, cs.unit_code, cids, other_than=cs.id):
+        verdicts.add("changeset.same_person",
+                     f"บุคคลในรายการนี้อยู่ในรายการ «{other.title}» (สถานะ: {other.state.th}) ด้วย "
+                     "กรุณาตรวจสอบว่าไม่ได้บันทึกซ้ำ",
+                     f"Someone here is also in “{other.title}” ({other.state.value}): check it is not recorded twice.",
+                     Severity.WARNING)
     return verdicts
 
 

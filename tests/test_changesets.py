@@ -197,3 +197,23 @@ def test_a_second_marriage_needs_the_first_to_have_ended():
     after, verdicts = validate(divorced, second, TODAY)
     assert verdicts.ok, verdicts.items
     assert second.title.startswith("จดทะเบียนสมรส นายสมชาย ใจดี กับ นางใหม่")
+
+
+def test_someone_already_in_an_unsettled_change_set_is_flagged_in_the_next_one(register):
+    """Recording the same person twice (a hire still pending, then the same hire again) warns, in Thai."""
+    import datetime as dt
+
+    from app import events, review
+    from app.changeset import ReviewState
+    from app.errors import Severity
+    from tests.builders import person
+    me = person(first="ซ้ำซ้อน", born=dt.date(1990, 1, 1))
+    first = events.hire("TRN0001", "1101700000000", me, "local_official", dt.date(2026, 10, 1), "นักวิเคราะห์")
+    first.state = ReviewState.PENDING
+    register.save_changeset(first)
+    again = events.hire("TRN0001", "1101700000000", me, "local_official", dt.date(2026, 10, 1), "นักวิเคราะห์")
+    said = review.check(register, again, dt.date(2026, 11, 23))
+    [same] = [v for v in said.items if v.code == "changeset.same_person"]
+    assert same.severity is Severity.WARNING and first.title in same.th and "รอนายทะเบียนตรวจสอบ" in same.th
+    assert not [v for v in review.check(register, first, dt.date(2026, 11, 23)).items
+                if v.code == "changeset.same_person"]  # a change set is not a duplicate of itself

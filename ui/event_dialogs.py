@@ -245,6 +245,8 @@ class HireDialog(ChangeSetDialog):
         self.family.setHorizontalHeaderLabels([tr("ชื่อ–นามสกุล", "Name"), tr("ความสัมพันธ์", "Relation"),
                                                tr("เลขประจำตัวประชาชน", "Citizen ID")])
         self.family.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        for col in (1, 2):  # the relation and the whole 17-character citizen ID always readable
+            self.family.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeToContents)
         self.family.verticalHeader().setVisible(False)
         self.family.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.family.setSelectionBehavior(QAbstractItemView.SelectRows)

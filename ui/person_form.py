@@ -105,7 +105,6 @@ class PersonForm(QWidget):
         if not image.isNull():
             self.photo.setPixmap(QPixmap.fromImage(image).scaled(110, 134, Qt.KeepAspectRatio, Qt.SmoothTransformation))
         self.status.setText(tr("อ่านบัตรแล้ว", "Card read."))
-        self._compare()
         self.read_done.emit(data.cid)
 
     def _card_failed(self, error: BaseException) -> None:
@@ -127,6 +126,7 @@ class PersonForm(QWidget):
         if p.sex is not None:
             self.sex.setCurrentIndex(0 if p.sex is Sex.MALE else 1)
         self._changed()
+        self._compare()  # filled by the card or by code: compare with the stored record as if typed
 
     def person(self) -> Person:
         """The typed person, or a Refusal / ThaiDateError whose message says what to fix."""
