@@ -130,12 +130,16 @@ def check(register: RegisterStore, cs: ChangeSet, today: _dt.date) -> Verdicts:
     cids = cids_of(register, cs)
     facts = register.load_facts(cids)
     _after, verdicts = validate(facts, cs, today)
-    for other in waiting_with(register, cs.unit_code, cids, other_than=cs.id):
+    others = waiting_with(register, cs.unit_code, cids, other_than=cs.id)
+    if others:
+        first = others[0]
+        more_th = f" และอีก {len(others) - 1} รายการ" if len(others) > 1 else ""
+        more_en = f" and {len(others) - 1} more" if len(others) > 1 else ""
         verdicts.add("changeset.same_person",
-                     f"บุคคลในรายการนี้อยู่ในรายการ «{other.title}» (สถานะ: {other.state.th}) ด้วย "
+                     f"บุคคลในรายการนี้อยู่ในรายการ «{first.title}» (สถานะ: {first.state.th}){more_th} ด้วย "
                      "กรุณาตรวจสอบว่าไม่ได้บันทึกซ้ำ",
-                     f"Someone here is also in “{other.title}” ({other.state.value}): check it is not recorded twice.",
-                     Severity.WARNING)
+                     f"Someone here is also in “{first.title}” ({first.state.value}){more_en}: check it is not "
+                     "recorded twice.", Severity.WARNING)
     return verdicts
 
 
