@@ -12,9 +12,10 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from .changeset import ChangeSet, Op, ReviewState
+from .cid import format_cid
 from .errors import Refusal
 from .records import RECORD_TH, to_dict
-from .review import FIELD_TH, _show
+from .review import FIELD_TH, show_value
 from .store.register import RegisterStore
 from .thai import PartialDate, ThaiDateError, format_birth, format_date_short, parse_birth, parse_date_short
 
@@ -51,14 +52,15 @@ def editable(register: RegisterStore, cs: ChangeSet) -> list[EditableRecord]:
         data = {**(to_dict(found[0]) if found else {}), **op.fields}
         heading = RECORD_TH.get(op.record_type, op.record_type)
         if op.record_type == "person":
-            heading += f" — {data.get('title_th', '')}{data.get('first_th', '')} {data.get('last_th', '')}".rstrip()
+            name = f"{data.get('title_th', '')}{data.get('first_th', '')} {data.get('last_th', '')}".strip()
+            heading += f" — {name or format_cid(op.record_id)}"
         fields = []
         for name, value in op.fields.items():
             if name == "id" or (op.op is Op.UPDATE and name in ("cid", "unit_code")):
                 continue
             label = FIELD_TH.get(name, name)
             if name in _FIXED or isinstance(value, (bool, dict, list)):
-                fields.append(EditableField(i, name, label, _show(name, value), "fixed"))
+                fields.append(EditableField(i, name, label, show_value(name, value), "fixed"))
             elif name == "birth":
                 try:
                     shown = format_birth(PartialDate.from_iso(value)) if value else ""
@@ -91,7 +93,7 @@ def _parse(f: EditableField, text: str):
 
 
 def edited(register: RegisterStore, cs: ChangeSet, texts: dict[tuple[int, str], str]) -> ChangeSet:
-    """A copy of ``cs`` with the typed values; the title follows a changed name or date it mentions.
+    """A copy of ``cs`` with the typed values; the title and the effective day follow a changed date or name.
     Refusal (Thai) for a value that cannot be read or a required field left empty."""
     if cs.state not in EDITABLE_STATES:
         raise Refusal("edit.state", f"แก้ไขได้เฉพาะร่างหรือรายการที่ถูกส่งกลับ รายการนี้อยู่ในสถานะ «{cs.state.th}»",
@@ -105,9 +107,12 @@ def edited(register: RegisterStore, cs: ChangeSet, texts: dict[tuple[int, str], 
             continue
         value = _parse(f, text)
         op = new.operations[f.op_index]
-        old_shown = _show(f.name, op.fields.get(f.name))
+        old_value = op.fields.get(f.name)
+        old_shown = show_value(f.name, old_value)
+        if f.kind == "date" and value and cs.effective_on and old_value == cs.effective_on.isoformat():
+            new.effective_on = _dt.date.fromisoformat(value)  # the day the change takes effect moves with it
         op.fields[f.name] = value
-        new_shown = _show(f.name, value)
+        new_shown = show_value(f.name, value)
         if old_shown and old_shown in title:
             title = title.replace(old_shown, new_shown)
     new.title = title

@@ -63,7 +63,7 @@ class FieldChange:
     after: str
 
 
-def _show(name: str, value: Any) -> str:
+def show_value(name: str, value: Any) -> str:
     """A stored value as a person reads it: BE dates, Thai names of coded values."""
     if value is None or value == "":
         return ""
@@ -103,8 +103,8 @@ def describe(register: RegisterStore, cs: ChangeSet) -> list[FieldChange]:
         for name, value in op.fields.items():
             if name in _SKIP or (op.record_type != "person" and name in ("cid", "unit_code")):
                 continue  # the record's heading already names them
-            old = _show(name, before.get(name)) if op.op is not Op.CREATE else ""
-            new = _show(name, value)
+            old = show_value(name, before.get(name)) if op.op is not Op.CREATE else ""
+            new = show_value(name, value)
             if old == new:
                 continue  # unchanged, or an empty field of a new record
             out.append(FieldChange(label, FIELD_TH.get(name, name), old, new))
@@ -158,8 +158,8 @@ def conflict_of(register: RegisterStore, cs: ChangeSet) -> dict | None:
         for d in compare(op, base, to_dict(found[0])):
             if d.field in _SKIP:
                 continue
-            fields.append({"field": d.field, "base": _show(d.field, d.base), "ours": _show(d.field, d.ours),
-                           "theirs": _show(d.field, d.theirs), "overlapping": d.overlapping})
+            fields.append({"field": d.field, "base": show_value(d.field, d.base), "ours": show_value(d.field, d.ours),
+                           "theirs": show_value(d.field, d.theirs), "overlapping": d.overlapping})
     return {"fields": fields} if fields else None
 
 

@@ -217,3 +217,35 @@ def test_someone_already_in_an_unsettled_change_set_is_flagged_in_the_next_one(r
     assert same.severity is Severity.WARNING and first.title in same.th and "รอนายทะเบียนตรวจสอบ" in same.th
     assert not [v for v in review.check(register, first, dt.date(2026, 11, 23)).items
                 if v.code == "changeset.same_person"]  # a change set is not a duplicate of itself
+
+
+def test_a_returned_change_set_is_corrected_field_by_field_and_its_title_and_day_follow(register):
+    import datetime as dt
+
+    import pytest as _pytest
+
+    from app import editing, events
+    from app.changeset import ReviewState
+    from app.errors import Refusal
+    from app.events import Known
+    from tests.builders import person
+    who = Known(person(first="แก้ไข", born=dt.date(1970, 5, 5)), 1)
+    cs = events.death("TRN0001", "1101700000000", who, dt.date(2026, 11, 20), [])
+    cs.state = ReviewState.RETURNED
+    [rec] = editing.editable(register, cs)
+    [died] = [f for f in rec.fields if f.name == "died_on"]
+    from app.cid import format_cid
+    assert died.kind == "date" and died.text == "20/11/2569"
+    assert rec.heading == f"ข้อมูลบุคคล — {format_cid(who.record.cid)}"  # not in this register: named by CID
+    fixed = editing.edited(register, cs, {(died.op_index, "died_on"): "18/11/2569"})
+    assert fixed.operations[0].fields["died_on"] == "2026-11-18"
+    assert "18/11/2569" in fixed.title and "20/11/2569" not in fixed.title
+    assert fixed.effective_on == dt.date(2026, 11, 18) and fixed.id == cs.id and fixed.history == cs.history
+    assert cs.operations[0].fields["died_on"] == "2026-11-20"  # the original is untouched until kept
+    with _pytest.raises(Refusal) as bad:
+        editing.edited(register, cs, {(died.op_index, "died_on"): "31/02/2569"})
+    assert "วันที่ถึงแก่กรรม" in str(bad.value) and "ไม่มีวันที่ 31/02/2569" in str(bad.value)
+    cs.state = ReviewState.PENDING
+    with _pytest.raises(Refusal) as pending:
+        editing.edited(register, cs, {(died.op_index, "died_on"): "18/11/2569"})
+    assert "รอนายทะเบียนตรวจสอบ" in str(pending.value)
