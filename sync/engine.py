@@ -176,6 +176,7 @@ class SyncEngine:
         except SyncError as e:
             report.offline = e.retryable
             report.errors.append(str(e))
+        self._tally()  # also on a PC that never queued anything: "nothing unsent" is worth knowing if the key is lost
         return report
 
     def _due(self, kind: str) -> list[tuple[str, str, dict]]:

@@ -253,3 +253,28 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     [birth] = [op.fields["birth"] for op in resent.operations if op.fields.get("first_th") == "บุตร1"]
     assert birth == "2017-01-02" and call(again.session.engine.pending_count) == 0
     again.close()
+
+
+def test_a_lost_key_is_explained_and_the_copy_rebuilt_from_the_server_on_request(qtbot, qapp, tmp_path, slots, office):
+    from app.store.db import key_name
+    from app.store.keys import SERVICE
+    ring = MemoryKeyring()
+    KEYCHAINS[str(tmp_path / "pc1")] = KeyStore(ring)
+    slots[0].insert(load("registry").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "pc1", office.url)
+    user, mailed = office.inbox.password_for(REGISTRY.email)
+    log_in(qtbot, desk, user, mailed, new_password=PASSWORD)
+    desk.close()
+    ring.delete_password(SERVICE, key_name(UNIT))  # e.g. the Windows profile was rebuilt
+
+    again = make_desk(qtbot, qapp, tmp_path, "pc1", office.url)
+    asked = []
+
+    def answer(box) -> None:
+        asked.append(box.text())
+        click(next(b for b in box.buttons() if "สร้างสำเนาใหม่" in b.text()))
+    on_modal("rebuildQuestion", answer)
+    log_in(qtbot, again, REGISTRY.email, PASSWORD)
+    assert asked and "จึงไม่มีงานใดสูญหาย" in asked[0]  # everything had been synced: said so
+    assert again.window.unit_label.text() == training.UNIT.name  # the new copy, downloaded from the server
+    again.close()
