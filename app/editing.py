@@ -15,7 +15,7 @@ from .changeset import ChangeSet, Op, ReviewState
 from .cid import format_cid
 from .errors import Refusal
 from .records import RECORD_TH, to_dict
-from .review import FIELD_TH, show_value
+from .review import FIELD_TH, is_iso_date, show_value
 from .store.register import RegisterStore
 from .thai import PartialDate, ThaiDateError, format_birth, format_date_short, parse_birth, parse_date_short
 
@@ -23,10 +23,6 @@ EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.RETURNED)
 _FIXED = {"id", "cid", "unit_code", "a_cid", "b_cid", "parent_cid", "child_cid", "sex", "start_reason", "end_reason",
           "kind", "scheme", "basis", "personnel_type", "level", "attachment_sha256", "code"}
 _TEXT_CLEARABLE = {"middle_th", "middle_en", "title_en", "address", "phone", "email", "registered_at"}
-
-
-def _is_iso_date(value) -> bool:
-    return isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-"
 
 
 @dataclass(frozen=True)
@@ -67,8 +63,8 @@ def editable(register: RegisterStore, cs: ChangeSet) -> list[EditableRecord]:
                 except ValueError:
                     shown = str(value)
                 fields.append(EditableField(i, name, label, shown, "birth"))
-            elif _is_iso_date(value) or (name in ("start", "end", "died_on", "registered_on", "ended_on", "ordered_on")):
-                shown = format_date_short(_dt.date.fromisoformat(value)) if _is_iso_date(value) else ""
+            elif is_iso_date(value) or (name in ("start", "end", "died_on", "registered_on", "ended_on", "ordered_on")):
+                shown = format_date_short(_dt.date.fromisoformat(value)) if is_iso_date(value) else ""
                 fields.append(EditableField(i, name, label, shown, "date"))
             else:
                 fields.append(EditableField(i, name, label, "" if value is None else str(value), "text"))

@@ -63,6 +63,11 @@ class FieldChange:
     after: str
 
 
+def is_iso_date(value: Any) -> bool:
+    """A stored date field's value: ``yyyy-mm-dd``."""
+    return isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-"
+
+
 def show_value(name: str, value: Any) -> str:
     """A stored value as a person reads it: BE dates, Thai names of coded values."""
     if value is None or value == "":
@@ -78,7 +83,7 @@ def show_value(name: str, value: Any) -> str:
         return _CODED[name].get(str(value), str(value))
     if name == "birth":
         return _birth(str(value))
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+    if is_iso_date(value):
         try:
             return format_date_short(_dt.date.fromisoformat(value))
         except ValueError:

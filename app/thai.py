@@ -64,17 +64,25 @@ class ThaiDateError(ValueError):
     """A date a user typed that cannot be read; the message is Thai and says what to type."""
 
 
-def parse_date_short(text: str) -> _dt.date:
-    """Read ``dd/mm/yyyy`` in the Buddhist era (Thai digits allowed)."""
-    raw = arabic_digits(text.strip())
-    parts = raw.replace("-", "/").replace(".", "/").split("/")
+def _typed_be(text: str, unreadable: str, year_alone: bool = False) -> tuple[int, int, int]:
+    """(day, month, Christian-era year) of a typed ``dd/mm/yyyy`` in the Buddhist era (Thai digits, ``-`` or
+    ``.`` allowed; ``year_alone``: a bare year is 00/00/yyyy). ThaiDateError with ``unreadable`` otherwise."""
+    parts = arabic_digits(text.strip()).replace("-", "/").replace(".", "/").split("/")
+    if year_alone and len(parts) == 1 and parts[0].isdigit():
+        parts = ["00", "00", parts[0]]
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ThaiDateError(f"อ่านวันที่ «{text}» ไม่ได้ กรุณาพิมพ์เป็น วว/ดด/ปปปป พ.ศ. เช่น 31/01/2569")
+        raise ThaiDateError(unreadable)
     day, month, year = (int(p) for p in parts)
     if year < 2400:
         raise ThaiDateError(f"ปี {year} ดูเหมือนเป็น ค.ศ. กรุณาพิมพ์ปีเป็น พ.ศ. เช่น {year + BE_OFFSET}")
+    return day, month, year - BE_OFFSET
+
+
+def parse_date_short(text: str) -> _dt.date:
+    """Read ``dd/mm/yyyy`` in the Buddhist era (Thai digits allowed)."""
+    day, month, year = _typed_be(text, f"อ่านวันที่ «{text}» ไม่ได้ กรุณาพิมพ์เป็น วว/ดด/ปปปป พ.ศ. เช่น 31/01/2569")
     try:
-        return _dt.date(year - BE_OFFSET, month, day)
+        return _dt.date(year, month, day)
     except ValueError:
         raise ThaiDateError(f"ไม่มีวันที่ {text} ในปฏิทิน กรุณาตรวจสอบวัน เดือน และปี") from None
 
@@ -225,18 +233,11 @@ def format_birth(birth: PartialDate | None) -> str:
 
 def parse_birth(text: str) -> PartialDate | None:
     """``dd/mm/yyyy`` in the Buddhist era; 00 for an unknown day or month, as the card writes it."""
-    raw = arabic_digits(text.strip())
-    if not raw:
+    if not arabic_digits(text.strip()):
         return None
-    parts = raw.replace("-", "/").replace(".", "/").split("/")
-    if len(parts) == 1 and parts[0].isdigit():
-        parts = ["00", "00", parts[0]]
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ThaiDateError(f"อ่านวันเกิด «{text}» ไม่ได้ กรุณาพิมพ์เป็น วว/ดด/ปปปป พ.ศ. (ไม่ทราบวันหรือเดือนให้ใส่ 00)")
-    day, month, year = (int(p) for p in parts)
-    if year < 2400:
-        raise ThaiDateError(f"ปี {year} ดูเหมือนเป็น ค.ศ. กรุณาพิมพ์ปีเป็น พ.ศ. เช่น {year + BE_OFFSET}")
+    day, month, year = _typed_be(text, f"อ่านวันเกิด «{text}» ไม่ได้ กรุณาพิมพ์เป็น วว/ดด/ปปปป พ.ศ. "
+                                       "(ไม่ทราบวันหรือเดือนให้ใส่ 00)", year_alone=True)
     try:
-        return PartialDate(year - BE_OFFSET, month, day)
+        return PartialDate(year, month, day)
     except ValueError:
         raise ThaiDateError(f"ไม่มีวันเกิด {text} ในปฏิทิน กรุณาตรวจสอบ") from None

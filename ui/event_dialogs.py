@@ -470,7 +470,7 @@ class EditDialog(ChangeSetDialog):
                 if f.kind == "fixed":
                     form.addRow(f.label, QLabel(f.text))
                     continue
-                edit = date_edit(name=f"{f.name}_{f.op_index}") if f.kind in ("date", "birth") else QLineEdit()
+                edit = date_edit() if f.kind in ("date", "birth") else QLineEdit()
                 edit.setObjectName(f"{f.name}_{f.op_index}")
                 edit.setText(f.text)
                 edit.textEdited.connect(lambda _t: self.changed())

@@ -137,7 +137,7 @@ class Workspace(MainWindow):
 
         def enable(chosen: list[ChangeSet]) -> None:
             one = chosen[0] if len(chosen) == 1 else None
-            editable = one is not None and one.state in (ReviewState.DRAFT, ReviewState.RETURNED)
+            editable = one is not None and one.state in editing.EDITABLE_STATES
             self.edit.setEnabled(editable)
             self.resend.setEnabled(editable)
             self.merge.setEnabled(one is not None and one.state is ReviewState.RETURNED)
