@@ -50,6 +50,21 @@ def submit(engine: SyncEngine, children: int = 1):
     return cs
 
 
+def submit_with_scan(engine: SyncEngine, size: int, children: int):
+    """A hire with a scanned certificate of ``size`` random bytes, submitted: the PC owes both to the server."""
+    import os
+
+    from app.store import AttachmentStore
+    engine.attachments = AttachmentStore(engine.register.wc)
+    sha = engine.attachments.put(b"%PDF-1.7\n" + os.urandom(size), "birth.pdf")
+    cs = hire(children=children)
+    cs.evidence.append(sha)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    engine.queue_push(cs)
+    return cs, sha
+
+
 @pytest.fixture
 def office(central_sqlite, tmp_path):
     import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
@@ -188,9 +203,7 @@ def test_a_revoked_account_cannot_sync_and_is_told_so(office, tmp_path):
 
 def test_an_attachment_upload_cut_halfway_is_finished_by_the_next_sync(office, tmp_path):
     import hashlib
-    import os
 
-    from app.store import AttachmentStore
 
     class CutMidUpload(HTTPAdapter):
         def __init__(self):
@@ -208,14 +221,7 @@ def test_an_attachment_upload_cut_halfway_is_finished_by_the_next_sync(office, t
     cut.mount("http://", CutMidUpload())
     pc1 = pc(tmp_path, "pc1", office, REGISTRY, session=cut)
     pc1.client.attempts = 1
-    pc1.attachments = AttachmentStore(pc1.register.wc)
-    scan = b"%PDF-1.7\n" + os.urandom(700_000)
-    sha = pc1.attachments.put(scan, "birth.pdf")
-    cs = hire(children=1)
-    cs.evidence.append(sha)
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs, sha = submit_with_scan(pc1, 700_000, children=1)
     first = pc1.sync_once()
     assert first.offline and pc1.pending_count() == 1
     second = pc1.sync_once()
@@ -484,9 +490,7 @@ def test_the_server_process_killed_at_every_step_loses_nothing_and_doubles_nothi
     """The officer's PC sends a hire with a scanned certificate, the registrar's laptop approves it and another
     PC follows the feed, while the server process is killed at each step and started again."""
     import hashlib
-    import os
 
-    from app.store import AttachmentStore
     from server.db import changesets, record_history
 
     def connected(name: str, officer) -> tuple[SyncEngine, KillServer]:
@@ -512,14 +516,7 @@ def test_the_server_process_killed_at_every_step_loses_nothing_and_doubles_nothi
     # The laptop's first download of the unit's register is cut halfway and finished.
     killed_then_finished(laptop, link_laptop, "GET", "/v1/changesets", "after")
 
-    pc1.attachments = AttachmentStore(pc1.register.wc)
-    scan = b"%PDF-1.7\n" + os.urandom(600_000)  # three pieces of 256 KiB
-    sha = pc1.attachments.put(scan, "birth.pdf")
-    cs = hire(children=2)
-    cs.evidence.append(sha)
-    cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs, sha = submit_with_scan(pc1, 600_000, children=2)  # three pieces of 256 KiB
     # The attachment: before it starts, in the middle of it, and after its last piece was stored.
     killed_then_finished(pc1, link1, "HEAD", "/v1/blobs/", "before")
     killed_then_finished(pc1, link1, "PUT", "/v1/blobs/", "before", nth=2)
