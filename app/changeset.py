@@ -110,6 +110,8 @@ class ChangeSet:
     history: list[Transition] = field(default_factory=list)
     return_reason: str = ""
     evidence: list[str] = field(default_factory=list)  # SHA-256 of attached scans
+    # What each attached document is, in Thai ("ทะเบียนสมรส"), so the registrar knows what they are looking at.
+    evidence_labels: dict[str, str] = field(default_factory=dict)
     # The dependents this change set means to make entitled, checked on ``effective_on``.
     claims: list[Claim] = field(default_factory=list)
 
@@ -186,6 +188,7 @@ def to_json(cs: ChangeSet) -> dict[str, Any]:
         "effective_on": cs.effective_on.isoformat() if cs.effective_on else None,
         "created_at": cs.created_at.isoformat(), "return_reason": cs.return_reason,
         "evidence": list(cs.evidence),
+        **({"evidence_labels": dict(cs.evidence_labels)} if cs.evidence_labels else {}),
         "claims": [{"beneficiary_cid": c.beneficiary_cid, "dependent_cid": c.dependent_cid,
                     "relation": c.relation} for c in cs.claims],
         "operations": [{"op": o.op.value, "record_type": o.record_type, "record_id": o.record_id,
@@ -202,6 +205,7 @@ def from_json(data: dict[str, Any]) -> ChangeSet:
         effective_on=_dt.date.fromisoformat(data["effective_on"]) if data.get("effective_on") else None,
         created_at=_dt.datetime.fromisoformat(data["created_at"]), return_reason=data.get("return_reason", ""),
         evidence=list(data.get("evidence", [])),
+        evidence_labels=dict(data.get("evidence_labels") or {}),
         claims=[Claim(**c) for c in data.get("claims", [])],
         operations=[Operation(Op(o["op"]), o["record_type"], o["record_id"], o["fields"], o.get("base_rev"))
                     for o in data.get("operations", [])],
@@ -217,5 +221,7 @@ def canonical_digest(cs: ChangeSet) -> bytes:
     body = to_json(cs)
     signed = {k: body[k] for k in ("id", "unit_code", "author_cid", "title", "kind", "effective_on", "evidence",
                                    "claims", "operations")}
+    if cs.evidence_labels:  # signed too, but only when present: approvals signed before labels existed still verify
+        signed["evidence_labels"] = body["evidence_labels"]
     text = json.dumps(signed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).digest()

@@ -52,5 +52,6 @@ def merge(cs: ChangeSet, current: dict[tuple[str, str], tuple[int, dict]],
     if not ops:
         return None, left
     merged = ChangeSet(cs.unit_code, cs.author_cid, f"{cs.title} (รวมกับการแก้ไขจากเครื่องอื่น)", cs.kind, ops,
-                       effective_on=cs.effective_on, evidence=list(cs.evidence), claims=list(cs.claims))
+                       effective_on=cs.effective_on, evidence=list(cs.evidence),
+                       evidence_labels=dict(cs.evidence_labels), claims=list(cs.claims))
     return merged, left

@@ -145,6 +145,9 @@ class CentralClient:
             offset = int(r.headers.get("Upload-Offset", offset + len(piece)))
             done = r.status_code == 201
 
+    def get_blob(self, sha: str) -> bytes:
+        return self._request("GET", f"/blobs/{sha}").content
+
     def _head_offset(self, sha: str) -> tuple[bool, int]:
         """(complete, bytes the server has). A HEAD has no body, so a 404 here is an answer, not an error."""
         for attempt in (0, 1):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Callable
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from app import changeset as csmod
-from app.changeset import ChangeSet
+from app.changeset import ChangeSet, ReviewState
 from app.offline import remember
 from app.records import from_dict
 from app.store import AttachmentStore, RegisterStore
@@ -40,6 +41,7 @@ class SyncReport:
     approved: int = 0
     returned: int = 0
     pulled: int = 0
+    fetched: int = 0      # attachments downloaded for review
     errors: list[str] = field(default_factory=list)   # Thai, for the status line
     offline: bool = False
 
@@ -173,6 +175,7 @@ class SyncEngine:
             self._upload_blobs(progress)
             self._send(report, progress)
             self._pull(report, progress)
+            self._fetch_evidence(report, progress)
         except SyncError as e:
             report.offline = e.retryable
             report.errors.append(str(e))
@@ -192,6 +195,30 @@ class SyncEngine:
             self.client.put_blob(sha, self.attachments.get(sha))
             if progress:
                 progress("blobs", n, len(shas))
+
+    def _fetch_evidence(self, report: SyncReport, progress) -> None:
+        """The documents attached to change sets still under review, so the registrar can look at them offline.
+        Each is checked against its SHA-256 before it is kept (encrypted, like every attachment here)."""
+        if self.attachments is None:
+            return
+        waiting = self.register.changesets(self.register.wc.unit_code, [ReviewState.PENDING, ReviewState.RETURNED])
+        wanted = {sha: cs.evidence_labels.get(sha, "") for cs in waiting for sha in cs.evidence}
+        missing = sorted(sha for sha in wanted if not self.attachments.has(sha))
+        for n, sha in enumerate(missing, start=1):
+            try:
+                data = self.client.get_blob(sha)
+            except SyncError as e:
+                if e.retryable:
+                    raise
+                report.errors.append(str(e))
+                continue
+            if hashlib.sha256(data).hexdigest() != sha:
+                report.errors.append("ไฟล์แนบที่ดาวน์โหลดไม่ตรงกับรหัสตรวจสอบ จะดาวน์โหลดใหม่ในการซิงก์ครั้งถัดไป")
+                continue
+            self.attachments.put(data, wanted[sha])
+            report.fetched += 1
+            if progress:
+                progress("evidence", n, len(missing))
 
     def _send(self, report: SyncReport, progress) -> None:
         pushes = self._due("push")

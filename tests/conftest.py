@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("SANE_CONFIG_DIR", str(Path(__file__).resolve().parent.parent / "scan" / "training"))
 
 import pytest  # noqa: E402
 

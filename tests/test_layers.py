@@ -4,7 +4,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN_IN_APP = {"PySide6", "shiboken6", "requests", "httpx", "smartcard", "fastapi", "starlette", "uvicorn",
-                    "ui", "card", "sync", "server"}
+                    "ui", "card", "scan", "sync", "server"}
 
 
 def imports_of(path: Path) -> set[str]:

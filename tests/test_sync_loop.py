@@ -8,6 +8,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from app import training
+from app import changeset as csmod
 from app.changeset import ReviewState
 from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
 from sync.client import CentralClient
@@ -229,6 +230,60 @@ def test_an_attachment_upload_cut_halfway_is_finished_by_the_next_sync(office, t
     got = requests.get(f"{office.url}/v1/blobs/{sha}", headers={"Authorization": f"Bearer {pc1.client.access_token}"},
                        timeout=30)
     assert hashlib.sha256(got.content).hexdigest() == sha
+
+
+def test_a_scanned_document_reaches_the_registrars_laptop_labelled_and_opens_there_offline(office, tmp_path):
+    """The officer scans a birth certificate on the training flatbed (SANE's test device through scanimage);
+    the registrar's laptop downloads it with the change set, keeps it encrypted, and opens it offline.
+    A download cut on the way is finished by the next sync."""
+    import hashlib
+
+    from app.store import AttachmentStore
+    from scan import SaneScanner
+
+    class CutFirstDownload(HTTPAdapter):
+        def __init__(self):
+            super().__init__()
+            self.cut = True
+
+        def send(self, request, **kw):
+            if request.method == "GET" and "/blobs/" in request.path_url and self.cut:
+                self.cut = False
+                raise requests.ConnectionError("the link dropped during the download")
+            return super().send(request, **kw)
+
+    page = SaneScanner().scan()
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    pc1.attachments = AttachmentStore(pc1.register.wc)
+    sha = pc1.attachments.put(page, "สูติบัตร")
+    cs = hire(children=1)
+    cs.evidence, cs.evidence_labels = [sha], {sha: "สูติบัตร"}
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    assert pc1.sync_once().pushed == 1
+
+    cut = requests.Session()
+    cut.mount("http://", CutFirstDownload())
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR, session=cut)
+    laptop.client.attempts = 1
+    laptop.attachments = AttachmentStore(laptop.register.wc)
+    first = laptop.sync_once()
+    assert first.offline and not laptop.attachments.has(sha)
+    second = laptop.sync_once()
+    assert second.fetched == 1 and not second.errors
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    assert pending.evidence_labels == {sha: "สูติบัตร"}
+    laptop.client.base = "http://127.0.0.1:9/v1"  # at the meeting, offline
+    stored = laptop.attachments.get(sha)
+    assert stored == page and hashlib.sha256(stored).hexdigest() == sha and stored.startswith(b"\xff\xd8\xff")
+    assert laptop.attachments.info(sha) == ("image/jpeg", len(page))
+    on_disk = next(laptop.attachments.folder.rglob(f"{sha}.bin")).read_bytes()
+    assert page[:64] not in on_disk  # encrypted at rest, like everything on the laptop
+    # The label is part of what the registrar signs: it cannot be changed on the way without the approval failing.
+    before = csmod.canonical_digest(pending)
+    pending.evidence_labels[sha] = "เอกสารอื่น"
+    assert csmod.canonical_digest(pending) != before
 
 
 def test_an_empty_working_copy_is_rebuilt_from_the_server_with_what_is_under_review(office, tmp_path):

@@ -10,13 +10,14 @@ import json
 from app import review
 from app.changeset import ChangeSet, ReviewState
 from app.errors import Severity, Verdicts
-from app.store import RegisterStore
+from app.store import AttachmentStore, RegisterStore
 from app.thai import format_date_short
 
+from .evidence import Attached, attached_of, evidence_html, open_viewer
 from .i18n import tr
 from .qt import (
-    QAbstractItemView, QColor, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, Qt, QTableWidget,
-    QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget, Signal,
+    QAbstractItemView, QColor, QHBoxLayout, QHeaderView, QImage, QLabel, QPushButton, QSplitter, Qt, QTableWidget,
+    QTableWidgetItem, QTextBrowser, QTextDocument, QUrl, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
@@ -54,6 +55,15 @@ def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflic
                      f"<td style='background:#ecfdf5'>{e(r.after)}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+def detail_with_evidence(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflict: dict | None = None
+                         ) -> tuple[str, list[Attached], dict[str, bytes]]:
+    """On the worker: the detail, its documents, and the bytes of those that are images (for thumbnails)."""
+    attached = attached_of(register, cs)
+    store = AttachmentStore(register.wc)
+    images = {a.sha: store.get(a.sha) for a in attached if a.mime.startswith("image/")}
+    return detail_html(register, cs, today, conflict) + evidence_html(attached), attached, images
 
 
 def verdicts_html(verdicts: Verdicts) -> str:
@@ -115,7 +125,13 @@ class ChangeSetPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.itemSelectionChanged.connect(self._chosen)
         self.detail = QTextBrowser()
+        self.detail.setObjectName("detail")
         self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._link)
+        self.attached: list[Attached] = []   # the shown change set's documents
+        self.said = QLabel("")
+        self.said.setObjectName("muted")
+        self.said.setWordWrap(True)
         self.empty = QLabel("")
         self.empty.setObjectName("muted")
         self.buttons = QHBoxLayout()
@@ -127,6 +143,7 @@ class ChangeSetPanel(QWidget):
         holder.setLayout(left)
         right = QVBoxLayout()
         right.addWidget(self.detail, 1)
+        right.addWidget(self.said)
         right.addLayout(self.buttons)
         pane = QWidget()
         pane.setLayout(right)
@@ -190,14 +207,25 @@ class ChangeSetPanel(QWidget):
             return
         cs, conflict = self.items[rows[0]]
         register, today = self.register, self.today
-        self.runner.run(lambda: detail_html(register, cs, today, conflict),
-                        lambda text: self._detail(cs.id, text), lambda _e: None)
+        self.runner.run(lambda: detail_with_evidence(register, cs, today, conflict),
+                        lambda shown: self._detail(cs.id, *shown), lambda _e: None)
 
-    def _detail(self, cs_id: str, text: str) -> None:
+    def _detail(self, cs_id: str, text: str, attached: list[Attached], images: dict[str, bytes]) -> None:
         current = self.selected()
         if len(current) == 1 and current[0].id == cs_id:
+            self.attached = attached
+            document = self.detail.document()
+            for sha, data in images.items():
+                document.addResource(QTextDocument.ImageResource, QUrl(f"evidence:{sha}"), QImage.fromData(data))
             self.detail.setHtml(text)
+            self.said.setText("")
             self.shown.emit(cs_id)
+
+    def _link(self, url: QUrl) -> None:
+        link = url.toString()
+        for item in self.attached:
+            if link == f"evidence:{item.sha}" and self.register is not None:
+                open_viewer(self, self.runner, self.register, item, self.said.setText)
 
     def selection_changed(self, chosen: list[ChangeSet]) -> None:
         """Overridden by the owner to enable its buttons."""

@@ -18,6 +18,7 @@ from app.thai import ThaiDateError, format_date_short, parse_date_short
 
 from .card_bridge import CardBridge
 from .changesets import verdicts_html
+from .evidence import EvidenceBox, with_evidence
 from .i18n import tr
 from .person_form import PersonForm
 from .qt import (
@@ -57,7 +58,7 @@ class ChangeSetDialog(QDialog):
     checked = Signal(object)   # the Verdicts (or a Refusal) shown
 
     def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date,
-                 title: str, parent: QWidget | None = None) -> None:
+                 title: str, parent: QWidget | None = None, kind: str = "") -> None:
         super().__init__(parent)
         self.runner, self.register, self.me, self.today = runner, register, me, today
         self.setWindowTitle(title)
@@ -83,8 +84,10 @@ class ChangeSetDialog(QDialog):
         buttons.addWidget(close)
         buttons.addWidget(self.draft_button)
         buttons.addWidget(self.send_button)
+        self.evidence = EvidenceBox(runner, register, kind)
         root = QVBoxLayout(self)
         root.addLayout(self.body, 1)
+        root.addWidget(self.evidence)
         root.addWidget(QLabel(tr("ผลการตรวจตามระเบียบ", "What the rules say")))
         root.addWidget(self.verdicts)
         root.addLayout(buttons)
@@ -135,8 +138,9 @@ class ChangeSetDialog(QDialog):
             return
         if send and self.errors:
             return
-        register = self.register
-        self.runner.run(lambda: make(register), lambda cs: self._built(cs, send), self._refused)
+        register, attached = self.register, list(self.evidence.items)
+        self.runner.run(lambda: with_evidence(make(register), attached), lambda cs: self._built(cs, send),
+                        self._refused)
 
     def _built(self, cs: ChangeSet, send: bool) -> None:
         self.result_cs, self.send = cs, send
@@ -213,10 +217,11 @@ class HireDialog(ChangeSetDialog):
 
     def __init__(self, runner: TaskRunner, card: CardBridge | None, register: RegisterStore, me: actions.Me,
                  today: _dt.date, parent: QWidget | None = None) -> None:
-        super().__init__(runner, register, me, today, tr("รับบุคลากรใหม่", "New staff member"), parent)
+        super().__init__(runner, register, me, today, tr("รับบุคลากรใหม่", "New staff member"), parent, "hire")
         self.card = card
         self.form = PersonForm(runner, card, register.person)
         self.form.edited.connect(self.changed)
+        self.form.read_done.connect(lambda _cid: self.evidence.set_card_photo(self.form.photo_bytes))
         self.ptype = QComboBox()
         self.ptype.setObjectName("personnelType")
         for code, t in tables().personnel_types.items():
@@ -340,7 +345,7 @@ class PersonEventDialog(ChangeSetDialog):
     def __init__(self, kind: str, runner: TaskRunner, card: CardBridge | None, register: RegisterStore,
                  me: actions.Me, today: _dt.date, cid: str, parent: QWidget | None = None) -> None:
         th, en = self.KINDS[kind]
-        super().__init__(runner, register, me, today, tr(th, en), parent)
+        super().__init__(runner, register, me, today, tr(th, en), parent, kind)
         self.kind = kind
         self.subject: Known[Person] | None = None
         self.employment: Known[Employment] | None = None
@@ -354,6 +359,9 @@ class PersonEventDialog(ChangeSetDialog):
         self.pension = QCheckBox(tr("รับบำนาญต่อ (ยังมีสิทธิในฐานะผู้รับบำนาญ)", "Goes on with a pension"))
         self.which = QComboBox()
         self.other = PersonForm(runner, card, register.person) if kind in ("marriage", "birth", "parent") else None
+        if self.other is not None:
+            other = self.other
+            other.read_done.connect(lambda _cid: self.evidence.set_card_photo(other.photo_bytes))
         self.reg_no = QLineEdit()
         self.reg_no.setObjectName("registrationNo")
         if kind == "end":
@@ -447,8 +455,10 @@ class EditDialog(ChangeSetDialog):
 
     def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date, cs: ChangeSet,
                  records: list, parent: QWidget | None = None) -> None:
-        super().__init__(runner, register, me, today, tr(f"แก้ไข «{cs.title}»", f"Edit “{cs.title}”"), parent)
+        super().__init__(runner, register, me, today, tr(f"แก้ไข «{cs.title}»", f"Edit “{cs.title}”"), parent,
+                         cs.kind)
         self.cs = cs
+        self.evidence.load(cs)
         self.edits: dict[tuple[int, str], QLineEdit] = {}
         if cs.return_reason:
             reason = QLabel(tr(f"นายทะเบียนส่งกลับเพราะ: {cs.return_reason}", f"Returned because: {cs.return_reason}"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app import settings, training
 from app.domain import Unit
-from app.store import DbWorker, KeyStore, RegisterStore, WorkingCopy, default_data_dir
+from app.store import AttachmentStore, DbWorker, KeyStore, RegisterStore, WorkingCopy, default_data_dir
 from sync.engine import SyncEngine
 from sync.service import SyncService
 from sync.session import Session, log_in
@@ -106,7 +106,8 @@ class Desk:
         data_dir, keys, client = self.data_dir, self.keys, session.client
 
         def make_engine() -> SyncEngine:  # on the sync thread: its own connection to the copy
-            return SyncEngine(RegisterStore(WorkingCopy.open(data_dir, code, keys)), client)
+            wc = WorkingCopy.open(data_dir, code, keys)
+            return SyncEngine(RegisterStore(wc), client, AttachmentStore(wc))
 
         self.sync = SyncService(make_engine, self._sync_signals.status.emit, interval=self.sync_interval)
         self.sync.start()

@@ -60,6 +60,7 @@ class PersonForm(QWidget):
         self.sex.addItem(tr("หญิง", "Female"), Sex.FEMALE)
         self.sex.currentIndexChanged.connect(lambda _i: self._changed())
         form.addRow(tr("เพศ", "Sex"), self.sex)
+        self.photo_bytes = b""   # the JPEG from the last card read
         self.photo = QLabel(tr("รูปถ่าย", "Photo"))
         self.photo.setFixedSize(110, 134)
         self.photo.setAlignment(Qt.AlignCenter)
@@ -100,6 +101,7 @@ class PersonForm(QWidget):
 
     def _card_read(self, data: CardData) -> None:
         self.read_button.setEnabled(True)
+        self.photo_bytes = data.photo
         self.fill(person_from_card(data))
         image = QImage.fromData(data.photo)
         if not image.isNull():

@@ -55,6 +55,15 @@ class AttachmentStore:
                 )
         return sha
 
+    def has(self, sha: str) -> bool:
+        row = self._wc.conn.execute("SELECT 1 FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
+        return row is not None and self._file(sha).exists()
+
+    def info(self, sha: str) -> tuple[str, int] | None:
+        """(MIME type, size in bytes) of a file this PC holds, or None."""
+        row = self._wc.conn.execute("SELECT mime, size FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
+        return (row[0], row[1]) if row is not None and self._file(sha).exists() else None
+
     def get(self, sha: str) -> bytes:
         row = self._wc.conn.execute("SELECT file_key FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
         path = self._file(sha)

@@ -1,0 +1,366 @@
+"""Documents attached to a change set: scanned or imported into the encrypted attachment store
+(app.store.AttachmentStore), listed with what each one is, and looked at in the program.
+
+The bytes are only ever handled off the GUI thread: scanning on its own thread (it takes seconds), storing
+and reading on the database worker. A document leaves the encrypted store in clear only when the person
+asks for a copy with "บันทึกสำเนา…" and chooses where it goes.
+"""
+from __future__ import annotations
+
+import html
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from app.changeset import ChangeSet
+from app.store import AttachmentStore, RegisterStore, StoreProblem
+from app.store.attachments import MAX_BYTES
+from scan import Scanner, ScanProblem, default_scanner
+
+from .i18n import tr
+from .qt import (
+    QComboBox, QDialog, QFileDialog, QGroupBox, QHBoxLayout, QImage, QLabel, QListWidget, QListWidgetItem,
+    QPixmap, QPushButton, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
+)
+from .tasks import TaskRunner
+
+# What a registry officer attaches, by the seeds' events (Thai first; the label travels with the change set).
+KINDS = (
+    ("ทะเบียนสมรส", "Marriage registration"),
+    ("ทะเบียนการหย่า", "Divorce registration"),
+    ("สูติบัตร", "Birth certificate"),
+    ("คำสั่งศาล", "Court order"),
+    ("ใบมรณบัตร", "Death certificate"),
+    ("คำสั่งบรรจุ แต่งตั้ง หรือรับโอน", "Appointment or transfer order"),
+    ("คำสั่งให้พ้นจากตำแหน่ง", "Order ending service"),
+    ("ทะเบียนบ้าน", "House registration"),
+    ("เอกสารอื่น", "Other document"),
+)
+CARD_PHOTO = "รูปถ่ายจากบัตรประชาชน"
+# The document a dialog or a change set's kind most likely needs first (an index into KINDS).
+KIND_OF_EVENT = {"hire": 5, "transfer_in": 5, "elected": 5, "pension": 5, "end": 6, "resignation": 6,
+                 "dismissal": 6, "retirement": 6, "transfer_out": 6, "term_ended": 6, "death": 4, "marriage": 0,
+                 "child_marriage": 0, "add_spouse": 0, "divorce": 1, "birth": 2, "court_order": 3, "parent": 7,
+                 "add_father": 7, "add_mother": 7}
+MIME_SHORT = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+_scan_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scanner")
+
+
+@dataclass
+class Attached:
+    sha: str
+    label: str
+    mime: str = ""       # "" when this PC does not hold the file yet (the next sync downloads it)
+    size: int = 0
+
+    @property
+    def text(self) -> str:
+        if not self.mime:
+            return f"{self.label} — {tr('ยังไม่ได้ดาวน์โหลด (จะดาวน์โหลดเมื่อซิงก์)', 'not downloaded yet')}"
+        return f"{self.label} — {MIME_SHORT.get(self.mime, self.mime)} {size_text(self.size)}"
+
+
+def with_evidence(cs: ChangeSet, items: list[Attached]) -> ChangeSet:
+    cs.evidence = [a.sha for a in items]
+    cs.evidence_labels = {a.sha: a.label for a in items}
+    return cs
+
+
+def size_text(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
+
+
+def attached_of(register: RegisterStore, cs: ChangeSet) -> list[Attached]:
+    """On the database worker: the change set's documents with what this PC knows of each."""
+    store = AttachmentStore(register.wc)
+    out = []
+    for n, sha in enumerate(cs.evidence, start=1):
+        info = store.info(sha)
+        label = cs.evidence_labels.get(sha) or f"เอกสารแนบ {n}"
+        out.append(Attached(sha, label, *(info or ("", 0))))
+    return out
+
+
+def store_file(register: RegisterStore, data: bytes, label: str) -> Attached:
+    """On the database worker: into the encrypted store (StoreProblem in Thai for a file it cannot take)."""
+    store = AttachmentStore(register.wc)
+    sha = store.put(data, label)
+    mime, size = store.info(sha) or ("", len(data))
+    return Attached(sha, label, mime, size)
+
+
+def read_file(path: str) -> bytes:
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise StoreProblem(f"ไฟล์ใหญ่เกิน {MAX_BYTES // (1024 * 1024)} MB กรุณาสแกนใหม่ด้วยความละเอียดที่ต่ำลง")
+        return p.read_bytes()
+    except OSError:
+        raise StoreProblem("เปิดไฟล์นี้ไม่ได้ กรุณาตรวจสอบว่าไฟล์ยังอยู่และไม่ได้เปิดค้างไว้ในโปรแกรมอื่น") from None
+
+
+class EvidenceBox(QGroupBox):
+    """The documents of the change set being built: scan, import, look, remove."""
+
+    changed = Signal()
+    said = Signal(str)
+
+    def __init__(self, runner: TaskRunner, register: RegisterStore, kind: str = "",
+                 scanner: Scanner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(tr("เอกสารประกอบ", "Supporting documents"), parent)
+        self.runner, self.register = runner, register
+        self.scanner = scanner or default_scanner()
+        self.items: list[Attached] = []
+        self.list = QListWidget()
+        self.list.setObjectName("evidenceList")
+        self.list.setMaximumHeight(76)
+        self.list.itemDoubleClicked.connect(lambda _i: self.view())
+        self.kind = QComboBox()
+        self.kind.setObjectName("evidenceKind")
+        for th, en in KINDS:
+            self.kind.addItem(tr(th, en), th)
+        self.kind.setCurrentIndex(KIND_OF_EVENT.get(kind, len(KINDS) - 1))
+        self.scan_button = self._button("สแกน…", "Scan…", "scanEvidence", self.scan)
+        self.import_button = self._button("นำเข้าไฟล์…", "Import a file…", "importEvidence", self.import_file)
+        self.view_button = self._button("ดูเอกสาร", "View", "viewEvidence", self.view)
+        self.remove_button = self._button("นำออก", "Remove", "removeEvidence", self.remove)
+        self.status = QLabel(tr("แนบได้เฉพาะ PDF, JPEG หรือ PNG ไฟล์ละไม่เกิน 50 MB",
+                                "PDF, JPEG or PNG, up to 50 MB each"))
+        self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("เอกสาร", "Document")))
+        top.addWidget(self.kind, 1)
+        top.addWidget(self.scan_button)
+        top.addWidget(self.import_button)
+        side = QVBoxLayout()
+        side.addWidget(self.view_button)
+        side.addWidget(self.remove_button)
+        side.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.list, 1)
+        bottom.addLayout(side)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addLayout(bottom)
+        box.addWidget(self.status)
+        self.list.currentRowChanged.connect(lambda _r: self._enable())
+        self._enable()
+
+    def _button(self, th: str, en: str, name: str, slot) -> QPushButton:
+        b = QPushButton(tr(th, en))
+        b.setObjectName(name)
+        b.clicked.connect(slot)
+        return b
+
+    def _enable(self) -> None:
+        chosen = self.list.currentRow() >= 0
+        self.view_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.said.emit(text)
+
+    # --- what the change set carries ---------------------------------------------------------------
+
+    def load(self, cs: ChangeSet) -> None:
+        register = self.register
+        self.runner.run(lambda: attached_of(register, cs), self._loaded, self._failed)
+
+    def _loaded(self, items: list[Attached]) -> None:
+        self.items = []
+        self.list.clear()
+        for item in items:
+            self._add(item)
+
+    def set_card_photo(self, photo: bytes) -> None:
+        """The photo read from the person's ID card, for the registrar to compare; a later read replaces it."""
+        for row in reversed(range(len(self.items))):
+            if self.items[row].label == CARD_PHOTO:
+                self.items.pop(row)
+                self.list.takeItem(row)
+        if photo:
+            self.add_bytes(photo, CARD_PHOTO)
+
+    # --- adding -------------------------------------------------------------------------------------
+
+    def label(self) -> str:
+        return str(self.kind.currentData())
+
+    def add_bytes(self, data: bytes, label: str) -> None:
+        register = self.register
+        self._say(tr("กำลังเก็บเอกสารแบบเข้ารหัส…", "Storing the document, encrypted…"))
+        self.runner.run(lambda: store_file(register, data, label), self._stored, self._failed)
+
+    def scan(self) -> None:
+        label = self.label()
+        self.scan_button.setEnabled(False)
+        self._say(tr("กำลังสแกน… กรุณารอสักครู่", "Scanning… please wait."))
+        self.runner.follow(_scan_thread.submit(self.scanner.scan), lambda data: self._scanned(data, label),
+                           self._scan_failed)
+
+    def _scanned(self, data: bytes, label: str) -> None:
+        self.scan_button.setEnabled(True)
+        self.add_bytes(data, label)
+
+    def _scan_failed(self, error: BaseException) -> None:
+        self.scan_button.setEnabled(True)
+        if isinstance(error, ScanProblem):
+            self._say("" if error.cancelled else str(error))
+        else:
+            self._say(tr("สแกนไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด กรุณาใช้ «นำเข้าไฟล์…» แทน", "Scanning failed."))
+
+    def import_file(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, tr("เลือกไฟล์เอกสาร", "Choose a document"), "",
+                                               tr("เอกสาร (*.pdf *.jpg *.jpeg *.png)", "Documents (*.pdf *.jpg *.jpeg *.png)"))
+        if path:
+            self.import_path(path)
+
+    def import_path(self, path: str) -> None:
+        label, register = self.label(), self.register
+        self._say(tr("กำลังเก็บเอกสารแบบเข้ารหัส…", "Storing the document, encrypted…"))
+        self.runner.run(lambda: store_file(register, read_file(path), label), self._stored, self._failed)
+
+    def _stored(self, item: Attached) -> None:
+        if any(a.sha == item.sha for a in self.items):
+            self._say(tr("เอกสารนี้แนบไว้แล้ว", "This document is already attached."))
+            return
+        self._add(item)
+        self._say(tr(f"แนบ{item.label}แล้ว", f"{item.label} attached."))
+        self.changed.emit()
+
+    def _add(self, item: Attached) -> None:
+        self.items.append(item)
+        row = QListWidgetItem(item.text)
+        row.setToolTip(item.text)
+        self.list.addItem(row)
+        self.list.setCurrentRow(self.list.count() - 1)
+
+    def _failed(self, error: BaseException) -> None:
+        self._say(str(error) if isinstance(error, StoreProblem) else
+                  tr("แนบเอกสารไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The document could not be attached."))
+
+    # --- looking, removing --------------------------------------------------------------------------
+
+    def view(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self.items):
+            open_viewer(self, self.runner, self.register, self.items[row], self._say)
+
+    def remove(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self.items):
+            gone = self.items.pop(row)
+            self.list.takeItem(row)
+            self._say(tr(f"นำ{gone.label}ออกแล้ว", f"{gone.label} removed."))
+            self.changed.emit()
+        self._enable()
+
+
+def open_viewer(parent: QWidget, runner: TaskRunner, register: RegisterStore, item: Attached,
+                say: Callable[[str], None]) -> None:
+    """Read and decrypt on the worker, then show it; ``say`` gets the Thai reason when it cannot be opened."""
+    if not item.mime:
+        say(tr("เอกสารนี้ยังไม่ได้ดาวน์โหลดมาที่เครื่องนี้ กรุณาซิงก์ขณะออนไลน์แล้วเปิดอีกครั้ง",
+               "Not downloaded yet: sync while online, then open it again."))
+        return
+
+    def shown(data: bytes) -> None:
+        viewer = EvidenceViewer(runner, item, data, parent)
+        viewer.setAttribute(Qt.WA_DeleteOnClose)
+        viewer.open()
+
+    def failed(error: BaseException) -> None:
+        say(str(error) if isinstance(error, StoreProblem) else tr("เปิดเอกสารไม่สำเร็จ", "Could not open it."))
+
+    runner.run(lambda: AttachmentStore(register.wc).get(item.sha), shown, failed)
+
+
+class EvidenceViewer(QDialog):
+    """One document: an image fitted to the window's width (scroll for the rest); a PDF is described and
+    can be saved as a copy for a PDF reader."""
+
+    def __init__(self, runner: TaskRunner, item: Attached, data: bytes, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.item, self.data = runner, item, data
+        self.setObjectName("evidenceViewer")
+        self.setWindowTitle(item.label)
+        self.resize(820, 900)
+        self.page = QLabel()
+        self.page.setObjectName("evidencePage")
+        self.page.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.page.setWordWrap(True)
+        image = QImage.fromData(data)
+        self.image = None if image.isNull() else image
+        if self.image is None:
+            self.page.setText(tr(
+                f"{item.label}: ไฟล์ {MIME_SHORT.get(item.mime, '')} ขนาด {size_text(len(data))}\n\n"
+                "โปรแกรมนี้แสดงได้เฉพาะรูปภาพ สำหรับไฟล์ PDF กด «บันทึกสำเนา…» แล้วเปิดด้วยโปรแกรมอ่าน PDF",
+                f"{item.label}: {MIME_SHORT.get(item.mime, '')} file, {size_text(len(data))}.\n\n"
+                "Only images are shown here: save a copy to open a PDF in a PDF reader."))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.page)
+        self.scroll = scroll
+        self.note = QLabel("")
+        self.note.setObjectName("muted")
+        save = QPushButton(tr("บันทึกสำเนา…", "Save a copy…"))
+        save.setObjectName("saveEvidenceCopy")
+        save.clicked.connect(self.save_copy)
+        close = QPushButton(tr("ปิด", "Close"))
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addWidget(self.note, 1)
+        row.addWidget(save)
+        row.addWidget(close)
+        box = QVBoxLayout(self)
+        box.addWidget(scroll, 1)
+        box.addLayout(row)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self.image is None:
+            return
+        width = max(200, self.scroll.viewport().width() - 8)
+        self.page.setPixmap(QPixmap.fromImage(self.image).scaledToWidth(min(width, self.image.width() * 2),
+                                                                         Qt.SmoothTransformation))
+
+    def save_copy(self) -> None:
+        suffix = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.item.mime, "")
+        path, _f = QFileDialog.getSaveFileName(self, tr("บันทึกสำเนาเอกสาร", "Save a copy"), self.item.label + suffix)
+        if path:
+            self.save_to(path)
+
+    def save_to(self, path: str) -> None:
+        data = self.data
+
+        def write() -> None:
+            try:
+                Path(path).write_bytes(data)
+            except OSError:
+                raise StoreProblem("บันทึกสำเนาไม่ได้ กรุณาเลือกโฟลเดอร์อื่นที่มีสิทธิ์เขียน") from None
+
+        self.runner.run(write, lambda _r: self.note.setText(tr(f"บันทึกสำเนาที่ {path} แล้ว", f"Saved to {path}.")),
+                        lambda e: self.note.setText(str(e) if isinstance(e, StoreProblem) else
+                                                    tr("บันทึกสำเนาไม่สำเร็จ", "Could not save the copy.")))
+
+
+def evidence_html(items: list[Attached]) -> str:
+    """For a change set's detail: each document as a link (evidence:SHA), images as a thumbnail above it."""
+    if not items:
+        return ""
+    e = html.escape
+    parts = ["<p><b>เอกสารประกอบ</b></p><table cellspacing='6'><tr>"]
+    for a in items:
+        thumb = (f"<a href='evidence:{a.sha}'><img src='evidence:{a.sha}' height='120'></a><br>"
+                 if a.mime.startswith("image/") else "")
+        parts.append(f"<td valign='bottom' align='center'>{thumb}<a href='evidence:{a.sha}'>{e(a.text)}</a></td>")
+    parts.append("</tr></table>")
+    return "".join(parts)
