@@ -18,7 +18,8 @@ from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, free_port, import
 from tests.test_ui_main_window import type_text
 from ui.fonts import install_fonts
 from ui.main import Desk
-from ui.qt import QApplication, QLabel, Qt, QTimer
+from ui.evidence import EvidenceViewer
+from ui.qt import QApplication, QLabel, Qt, QTimer, QUrl
 
 TODAY = dt.date.today()
 PASSWORD = "Desk-Password-2569"
@@ -161,6 +162,9 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     staff = load("staff1").fields
     assert read.args[0] == staff["cid"]
     assert hire.form.edits["first_th"].text() and not hire.form.photo.pixmap().isNull()
+    # the card's photo goes with the change set, for the registrar to compare
+    qtbot.waitUntil(lambda: hire.evidence.list.count() == 1, timeout=10000)
+    assert hire.evidence.list.item(0).text().startswith("รูปถ่ายจากบัตรประชาชน — JPEG")
     fill(hire.position, "นักวิเคราะห์นโยบายและแผน")
     add_dependent(qtbot, hire, "addSpouse", "3100000000017", "สมศักดิ์", "01/05/2525",
                   reg_no="123/2555", reg_on="14/02/2555")
@@ -207,6 +211,14 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     r.return_chosen("กรุณาแนบสำเนาสูติบัตรของบุตรทั้งสองคน")
     qtbot.waitUntil(lambda: r.inbox.table.rowCount() == 1, timeout=10000)
     r.inbox.table.selectRow(0)
+    # the hire read from the card: her photo is in the detail, and opens whole when clicked
+    qtbot.waitUntil(lambda: "รูปถ่ายจากบัตรประชาชน — JPEG" in r.inbox.detail.toPlainText(), timeout=20000)
+    [photo] = r.inbox.attached
+    r.inbox.detail.anchorClicked.emit(QUrl(f"evidence:{photo.sha}"))
+    qtbot.waitUntil(lambda: r.inbox.findChild(EvidenceViewer) is not None, timeout=10000)
+    viewer = r.inbox.findChild(EvidenceViewer)
+    assert viewer.windowTitle() == "รูปถ่ายจากบัตรประชาชน" and not viewer.page.pixmap().isNull()
+    viewer.close()
     dialog = r.approve_chosen()
     qtbot.waitUntil(lambda: dialog.pin.isVisible(), timeout=20000)
     fill(dialog.pin, "1234")
@@ -243,6 +255,28 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     qtbot.waitUntil(lambda: "ไม่มีวันเกิด 31/02/2560" in edit.verdicts.toPlainText(), timeout=10000)
     assert not edit.send_button.isEnabled()
     fill(edit.edits[(child, "birth")], "02/01/2560")
+    # and attaches what the registrar asked for: one certificate scanned, the other imported from a file
+    qtbot.waitUntil(lambda: edit.evidence.list.count() == 0 and edit.evidence.scan_button.isEnabled(), timeout=5000)
+    edit.evidence.kind.setCurrentIndex(edit.evidence.kind.findData("สูติบัตร"))
+    click(edit.evidence.scan_button)
+    qtbot.waitUntil(lambda: edit.evidence.list.count() == 1, timeout=30000)
+    assert edit.evidence.list.item(0).text().startswith("สูติบัตร — JPEG")
+    pdf = tmp_path / "สูติบัตร บุตร2.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    (tmp_path / "notes.txt").write_text("not a document")
+
+    def choose(path):
+        def act(dialog) -> None:
+            dialog.selectFile(str(path))
+            dialog.accept()
+        return act
+    on_modal("importEvidenceDialog", choose(tmp_path / "notes.txt"))
+    click(edit.evidence.import_button)
+    qtbot.waitUntil(lambda: "แนบได้เฉพาะไฟล์ PDF, JPEG หรือ PNG" in edit.evidence.status.text(), timeout=10000)
+    on_modal("importEvidenceDialog", choose(pdf))
+    click(edit.evidence.import_button)
+    qtbot.waitUntil(lambda: edit.evidence.list.count() == 2, timeout=10000)
+    assert edit.evidence.list.item(1).text().startswith("สูติบัตร — PDF")
     qtbot.waitUntil(lambda: edit.send_button.isEnabled(), timeout=10000)
     with qtbot.waitSignal(w.local_change, timeout=10000):
         click(edit.send_button)
@@ -252,6 +286,9 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     resent = next(c for c in call(w.register.changesets, UNIT, None) if c.state.value == "pending")
     [birth] = [op.fields["birth"] for op in resent.operations if op.fields.get("first_th") == "บุตร1"]
     assert birth == "2017-01-02" and call(again.session.engine.pending_count) == 0
+    # both certificates went with it, labelled, and the server holds the very bytes
+    assert list(resent.evidence_labels.values()) == ["สูติบัตร", "สูติบัตร"] and len(resent.evidence) == 2
+    assert again.session.client.get_blob(resent.evidence[1]) == pdf.read_bytes()
     again.close()
 
 

@@ -214,10 +214,12 @@ class EvidenceBox(QGroupBox):
             self._say(tr("สแกนไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด กรุณาใช้ «นำเข้าไฟล์…» แทน", "Scanning failed."))
 
     def import_file(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, tr("เลือกไฟล์เอกสาร", "Choose a document"), "",
-                                               tr("เอกสาร (*.pdf *.jpg *.jpeg *.png)", "Documents (*.pdf *.jpg *.jpeg *.png)"))
-        if path:
-            self.import_path(path)
+        dialog = QFileDialog(self, tr("เลือกไฟล์เอกสาร", "Choose a document"), "",
+                             tr("เอกสาร (*.pdf *.jpg *.jpeg *.png)", "Documents (*.pdf *.jpg *.jpeg *.png)"))
+        dialog.setObjectName("importEvidenceDialog")
+        dialog.setFileMode(QFileDialog.ExistingFile)
+        if dialog.exec() and dialog.selectedFiles():
+            self.import_path(dialog.selectedFiles()[0])
 
     def import_path(self, path: str) -> None:
         label, register = self.label(), self.register
