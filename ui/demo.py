@@ -16,9 +16,10 @@ from app import training
 from app.settings import MachineSettings
 from app.store import KeyStore
 
+from .evidence import EvidenceViewer
 from .fonts import install_fonts, install_style
 from .main import Desk
-from .qt import QApplication, QEvent, QKeyEvent, Qt
+from .qt import QApplication, QEvent, QKeyEvent, Qt, QUrl
 
 PIN = "1234"  # every training card's PIN
 
@@ -90,6 +91,8 @@ class Tour:
         hire.resize(900, 760)
         hire.form.fill(_demo_person())
         type_into(self.app, hire.position, "นักวิเคราะห์นโยบายและแผน")
+        hire.evidence.scan()  # the appointment order, on the training flatbed
+        wait(self.app, lambda: hire.evidence.list.count() == 1, 60, "the scan")
         hire.check()
         wait(self.app, lambda: hire.verdicts.toPlainText() != "", what="the rules' verdicts")
         self.shot(hire, "new-hire")
@@ -106,9 +109,15 @@ class Tour:
         win.resize(1360, 820)
         win.tabs.setCurrentIndex(1)
         wait(self.app, lambda: win.inbox.table.rowCount() > 0, 60, "the review inbox")
-        win.inbox.table.selectRow(0)
-        wait(self.app, lambda: win.inbox.detail.toPlainText() != "", what="the change set's detail")
+        win.inbox.table.selectRow(win.inbox.table.rowCount() - 1)  # this tour's hire: the newest
+        wait(self.app, lambda: "JPEG" in win.inbox.detail.toPlainText(), 60, "the change set's detail and its scan")
         self.shot(win, "review-inbox")
+        [scan] = win.inbox.attached
+        win.inbox.detail.anchorClicked.emit(QUrl(f"evidence:{scan.sha}"))
+        wait(self.app, lambda: win.inbox.findChild(EvidenceViewer) is not None, what="the document viewer")
+        viewer = win.inbox.findChild(EvidenceViewer)
+        self.shot(viewer, "evidence")
+        viewer.close()
         dialog = win.approve_chosen()
         wait(self.app, lambda: dialog.pin.isVisible(), 30, "the registrar's card")
         type_into(self.app, dialog.pin, PIN)
