@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from typing import Callable, Iterable
 
 from .changeset import ChangeSet, Op, Operation
-from .errors import Refusal, Verdicts
+from .domain import UnitLevel
+from .errors import Refusal, Verdict, Verdicts
 from .records import RECORD_TH, RECORD_TYPES, from_dict, people_of, record_key, to_dict
 from .rules.entitlement import Facts, Relation, explain_dependent
 from .rules.records import check_person
@@ -108,6 +110,29 @@ def touched_cids(facts: Facts, operations: list[Operation]) -> set[str]:
     return cids
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9 ()\-,/]+$")
+_LEVELS = {level.value for level in UnitLevel}
+
+
+def unit_verdicts(fields: dict) -> list[Verdict]:
+    """A unit's basic data as NHSO needs it: a name, a known level, a phone NHSO can call, a working e-mail."""
+    out = []
+    if "name" in fields and not str(fields["name"]).strip():
+        out.append(Refusal("unit.name", "กรุณากรอกชื่อหน่วยงาน", "Enter the unit's name.").verdict)
+    if "level" in fields and fields["level"] not in _LEVELS:
+        out.append(Refusal("unit.level", "กรุณาเลือกประเภทหน่วยงานจากรายการ", "Choose the unit's level.").verdict)
+    phone = str(fields.get("phone", "")).replace("ต่อ", " ").strip()
+    if phone and (not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 9):
+        out.append(Refusal("unit.phone", "หมายเลขโทรศัพท์ต้องเป็นตัวเลขอย่างน้อย 9 หลัก เช่น 0 4421 1234 หรือ 0 4421 1234 ต่อ 12",
+                           "A phone number has at least 9 digits.").verdict)
+    email = str(fields.get("email", "")).strip()
+    if email and not _EMAIL.match(email):
+        out.append(Refusal("unit.email", f"อีเมล «{email}» ไม่ถูกต้อง ตัวอย่างที่ถูกต้อง: saraban@bantest.go.th",
+                           "The e-mail address is not valid.").verdict)
+    return out
+
+
 def validate(facts: Facts, cs: ChangeSet, today: _dt.date) -> tuple[Facts, Verdicts]:
     """The register after ``cs`` and every verdict about it (errors block submission and approval)."""
     verdicts = Verdicts()
@@ -118,6 +143,9 @@ def validate(facts: Facts, cs: ChangeSet, today: _dt.date) -> tuple[Facts, Verdi
         return facts, verdicts
     for cid in sorted(touched_cids(after, cs.operations)):
         verdicts.extend(check_person(after, cid, today))
+    for op in cs.operations:
+        if op.record_type == "unit":
+            verdicts.items.extend(unit_verdicts(op.fields))
     day = cs.effective_on or today
     for claim in cs.claims:
         v = explain_dependent(after, claim.beneficiary_cid, claim.dependent_cid, Relation(claim.relation), day)

@@ -10,7 +10,7 @@ from typing import Any
 
 from .cid import format_cid
 from .changeset import ChangeSet, Op
-from .domain import tables
+from .domain import UnitLevel, tables
 from .errors import Severity, Verdicts
 from .records import RECORD_TH, people_of, to_dict
 from .register import validate
@@ -39,6 +39,7 @@ _CODED = {
     "end_reason": {"resignation": "ลาออก", "dismissal": "ถูกให้ออก", "retirement": "เกษียณอายุ", "death": "เสียชีวิต",
                    "transfer_out": "โอนย้ายออก", "term_ended": "พ้นวาระ", "divorce": "หย่า"},
     "kind": {"legitimate": "บุตรชอบด้วยกฎหมาย", "adoptive": "บุตรบุญธรรม", "not_legitimate": "ไม่ได้จดทะเบียนรับรองบุตร"},
+    "level": {level.value: level.th for level in UnitLevel},
     "scheme": {"sso": "ประกันสังคม", "csmbs": "สวัสดิการข้าราชการ (กรมบัญชีกลาง)", "state_enterprise": "รัฐวิสาหกิจ",
                "private": "ประกันสุขภาพเอกชน"},
 }

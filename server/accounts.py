@@ -21,6 +21,7 @@ from app.documents.request import read_request
 from app.domain import UnitLevel
 
 from .db import accounts, audit, units
+from .register import register_unit
 from .security import hash_password, now, one_time_password
 
 LEVELS_TH = {lvl.th: lvl for lvl in UnitLevel}
@@ -55,6 +56,10 @@ class ImportReport:
         return not self.problems
 
 
+class UnitRowError(ValueError):
+    """A row of the unit register that cannot be imported; nothing of the file was imported."""
+
+
 def import_units(engine: Engine, path: Path) -> int:
     """The unit register: a CSV with code, name, level, province, address, phone, email (UTF-8)."""
     count = 0
@@ -65,13 +70,10 @@ def import_units(engine: Engine, path: Path) -> int:
                                                           "phone", "email")}
             if data["level"] in LEVELS_TH:
                 data["level"] = LEVELS_TH[data["level"]].value
-            existing = conn.execute(select(units.c.rev).where(units.c.code == code)).first()
-            if existing is None:
-                conn.execute(units.insert().values(code=code, name=data["name"], province=data["province"], rev=1,
-                                                   data=data))
-            else:
-                conn.execute(units.update().where(units.c.code == code).values(
-                    name=data["name"], province=data["province"], rev=existing[0] + 1, data=data))
+            if data["level"] not in {v.value for v in UnitLevel}:
+                raise UnitRowError(f"หน่วยงานรหัส {code}: ไม่รู้จักประเภทหน่วยงาน «{data['level']}» "
+                                   f"(ใช้ได้: {', '.join(LEVELS_TH)}) กรุณาแก้ไขไฟล์แล้วนำเข้าใหม่")
+            register_unit(conn, data)
             count += 1
     return count
 

@@ -73,8 +73,12 @@ def main(argv: list[str] | None = None) -> int:
                         log_level="warning")
         return 0
     if args.cmd == "units":
-        from .accounts import import_units
-        n = import_units(engine, args.file)
+        from .accounts import UnitRowError, import_units
+        try:
+            n = import_units(engine, args.file)
+        except UnitRowError as e:
+            print(e, file=sys.stderr)
+            return 2
         print(f"นำเข้าทะเบียนหน่วยงาน {n:,} หน่วยงาน")
         return 0
     if args.cmd == "statements":

@@ -14,11 +14,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from app.changeset import ChangeSet, Op
-from app.records import people_of, record_key, to_dict
+from app.records import from_dict, people_of, record_key, to_dict
 from app.register import gather_facts, validate
 from app.rules.entitlement import Facts
 
-from .db import feed, record_history, records
+from .db import feed, record_history, records, units
 from .security import now
 
 @dataclass
@@ -80,13 +80,16 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
         return Outcome("invalid", [v.th for v in verdicts.errors])
     at = now()
     for op in cs.operations:
+        key = (op.record_type, op.record_id)
         if op.record_type == "unit":
-            continue  # unit data is the register of units (server.accounts), applied there
-        record = _find(after, op.record_type, op.record_id)
-        data = to_dict(record)
-        rev = current[(op.record_type, op.record_id)][0] + 1 if (op.record_type, op.record_id) in current else 1
+            if op.record_id != cs.unit_code:
+                return Outcome("invalid", ["ชุดการเปลี่ยนแปลงนี้แก้ไขข้อมูลของหน่วยงานอื่น"])
+            data = to_dict(from_dict("unit", {**(current[key][1] if key in current else {}), **op.fields}))
+        else:
+            data = to_dict(_find(after, op.record_type, op.record_id))
+        rev = current[key][0] + 1 if key in current else 1
         first, second = people_of(op.record_type, data)
-        values = dict(unit_code=getattr(record, "unit_code", None) or cs.unit_code, rev=rev, data=data,
+        values = dict(unit_code=data.get("unit_code") or cs.unit_code, rev=rev, data=data,
                       cid=first, other_cid=second)
         if rev == 1:
             conn.execute(records.insert().values(type=op.record_type, id=op.record_id, **values))
@@ -97,7 +100,37 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
                                                     changeset_id=cs.id, at=at))
         conn.execute(feed.insert().values(unit_code=cs.unit_code, kind="record", record_type=op.record_type,
                                           key=op.record_id, rev=rev, data=data, at=at))
+        if op.record_type == "unit":  # NHSO's register of units (accounts, mail, statements) follows
+            conn.execute(units.update().where(units.c.code == op.record_id).values(
+                name=data["name"], province=data["province"], rev=rev, data=data))
     return Outcome("applied")
+
+
+def register_unit(conn: Connection, data: dict[str, Any]) -> bool:
+    """A unit's basic data as NHSO registers it: the units table (accounts, mail and statements read it) and
+    the unit's own revisioned record, which its PCs sync and its change sets update. False: nothing new."""
+    data = to_dict(from_dict("unit", data))
+    code = data["code"]
+    row = conn.execute(select(records.c.rev, records.c.data).where(and_(
+        records.c.type == "unit", records.c.id == code))).first()
+    if row is not None and row[1] == data:
+        return False
+    rev, at = (row[0] + 1 if row is not None else 1), now()
+    values = dict(unit_code=code, rev=rev, data=data, cid=None, other_cid=None)
+    if row is None:
+        conn.execute(records.insert().values(type="unit", id=code, **values))
+    else:
+        conn.execute(records.update().where(and_(records.c.type == "unit", records.c.id == code)).values(**values))
+    conn.execute(record_history.insert().values(type="unit", id=code, rev=rev, data=data, changeset_id=None, at=at))
+    conn.execute(feed.insert().values(unit_code=code, kind="record", record_type="unit", key=code, rev=rev,
+                                      data=data, at=at))
+    if conn.execute(select(units.c.code).where(units.c.code == code)).first() is None:
+        conn.execute(units.insert().values(code=code, name=data["name"], province=data["province"], rev=rev,
+                                           data=data))
+    else:
+        conn.execute(units.update().where(units.c.code == code).values(
+            name=data["name"], province=data["province"], rev=rev, data=data))
+    return True
 
 
 def _find(facts: Facts, kind: str, rid: str):

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from app import training
 from app.records import people_of, record_key, to_dict, type_name
 
-from .db import accounts, record_history, records, units
+from .db import accounts, record_history, records
+from .register import register_unit
 from .security import hash_password, now
 
 TRAINING_PASSWORD = training.TRAINING_PASSWORD
@@ -23,9 +24,7 @@ def seed(engine: Engine, staff: int = 120) -> bool:
     with engine.begin() as conn:
         if conn.execute(select(accounts.c.id).where(accounts.c.unit_code == data.unit.code)).first() is not None:
             return False
-        if conn.execute(select(units.c.code).where(units.c.code == data.unit.code)).first() is None:
-            conn.execute(units.insert().values(code=data.unit.code, name=data.unit.name, province=data.unit.province,
-                                               rev=1, data=to_dict(data.unit)))
+        register_unit(conn, to_dict(data.unit))
         hashed = hash_password(TRAINING_PASSWORD)
         for o in data.officers:
             conn.execute(accounts.insert().values(

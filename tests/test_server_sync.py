@@ -161,3 +161,86 @@ def test_reads_and_the_other_endpoints_by_role_and_unit(central, unit, role, own
     assert s.get("/calendar").status_code == 200
     assert s.post("/licence", {"installation_id": "PC-1", "client_version": "0.1.0"}).json()["unit_code"] == (
         UNIT if own else "OTH0002")
+
+
+def _unit_record(s) -> tuple[int, dict]:
+    [item] = [i for i in s.get("/records").json()["items"] if i["record_type"] == "unit"]
+    return item["rev"], item["data"]
+
+
+def test_the_units_basic_data_changes_through_review_and_reaches_the_register_of_units(central, unit):
+    from sqlalchemy import select
+
+    from app.domain import Unit
+    from app.records import from_dict
+    from server.db import units
+
+    rev, data = _unit_record(unit["registry"])
+    assert data["code"] == UNIT and rev == 1
+    others = unit["other_registry"].get("/records").json()["items"]
+    assert [i["key"] for i in others if i["record_type"] == "unit"] == ["OTH0002"]  # each unit sees its own only
+    known = events.Known(from_dict("unit", data), rev)
+    cs = events.update_unit(REGISTRY.cid, known, name="องค์การบริหารส่วนตำบลบ้านฝึกหัดใหม่", phone="0 4421 1234 ต่อ 12",
+                            email="saraban@banfukhat.go.th")
+    cs.state = ReviewState.PENDING
+    push(unit["registry"], cs)
+    r = approve(unit["registrar"], cs).json()
+    assert r["status"] == "applied", r
+    rev, data = _unit_record(unit["registry"])
+    assert rev == 2 and data["name"] == "องค์การบริหารส่วนตำบลบ้านฝึกหัดใหม่" and data["email"] == "saraban@banfukhat.go.th"
+    assert isinstance(from_dict("unit", data), Unit)
+    with central.engine.connect() as conn:  # NHSO's register of units follows (mail, statements use its name)
+        row = conn.execute(select(units.c.name, units.c.rev, units.c.data).where(units.c.code == UNIT)).one()
+    assert row.name == "องค์การบริหารส่วนตำบลบ้านฝึกหัดใหม่" and row.rev == 2 and row.data["phone"] == "0 4421 1234 ต่อ 12"
+    feed = unit["registry"].get("/feed").json()["items"]
+    assert any(i["record_type"] == "unit" and i["rev"] == 2 for i in feed)
+    # a second change made on the old revision meets the first: a conflict, not a silent overwrite
+    stale = events.update_unit(REGISTRY.cid, known, phone="0 4421 9999")
+    stale.state = ReviewState.PENDING
+    push(unit["registry"], stale)
+    assert approve(unit["registrar"], stale).json()["status"] == "conflict"
+
+
+def test_a_unit_change_with_a_bad_email_or_another_units_code_is_refused(central, unit):
+    from app.records import from_dict
+
+    rev, data = _unit_record(unit["registry"])
+    bad = events.update_unit(REGISTRY.cid, events.Known(from_dict("unit", data), rev), email="saraban@")
+    bad.state = ReviewState.PENDING
+    push(unit["registry"], bad)
+    r = approve(unit["registrar"], bad).json()
+    assert r["status"] == "invalid" and any("อีเมล «saraban@» ไม่ถูกต้อง" in x for x in r["reasons_th"])
+    other = events.update_unit(REGISTRY.cid, events.Known(from_dict("unit", {**data, "code": "OTH0002"}), 1),
+                               name="ยึดชื่อหน่วยงานอื่น")
+    other.unit_code = UNIT
+    other.state = ReviewState.PENDING
+    push(unit["registry"], other)
+    r = approve(unit["registrar"], other).json()
+    assert r["status"] == "invalid" and r["reasons_th"] == ["ชุดการเปลี่ยนแปลงนี้แก้ไขข้อมูลของหน่วยงานอื่น"]
+    _rev, data_after = _unit_record(unit["other_registry"])
+    assert data_after["name"] == "เทศบาลตำบลทดลอง"
+
+
+def test_an_older_server_gets_each_units_record_from_its_register_of_units(tmp_path):
+    """Migration 0005 on a database that was at 0004 with units but no unit records."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import select
+
+    from server.db import MIGRATIONS, feed, make_engine, records, units
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.execute(units.insert().values(code="U1", name="เทศบาลตำบลเก่า", province="ขอนแก่น", rev=3, data={
+            "code": "U1", "name": "เทศบาลตำบลเก่า", "level": "sao", "province": "ขอนแก่น", "address": "",
+            "phone": "", "email": ""}))
+        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "head")  # twice: nothing doubles
+        rows = conn.execute(select(records.c.id, records.c.rev, records.c.data).where(records.c.type == "unit")).all()
+        told = conn.execute(select(feed.c.key).where(feed.c.record_type == "unit")).all()
+    assert [(r.id, r.rev, r.data["name"]) for r in rows] == [("U1", 3, "เทศบาลตำบลเก่า")] and len(told) == 1
+    engine.dispose()

@@ -9,7 +9,7 @@ from typing import Callable
 
 from app import actions, editing, events, review
 from app.changeset import ChangeSet, ReviewState
-from app.domain import Employment, EndReason, Marriage, ParentKind, Person, StartReason, tables
+from app.domain import Employment, EndReason, Marriage, ParentKind, Person, StartReason, Unit, UnitLevel, tables
 from app.errors import Refusal
 from app.events import Known, NewDependent
 from app.rules.entitlement import Relation
@@ -501,3 +501,57 @@ class EditDialog(ChangeSetDialog):
         texts = {key: edit.text() for key, edit in self.edits.items()}
         cs = self.cs
         return lambda register: editing.edited(register, cs, texts)
+
+
+class UnitDialog(ChangeSetDialog):
+    """The unit's basic data (name, level, address, phone, e-mail), changed like any record: through the
+    registrar. The code and the province are NHSO's and shown only."""
+
+    FIELDS = (("name", "ชื่อหน่วยงาน", "Name"), ("address", "ที่อยู่", "Address"),
+              ("phone", "โทรศัพท์", "Phone"), ("email", "อีเมล", "E-mail"))
+
+    def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date,
+                 unit: Known[Unit], parent: QWidget | None = None) -> None:
+        super().__init__(runner, register, me, today, tr("ข้อมูลพื้นฐานของหน่วยงาน", "The unit's basic data"), parent,
+                         "unit")
+        self.unit = unit
+        u = unit.record
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        form.addRow(tr("รหัสหน่วยงาน", "Unit code"), QLabel(u.code))
+        form.addRow(tr("จังหวัด", "Province"), QLabel(u.province))
+        self.level = QComboBox()
+        self.level.setObjectName("level")
+        for level in UnitLevel:
+            self.level.addItem(tr(level.th, level.value), level.value)
+        self.level.setCurrentIndex(self.level.findData(u.level.value))
+        self.level.currentIndexChanged.connect(lambda _i: self.changed())
+        for name, th, en in self.FIELDS:
+            edit = QLineEdit(getattr(u, name))
+            edit.setObjectName(name)
+            edit.textEdited.connect(lambda _t: self.changed())
+            self.edits[name] = edit
+            form.addRow(tr(th, en), edit)
+            if name == "name":
+                form.addRow(tr("ประเภทหน่วยงาน", "Level"), self.level)
+        self.edits["phone"].setPlaceholderText(tr("เช่น 0 4421 1234 ต่อ 12", "e.g. 0 4421 1234 ext. 12"))
+        self.edits["email"].setPlaceholderText("saraban@example.go.th")
+        note = QLabel(tr("ข้อมูลที่แก้ไขจะมีผลเมื่อนายทะเบียนอนุมัติ และจะใช้ในหนังสือและรายงานที่ส่ง สปสช.",
+                         "Changes take effect when the registrar approves them."))
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        self.body.addLayout(form)
+        self.body.addWidget(note)
+        self.body.addStretch(1)
+        self.resize(760, 640)
+        self.check()
+
+    def prepare(self) -> Make:
+        u = self.unit.record
+        typed = {name: edit.text().strip() for name, edit in self.edits.items()}
+        typed["level"] = str(self.level.currentData())
+        changed = {k: v for k, v in typed.items() if v != (u.level.value if k == "level" else getattr(u, k))}
+        if not changed:
+            raise Refusal("unit.unchanged", "ยังไม่ได้แก้ไขข้อมูลใด", "Nothing has been changed.")
+        me, unit = self.me, self.unit
+        return lambda _register: events.update_unit(me.cid, unit, **changed)

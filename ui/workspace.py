@@ -11,6 +11,7 @@ from app import actions, editing, review
 from app.changeset import ChangeSet, ReviewState
 from app.domain import Role
 from app.errors import Refusal
+from app.events import Known
 from app.thai import format_date_short
 from sync.licence import LicenceState
 from sync.service import SyncStatus
@@ -19,7 +20,7 @@ from sync.session import Session
 from .approve import with_card_and_pin
 from .card_bridge import CardBridge
 from .changesets import ChangeSetPanel
-from .event_dialogs import EditDialog, HireDialog, PersonEventDialog
+from .event_dialogs import EditDialog, HireDialog, PersonEventDialog, UnitDialog
 from .i18n import tr
 from .main_window import MainWindow
 from .qt import (
@@ -54,6 +55,7 @@ class Workspace(MainWindow):
     notice = Signal(str)              # every message box text (tests and the demo follow it)
     synced = Signal(object)           # a sync ended (its SyncStatus)
     edit_opened = Signal(object)      # the edit dialog, once its fields were read on the worker
+    unit_opened = Signal(object)      # the unit-data dialog, once the unit record was read on the worker
 
     def __init__(self, runner: TaskRunner, session: Session, card: CardBridge | None, today: _dt.date | None = None,
                  training: bool = False) -> None:
@@ -117,9 +119,13 @@ class Workspace(MainWindow):
         for kind, (th, en) in PersonEventDialog.KINDS.items():
             menu.addAction(tr(th, en), lambda k=kind: self.open_event(k))
         event.setMenu(menu)
+        unit = QPushButton(tr("ข้อมูลหน่วยงาน…", "Unit data…"))
+        unit.setObjectName("unitButton")
+        unit.clicked.connect(self.open_unit)
         self.actions_row.addWidget(hire)
         self.actions_row.addWidget(event)
         self.actions_row.addStretch(1)
+        self.actions_row.addWidget(unit)
         me = self.me
 
         def fetch():
@@ -165,6 +171,26 @@ class Workspace(MainWindow):
         self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
         self.dialog.open()
         return self.dialog
+
+    def open_unit(self) -> None:
+        """The unit's record is read on the worker; the dialog opens when it arrives (unit_opened)."""
+        if self.register is None:
+            return
+        register = self.register
+
+        def opened(found) -> None:
+            if found is None:
+                self._tell(tr("ยังไม่มีข้อมูลหน่วยงานในเครื่องนี้ กรุณาซิงก์ขณะออนไลน์ก่อน",
+                              "This PC has no unit record yet: sync while online first."))
+                return
+            self.dialog = UnitDialog(self.runner, register, self.me, self.today, Known(*found), self)
+            self.dialog.setObjectName("unitDialog")
+            self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
+            self.dialog.open()
+            self.unit_opened.emit(self.dialog)
+
+        code = register.wc.unit_code
+        self.runner.run(lambda: register.get("unit", code), opened, self._refused)
 
     def edit_chosen(self) -> None:
         """The fields are read on the database worker; the dialog opens when they arrive (edit_opened)."""
@@ -351,6 +377,20 @@ class Workspace(MainWindow):
             if panel is not None:
                 panel.attach(register)
 
+    def _reload_unit(self) -> None:
+        """An approved change of the unit's name arrives by sync: the header follows."""
+        register = self.register
+        if register is None:
+            return
+        code = register.wc.unit_code
+
+        def show(found) -> None:
+            if found is not None:
+                self.unit = found[0]
+                self.unit_label.setText(found[0].name)
+
+        self.runner.run(lambda: register.get("unit", code), show, lambda _e: None)
+
     def refresh_lists(self) -> None:
         for panel in (self.work, self.inbox):
             if panel is not None:
@@ -386,6 +426,7 @@ class Workspace(MainWindow):
         if status.pulled:
             self.reload()
             self.refresh_lists()
+            self._reload_unit()
         self.synced.emit(status)
 
     def _count_unsynced(self) -> None:
