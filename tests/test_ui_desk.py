@@ -315,3 +315,41 @@ def test_a_lost_key_is_explained_and_the_copy_rebuilt_from_the_server_on_request
     assert asked and "จึงไม่มีงานใดสูญหาย" in asked[0]  # everything had been synced: said so
     assert again.window.unit_label.text() == training.UNIT.name  # the new copy, downloaded from the server
     again.close()
+
+
+def test_the_units_data_is_corrected_through_the_registrar_and_the_header_follows(qtbot, qapp, tmp_path, slots,
+                                                                                 office):
+    from tests.central import approve, ready_session
+    slots[0].insert(load("registry").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "pc1", office.url)
+    user, mailed = office.inbox.password_for(REGISTRY.email)
+    log_in(qtbot, desk, user, mailed, new_password=PASSWORD)
+    w = desk.window
+    with qtbot.waitSignal(w.unit_opened, timeout=10000) as opened:
+        click(w.findChild(type(w.sync_button), "unitButton"))
+    dialog = opened.args[0]
+    assert dialog.edits["name"].text() == training.UNIT.name
+    # nothing changed yet: nothing to send, and the dialog says so
+    click(dialog.send_button)
+    qtbot.waitUntil(lambda: "ยังไม่ได้แก้ไขข้อมูลใด" in dialog.verdicts.toPlainText(), timeout=10000)
+    new_name = "องค์การบริหารส่วนตำบลบ้านฝึกหัดพัฒนา"
+    fill(dialog.edits["name"], new_name)
+    fill(dialog.edits["email"], "saraban@")
+    qtbot.waitUntil(lambda: "อีเมล «saraban@» ไม่ถูกต้อง" in dialog.verdicts.toPlainText(), timeout=10000)
+    assert not dialog.send_button.isEnabled()
+    fill(dialog.edits["email"], "saraban@banfukhat.go.th")
+    fill(dialog.edits["phone"], "0 4421 1234 ต่อ 12")
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=10000)
+    with qtbot.waitSignal(w.local_change, timeout=10000):
+        click(dialog.send_button)
+    sync(qtbot, desk)
+    assert w.unit_label.text() == training.UNIT.name  # not yet: the registrar has not approved it
+    [staged] = [c for c in desk.runner.worker.call(w.register.changesets, UNIT, None) if c.kind == "unit"]
+    registrar = ready_session(office, REGISTRAR)
+    answer = approve(registrar, staged).json()
+    assert answer["status"] == "applied", answer
+    sync(qtbot, desk)
+    qtbot.waitUntil(lambda: w.unit_label.text() == new_name, timeout=20000)
+    found = desk.runner.worker.call(w.register.get, "unit", UNIT)
+    assert found[0].email == "saraban@banfukhat.go.th" and found[0].phone == "0 4421 1234 ต่อ 12" and found[1] == 2
+    desk.close()
