@@ -27,6 +27,7 @@ from sync.protocol import (
 )
 
 from . import calendar, licence, register, security
+from . import statements as stmts
 from .blobs import BlobError, BlobStore
 from .db import (
     accounts, answers, audit, blob_owners, changesets, devices, feed, periods, records, sessions, statements, units,
@@ -416,12 +417,20 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
     # --- statements ----------------------------------------------------------------------------------
 
     @app.get(f"{API}/statements", tags=["statements"])
-    def statement_list(c: Caller = Depends(active_caller)) -> list[dict]:
+    def statement_list(brief: bool = Query(default=False), c: Caller = Depends(active_caller)) -> list[dict]:
+        """The unit's statements, newest first; ``brief``: without the lists of people."""
         with engine.begin() as conn:
             rows = conn.execute(select(statements).where(statements.c.unit_code == c.unit_code)
                                 .order_by(statements.c.as_of.desc())).mappings().all()
-        return [{"id": r["id"], "as_of": r["as_of"].isoformat(), "counts": r["body"]["counts"],
-                 "confirmed_by": r["confirmed_by"], "signature": r["signature"], "body": r["body"]} for r in rows]
+        return [{k: v for k, v in stmts.listing(r).items() if not (brief and k == "body")} for r in rows]
+
+    @app.get(f"{API}/statements/{{statement_id}}", tags=["statements"])
+    def statement_one(statement_id: str, c: Caller = Depends(active_caller)) -> dict:
+        with engine.begin() as conn:
+            row = conn.execute(select(statements).where(statements.c.id == statement_id)).mappings().first()
+        if row is None or row["unit_code"] != c.unit_code:
+            raise ApiError(404, "statement.unknown", "ไม่พบบัญชีรายชื่อนี้ในหน่วยงานของท่าน")
+        return stmts.listing(row)
 
     @app.post(f"{API}/statements/{{statement_id}}/confirm", tags=["statements"])
     def statement_confirm(statement_id: str, c: Caller = Depends(active_caller)) -> dict:
@@ -435,6 +444,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
                 conn.execute(update(statements).where(statements.c.id == statement_id).values(
                     confirmed_by=c.cid, confirmed_at=security.now()))
                 record_audit(conn, c, "statement.confirmed", statement=statement_id)
+                stmts.tell(conn, c.unit_code, statement_id, row["as_of"], c.cid)
         return {"id": statement_id, "confirmed": True}
 
     # --- calendar and licence ------------------------------------------------------------------------

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import json
 import uuid
 
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from app.rules.entitlement import entitled_on, spans_for
+from app.statements import body_bytes
 
-from .db import records, statements
+from .db import feed, records, statements
 from .register import load_facts
 from .security import now, signing_key
-
-
-def body_bytes(body: dict) -> bytes:
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def compute(conn: Connection, unit_code: str, as_of: _dt.date) -> dict:
@@ -44,6 +40,23 @@ def issue(conn: Connection, unit_code: str, as_of: _dt.date) -> str:
     body = compute(conn, unit_code, as_of)
     signature = base64.b64encode(signing_key(conn).sign(body_bytes(body))).decode()
     sid = str(uuid.uuid4())
-    conn.execute(statements.insert().values(id=sid, unit_code=unit_code, as_of=as_of, issued_at=now(), body=body,
+    at = now()
+    conn.execute(statements.insert().values(id=sid, unit_code=unit_code, as_of=as_of, issued_at=at, body=body,
                                             signature=signature))
+    tell(conn, unit_code, sid, as_of)
     return sid
+
+
+def tell(conn: Connection, unit_code: str, sid: str, as_of: _dt.date, confirmed_by: str | None = None) -> None:
+    """A feed item for the unit's PCs: a statement to fetch (issued, or confirmed since)."""
+    conn.execute(feed.insert().values(unit_code=unit_code, kind="statement", record_type="", key=sid, rev=0,
+                                      data={"id": sid, "as_of": as_of.isoformat(), "confirmed_by": confirmed_by},
+                                      at=now()))
+
+
+def listing(row) -> dict:
+    """A statement as the API gives it."""
+    return {"id": row["id"], "as_of": row["as_of"].isoformat(), "counts": row["body"]["counts"],
+            "issued_at": row["issued_at"].isoformat(), "confirmed_by": row["confirmed_by"],
+            "confirmed_at": row["confirmed_at"].isoformat() if row["confirmed_at"] else None,
+            "signature": row["signature"], "body": row["body"]}

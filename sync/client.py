@@ -135,6 +135,15 @@ class CentralClient:
     def feed(self, since: int, limit: int = 500) -> dict:
         return self._json("GET", "/feed", params={"since": since, "limit": limit})
 
+    def statements(self, brief: bool = True) -> list[dict]:
+        return self._json("GET", "/statements", params={"brief": "true" if brief else "false"})
+
+    def statement(self, statement_id: str) -> dict:
+        return self._json("GET", f"/statements/{statement_id}")
+
+    def confirm_statement(self, statement_id: str) -> dict:
+        return self._json("POST", f"/statements/{statement_id}/confirm")
+
     def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
         """Upload, resuming where the server says it stopped."""
         done, offset = self._head_offset(sha)

@@ -22,6 +22,7 @@ from app import changeset as csmod
 from app.changeset import ChangeSet, ReviewState
 from app.offline import remember
 from app.records import from_dict
+from app.statements import Statement
 from app.store import AttachmentStore, RegisterStore
 from app.store.db import write_tally
 
@@ -42,6 +43,8 @@ class SyncReport:
     returned: int = 0
     pulled: int = 0
     fetched: int = 0      # attachments downloaded for review
+    statements: int = 0   # statements downloaded (new, or confirmed since)
+    confirmed: int = 0    # statement confirmations sent
     errors: list[str] = field(default_factory=list)   # Thai, for the status line
     offline: bool = False
 
@@ -99,6 +102,53 @@ class SyncEngine:
         self.register.save_changeset(cs)
         self._enqueue(f"return:{cs.id}:{len(cs.history)}", "return", cs.id,
                       {"changeset_id": cs.id, "reason": cs.return_reason})
+
+    # --- statements (confirmation rounds) ------------------------------------------------------------
+
+    def statements(self) -> list[Statement]:
+        """The unit's statements this PC holds, newest first (readable offline)."""
+        rows = self.conn.execute("SELECT value FROM meta WHERE key LIKE 'statement:%'").fetchall()
+        return sorted((Statement.from_json(json.loads(v)) for (v,) in rows), key=lambda s: s.as_of, reverse=True)
+
+    def statement_key(self) -> bytes | None:
+        """The central server's public key (kept with the licence): statements are checked against it."""
+        key = self._meta("licence_key")
+        return base64.b64decode(key) if key else None
+
+    def queue_confirm(self, st: Statement) -> None:
+        """The registrar confirmed the statement (after card and PIN): owe that to the server."""
+        st.confirm_queued = True
+        with self.register.wc.transaction() as conn:
+            self._set_meta(conn, f"statement:{st.id}", json.dumps(st.to_json(), ensure_ascii=False))
+        self._enqueue(f"confirm:{st.id}", "confirm", "", {"statement_id": st.id})
+
+    def _want_statements(self, conn, ids: list[str]) -> None:
+        wanted = set(json.loads(self._meta_in(conn, "statements_wanted") or "[]")) | set(ids)
+        self._set_meta(conn, "statements_wanted", json.dumps(sorted(wanted)))
+
+    def _meta_in(self, conn, key: str) -> str | None:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _fetch_statements(self, report: SyncReport) -> None:
+        """Statements the feed announced (issued or confirmed): each fetched whole and kept with its state."""
+        for sid in json.loads(self._meta("statements_wanted") or "[]"):
+            try:
+                data = self.client.statement(sid)
+            except SyncError as e:
+                if e.retryable:
+                    raise
+                data = None  # no longer this unit's (e.g. withdrawn): stop asking
+                report.errors.append(str(e))
+            with self.register.wc.transaction() as conn:
+                if data is not None:
+                    old = self._meta_in(conn, f"statement:{sid}")
+                    st = Statement.from_json(data)
+                    st.confirm_queued = bool(old and json.loads(old).get("confirm_queued")) and not st.confirmed_by
+                    self._set_meta(conn, f"statement:{sid}", json.dumps(st.to_json(), ensure_ascii=False))
+                    report.statements += 1
+                wanted = [w for w in json.loads(self._meta_in(conn, "statements_wanted") or "[]") if w != sid]
+                self._set_meta(conn, "statements_wanted", json.dumps(wanted))
 
     # --- the yearly licence -----------------------------------------------------------------------------
 
@@ -175,6 +225,7 @@ class SyncEngine:
             self._upload_blobs(progress)
             self._send(report, progress)
             self._pull(report, progress)
+            self._fetch_statements(report)
             self._fetch_evidence(report, progress)
         except SyncError as e:
             report.offline = e.retryable
@@ -267,6 +318,18 @@ class SyncEngine:
             state = "conflict" if answer["status"] == "conflict" else "synced"
             self._mark(item_id, state, "; ".join(answer.get("reasons_th", [])), answer)
             report.approved += 1
+        for item_id, _none, payload in self._due("confirm"):
+            self._mark(item_id, "uploading")
+            try:
+                self.client.confirm_statement(payload["statement_id"])
+            except SyncError as e:
+                self._mark(item_id, "queued" if e.retryable else "error", str(e))
+                if e.retryable:
+                    raise
+                report.errors.append(str(e))
+                continue
+            self._mark(item_id, "synced")  # the feed brings the statement back, confirmed
+            report.confirmed += 1
 
     def _bootstrap(self, report: SyncReport, progress) -> None:
         """An empty working copy starts from the unit's whole register, then follows the feed from where the
@@ -289,10 +352,12 @@ class SyncEngine:
         self.register.recompute_all()
         # Change sets still under review are not in the register: the unit's staging area has them.
         staged = [csmod.from_json(c) for state in ("pending", "returned") for c in self.client.staged(state)]
+        known_statements = self.client.statements(brief=True)
         with self.register.wc.transaction() as conn:
             for cs in staged:
                 self.register.save_changeset_in(conn, cs)
             report.pulled += len(staged)
+            self._want_statements(conn, [st["id"] for st in known_statements])
             self._set_meta(conn, "feed_cursor", str(feed_seq))
 
     def _pull(self, report: SyncReport, progress) -> None:
@@ -318,6 +383,9 @@ class SyncEngine:
             for item in page["items"]:
                 if item["kind"] == "changeset":
                     self._changeset_state(conn, item["key"], item["data"])
+            announced = [i["key"] for i in page["items"] if i["kind"] == "statement"]
+            if announced:
+                self._want_statements(conn, announced)
             self._set_meta(conn, "feed_cursor", str(page["next_seq"]))
 
     def _changeset_state(self, conn, cs_id: str, data: dict) -> None:

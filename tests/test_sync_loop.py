@@ -646,3 +646,61 @@ def test_work_saved_while_a_sync_is_sending_stays_queued_for_the_next_one(office
     assert again.pushed == 1 and window.pending_count() == 0
     staged = [c["id"] for c in sync_side.client.staged("pending")]
     assert sorted(staged) == sorted([first.id, later[0].id])
+
+
+def test_a_confirmation_round_statement_reaches_the_laptop_shows_what_changed_and_is_confirmed_offline(office,
+                                                                                                       tmp_path):
+    from app import statements
+    from server.statements import issue
+
+    def issue_on(day: dt.date) -> str:
+        with office.engine.begin() as conn:
+            return issue(conn, UNIT, day)
+
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    laptop.renew_licence("laptop-install", "0.1.0")  # keeps the server's key: statements are checked with it
+    first_id = issue_on(dt.date(2026, 10, 1))   # last round's: nobody yet
+    cs = submit(pc1, children=2)
+    pc1.sync_once()
+    laptop.sync_once()
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    pending.state = ReviewState.APPROVED
+    laptop.queue_approval(pending)
+    laptop.sync_once()
+    second_id = issue_on(dt.date(2026, 11, 1))  # this round's: the hire and two children
+    report = laptop.sync_once()
+    assert report.statements == 1 and not report.errors
+    held = laptop.statements()
+    assert [s.id for s in held] == [second_id, first_id]
+    current, previous = held
+    key = laptop.statement_key()
+    assert statements.verify(current, key) and statements.verify(previous, key)
+    import copy
+    tampered = statements.Statement.from_json(copy.deepcopy(current.to_json()))
+    tampered.body["counts"]["dependents"] = 1
+    assert not statements.verify(tampered, key)
+    assert statements.previous_of(held, current).id == first_id
+    diffs = statements.differences(previous, current)
+    assert sorted(d.change_th for d in diffs) == ["เพิ่ม"] * 3
+    assert {d.relation_th for d in diffs} == {"ผู้มีสิทธิ", "บุตร"}
+    assert statements.counts_th(previous, current) == "ผู้มีสิทธิ 1 คน (+1) · ผู้มีสิทธิร่วม 2 คน (+2)"
+    person = cs.operations[0].record_id
+    assert all(d.via_cid in ("", person) for d in diffs)
+
+    # confirmed at a meeting with no internet: it waits, and says so
+    laptop.client.base = "http://127.0.0.1:9/v1"
+    laptop.queue_confirm(current)
+    assert laptop.sync_once().offline and laptop.pending_count() == 1
+    assert laptop.statements()[0].state_th == "ยืนยันแล้ว รอส่งเมื่อซิงก์"
+    laptop.client.base = office.url + "/v1"
+    back = laptop.sync_once()
+    assert back.confirmed == 1 and laptop.pending_count() == 0
+    laptop.sync_once()  # the feed brings it back as the server holds it
+    confirmed = laptop.statements()[0]
+    assert confirmed.confirmed_by == REGISTRAR.cid and not confirmed.confirm_queued
+    assert confirmed.state_th == "ยืนยันแล้ว"
+    # a PC that starts afresh gets the unit's statements too
+    fresh = pc(tmp_path, "fresh", office, REGISTRAR)
+    fresh.sync_once()
+    assert [s.id for s in fresh.statements()] == [second_id, first_id]
