@@ -13,6 +13,7 @@ from app.records import people_of, record_key, to_dict, type_name
 
 from .db import accounts, record_history, records
 from .register import register_unit
+from .statements import issue
 from .security import hash_password, now
 
 TRAINING_PASSWORD = training.TRAINING_PASSWORD
@@ -32,6 +33,8 @@ def seed(engine: Engine, staff: int = 120) -> bool:
                 role=o.role.value, unit_code=o.unit_code, email=o.email, mobile=o.mobile, password_hash=hashed,
                 must_change_password=False, active=True, failed_logins=0, created_at=now()))
         put_register(conn, data)
+        # last month's confirmation round, so the registrar's screen has a statement to show in training
+        issue(conn, data.unit.code, (_dt.date.today().replace(day=1) - _dt.timedelta(days=1)).replace(day=1))
     return True
 
 

@@ -353,3 +353,50 @@ def test_the_units_data_is_corrected_through_the_registrar_and_the_header_follow
     found = desk.runner.worker.call(w.register.get, "unit", UNIT)
     assert found[0].email == "saraban@banfukhat.go.th" and found[0].phone == "0 4421 1234 ต่อ 12" and found[1] == 2
     desk.close()
+
+
+def test_the_registrar_confirms_the_units_statement_seeing_what_changed_since_the_last(qtbot, qapp, tmp_path, slots,
+                                                                                       office):
+    from server.statements import issue
+    from tests.central import approve, hire, push, ready_session
+    with office.engine.begin() as conn:
+        issue(conn, UNIT, dt.date(2026, 10, 1))
+    registry, registrar_api = ready_session(office, REGISTRY), ready_session(office, REGISTRAR)
+    cs = hire(children=2)
+    push(registry, cs)
+    assert approve(registrar_api, cs).json()["status"] == "applied"
+    with office.engine.begin() as conn:
+        newest = issue(conn, UNIT, dt.date(2026, 11, 1))
+
+    slots[0].insert(load("registrar").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "laptop", office.url)
+    log_in(qtbot, desk, REGISTRAR.email, "Lgo-" + REGISTRAR.cid[-6:] + "-Desk")
+    w = desk.window
+    rounds = w.rounds
+    w.tabs.setCurrentWidget(rounds)
+    qtbot.waitUntil(lambda: rounds.table.rowCount() == 2, timeout=20000)
+    assert rounds.table.item(0, 0).text() == "01/11/2569" and rounds.table.item(0, 3).text() == "รอนายทะเบียนยืนยัน"
+    qtbot.waitUntil(lambda: rounds.confirm_button.isEnabled(), timeout=10000)
+    text = rounds.summary.toPlainText()
+    assert "ลายมือชื่อดิจิทัลของเซิร์ฟเวอร์กลางถูกต้อง" in text
+    assert "ผู้มีสิทธิ 1 คน (+1) · ผู้มีสิทธิร่วม 2 คน (+2)" in text
+    assert "เปลี่ยนแปลงจากบัญชี ณ วันที่ 01/10/2569 3 รายการ" in text and text.count("เพิ่ม") >= 3
+    assert rounds.model.rowCount() == 3
+    # the older one: the first of the unit, nothing to compare, already past
+    rounds.table.selectRow(1)
+    qtbot.waitUntil(lambda: "เป็นบัญชีแรกของหน่วยงาน" in rounds.summary.toPlainText(), timeout=10000)
+    rounds.table.selectRow(0)
+    qtbot.waitUntil(lambda: rounds.confirm_button.isEnabled(), timeout=10000)
+    dialog = w.confirm_statement()
+    qtbot.waitUntil(lambda: dialog.pin.isVisible(), timeout=20000)
+    fill(dialog.pin, "1234")
+    with qtbot.waitSignal(w.local_change, timeout=20000):
+        click(dialog.button)
+    qtbot.waitUntil(lambda: rounds.table.item(0, 3).text() == "ยืนยันแล้ว รอส่งเมื่อซิงก์", timeout=10000)
+    assert not rounds.confirm_button.isEnabled()
+    sync(qtbot, desk)
+    sync(qtbot, desk)  # the confirmation went up; the feed brings the statement back confirmed
+    qtbot.waitUntil(lambda: rounds.table.item(0, 3).text() == "ยืนยันแล้ว", timeout=20000)
+    [st] = [s for s in registrar_api.get("/statements", params={"brief": "true"}).json() if s["id"] == newest]
+    assert st["confirmed_by"] == REGISTRAR.cid and "body" not in st
+    desk.close()

@@ -21,6 +21,7 @@ from .approve import with_card_and_pin
 from .card_bridge import CardBridge
 from .changesets import ChangeSetPanel
 from .event_dialogs import EditDialog, HireDialog, PersonEventDialog, UnitDialog
+from .statements import StatementPanel
 from .i18n import tr
 from .main_window import MainWindow
 from .qt import (
@@ -99,6 +100,7 @@ class Workspace(MainWindow):
         self.local_change.connect(self._count_unsynced)
         self.work: ChangeSetPanel | None = None
         self.inbox: ChangeSetPanel | None = None
+        self.rounds: StatementPanel | None = None
         if a.role is Role.REGISTRY_OFFICER:
             self._officer_tools()
         elif a.role is Role.REGISTRAR:
@@ -320,6 +322,37 @@ class Workspace(MainWindow):
         self.inbox.selection_changed = enable
         self.inbox.loaded.connect(self.inbox_loaded.emit)
         self.tabs.addTab(self.inbox, tr("รอตรวจ", "To review"))
+        session = self.session
+
+        def statements():
+            engine = session.engine
+            return engine.statements(), engine.statement_key()
+
+        self.rounds = StatementPanel(self.runner, statements)
+        self.rounds.setObjectName("confirmationRound")
+        self.rounds.confirm_button.clicked.connect(self.confirm_statement)
+        self.tabs.addTab(self.rounds, tr("ยืนยันบัญชีรายชื่อ", "Confirmation round"))
+
+    def confirm_statement(self):
+        st = self.rounds.selected() if self.rounds is not None else None
+        if st is None or self.card is None:
+            return None
+        what = tr(f"ยืนยันว่าบัญชีรายชื่อผู้มีสิทธิ ณ วันที่ {format_date_short(st.as_of)} "
+                  f"({st.counts.get('beneficiaries', 0):,} + {st.counts.get('dependents', 0):,} คน) ถูกต้องตามที่หน่วยงานทราบ",
+                  f"Confirm the statement as of {st.as_of.isoformat()}.")
+        engine = self.session.engine
+
+        def go() -> None:
+            self.runner.run(lambda: engine.queue_confirm(st), lambda _r: self._confirmed(st), self._refused)
+
+        self.dialog = with_card_and_pin(self, self.runner, self.card, self.me.cid, what, go)
+        return self.dialog
+
+    def _confirmed(self, st) -> None:
+        self.statusBar().showMessage(tr(f"ยืนยันบัญชีรายชื่อ ณ วันที่ {format_date_short(st.as_of)} แล้ว "
+                                        "(จะส่งถึง สปสช. เมื่อซิงก์)", "Statement confirmed (sent at the next sync)."))
+        self.local_change.emit()
+        self.rounds.reload()
 
     def approve_chosen(self):
         chosen = self.inbox.selected()
@@ -376,6 +409,8 @@ class Workspace(MainWindow):
         for panel in (self.work, self.inbox):
             if panel is not None:
                 panel.attach(register)
+        if self.rounds is not None:
+            self.rounds.reload()
 
     def _reload_unit(self) -> None:
         """An approved change of the unit's name arrives by sync: the header follows."""
@@ -392,7 +427,7 @@ class Workspace(MainWindow):
         self.runner.run(lambda: register.get("unit", code), show, lambda _e: None)
 
     def refresh_lists(self) -> None:
-        for panel in (self.work, self.inbox):
+        for panel in (self.work, self.inbox, self.rounds):
             if panel is not None:
                 panel.reload()
 
