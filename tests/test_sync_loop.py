@@ -75,9 +75,10 @@ def office(central_sqlite, tmp_path):
 
 
 def server_records(central) -> dict:
+    """The unit's records on the server (the other test unit has its own unit record there)."""
     from server.db import records
     with central.engine.connect() as conn:
-        return {(r.type, r.id): (r.rev, r.data) for r in conn.execute(records.select())}
+        return {(r.type, r.id): (r.rev, r.data) for r in conn.execute(records.select().where(records.c.unit_code == UNIT))}
 
 
 def local_records(engine: SyncEngine) -> dict:
@@ -129,7 +130,7 @@ def test_an_approval_whose_answer_was_lost_is_applied_exactly_once(office, tmp_p
     assert second.approved == 1 and laptop.pending_count() == 0
     from server.db import record_history
     with office.engine.connect() as conn:
-        revs = [r.rev for r in conn.execute(record_history.select())]
+        revs = [r.rev for r in conn.execute(record_history.select().where(record_history.c.type != "unit"))]
     assert revs and set(revs) == {1}  # every record written once
     pc1.sync_once()
     laptop.sync_once()
@@ -151,7 +152,7 @@ def test_a_returned_change_set_comes_back_with_its_reason(office, tmp_path):
     pc1.sync_once()
     [back] = pc1.register.changesets(UNIT, [ReviewState.RETURNED])
     assert "บุตรคนที่ 4" in back.return_reason
-    assert server_records(office) == {}
+    assert set(server_records(office)) == {("unit", UNIT)}  # nothing applied: the unit's own record only
 
 
 def test_a_closed_period_keeps_the_change_set_queued_until_it_opens(office, tmp_path):
@@ -187,7 +188,7 @@ def test_a_tampered_approval_is_refused_and_kept_as_an_error_not_retried_forever
     assert report.errors and "ลายมือชื่ออิเล็กทรอนิกส์" in report.errors[0]
     state = laptop.conn.execute("SELECT sync_state FROM outbox WHERE kind = 'approve'").fetchone()[0]
     assert state == "error" and laptop.pending_count() == 0
-    assert server_records(office) == {}
+    assert set(server_records(office)) == {("unit", UNIT)}  # nothing applied: the unit's own record only
 
 
 def test_a_revoked_account_cannot_sync_and_is_told_so(office, tmp_path):
@@ -601,7 +602,7 @@ def test_the_server_process_killed_at_every_step_loses_nothing_and_doubles_nothi
     assert server_process.kills == 10
     # Exactly once: every record written once, the change set staged once and applied, the scan whole.
     with office.engine.connect() as conn:
-        revs = [r.rev for r in conn.execute(record_history.select())]
+        revs = [r.rev for r in conn.execute(record_history.select().where(record_history.c.type != "unit"))]
         states = [r.state for r in conn.execute(changesets.select().where(changesets.c.id == cs.id))]
     assert len(revs) == len(cs.operations) and set(revs) == {1}  # each record of the hire written once
     assert states == ["applied"]
