@@ -88,6 +88,17 @@ def _parse(f: EditableField, text: str):
     return text
 
 
+def _follow_death(cs: ChangeSet, old_day: str, new_day: str, typed: set[tuple[int, str]]) -> None:
+    """A corrected day of death moves the service and marriages it ended (recorded that same day, ended by
+    death) — unless the officer typed those dates too."""
+    for i, op in enumerate(cs.operations):
+        if op.fields.get("end_reason") != "death":
+            continue
+        for name in ("end", "ended_on"):
+            if op.fields.get(name) == old_day and (i, name) not in typed:
+                op.fields[name] = new_day
+
+
 def edited(register: RegisterStore, cs: ChangeSet, texts: dict[tuple[int, str], str]) -> ChangeSet:
     """A copy of ``cs`` with the typed values; the title and the effective day follow a changed date or name.
     Refusal (Thai) for a value that cannot be read or a required field left empty."""
@@ -95,15 +106,17 @@ def edited(register: RegisterStore, cs: ChangeSet, texts: dict[tuple[int, str], 
         raise Refusal("edit.state", f"แก้ไขได้เฉพาะร่างหรือรายการที่ถูกส่งกลับ รายการนี้อยู่ในสถานะ «{cs.state.th}»",
                       "Only drafts and returned change sets can be edited.")
     fields = {(f.op_index, f.name): f for rec in editable(register, cs) for f in rec.fields}
+    typed = {key for key, text in texts.items() if key in fields and fields[key].kind != "fixed"
+             and text.strip() != fields[key].text.strip()}
     new = copy.deepcopy(cs)
     title = new.title
-    for key, text in texts.items():
-        f = fields.get(key)
-        if f is None or f.kind == "fixed" or text.strip() == f.text.strip():
-            continue
+    for key in sorted(typed):
+        f, text = fields[key], texts[key]
         value = _parse(f, text)
         op = new.operations[f.op_index]
         old_value = op.fields.get(f.name)
+        if f.name == "died_on" and old_value and value:
+            _follow_death(new, old_value, value, typed)
         old_shown = show_value(f.name, old_value)
         if f.kind == "date" and value and cs.effective_on and old_value == cs.effective_on.isoformat():
             new.effective_on = _dt.date.fromisoformat(value)  # the day the change takes effect moves with it

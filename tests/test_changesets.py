@@ -242,6 +242,16 @@ def test_a_returned_change_set_is_corrected_field_by_field_and_its_title_and_day
     assert "18/11/2569" in fixed.title and "20/11/2569" not in fixed.title
     assert fixed.effective_on == dt.date(2026, 11, 18) and fixed.id == cs.id and fixed.history == cs.history
     assert cs.operations[0].fields["died_on"] == "2026-11-20"  # the original is untouched until kept
+    # the service and the marriage the death ended move with the corrected day (unless typed themselves)
+    from app.domain import Employment, Marriage
+    job = Known(Employment("e-1", who.record.cid, "TRN0001", "local_official", dt.date(2000, 1, 1)), 1)
+    wed = Known(Marriage("m-1", who.record.cid, "3100000000017", "1/2540", dt.date(1997, 2, 14)), 1)
+    with_family = events.death("TRN0001", "1101700000000", who, dt.date(2026, 11, 20), [job], [wed])
+    with_family.state = ReviewState.RETURNED
+    moved = editing.edited(register, with_family, {(0, "died_on"): "18/11/2569"})
+    assert [op.fields.get("end") or op.fields.get("ended_on") for op in moved.operations[1:]] == ["2026-11-18"] * 2
+    own = editing.edited(register, with_family, {(0, "died_on"): "18/11/2569", (1, "end"): "19/11/2569"})
+    assert own.operations[1].fields["end"] == "2026-11-19" and own.operations[2].fields["ended_on"] == "2026-11-18"
     with _pytest.raises(Refusal) as bad:
         editing.edited(register, cs, {(died.op_index, "died_on"): "31/02/2569"})
     assert "วันที่ถึงแก่กรรม" in str(bad.value) and "ไม่มีวันที่ 31/02/2569" in str(bad.value)
