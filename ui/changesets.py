@@ -100,6 +100,19 @@ def _plain(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def master_detail(owner: QWidget, left: QVBoxLayout, right: QVBoxLayout, sizes: tuple[int, int]) -> None:
+    """A list on the left, what is chosen in it on the right, the split between them movable."""
+    split = QSplitter(Qt.Horizontal)
+    for layout in (left, right):
+        holder = QWidget()
+        holder.setLayout(layout)
+        split.addWidget(holder)
+    split.setSizes(list(sizes))
+    box = QVBoxLayout(owner)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(split)
+
+
 class ChangeSetPanel(QWidget):
     """A list on the left, the chosen change set on the right, and the buttons the role allows."""
 
@@ -139,21 +152,11 @@ class ChangeSetPanel(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         left.addWidget(self.empty)
-        holder = QWidget()
-        holder.setLayout(left)
         right = QVBoxLayout()
         right.addWidget(self.detail, 1)
         right.addWidget(self.said)
         right.addLayout(self.buttons)
-        pane = QWidget()
-        pane.setLayout(right)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(holder)
-        split.addWidget(pane)
-        split.setSizes([480, 760])
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(split)
+        master_detail(self, left, right, (480, 760))
 
     def add_button(self, th: str, en: str, slot, name: str) -> QPushButton:
         b = QPushButton(tr(th, en))

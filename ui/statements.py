@@ -12,6 +12,7 @@ from app.cid import format_cid
 from app.statements import Difference, Statement, counts_th, differences, previous_of, relation_th, type_th, verify
 from app.thai import format_date_short
 
+from .changesets import master_detail
 from .i18n import tr
 from .qt import (
     QAbstractItemView, QAbstractTableModel, QColor, QHBoxLayout, QHeaderView, QLabel, QModelIndex, QPushButton,
@@ -158,8 +159,6 @@ class StatementPanel(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         left.addWidget(self.empty)
-        holder = QWidget()
-        holder.setLayout(left)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.confirm_button)
@@ -170,15 +169,7 @@ class StatementPanel(QWidget):
         right = QVBoxLayout()
         right.addWidget(right_split, 1)
         right.addLayout(buttons)
-        pane = QWidget()
-        pane.setLayout(right)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(holder)
-        split.addWidget(pane)
-        split.setSizes([380, 860])
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(split)
+        master_detail(self, left, right, (380, 860))
 
     def reload(self) -> None:
         self.runner.run(self.fetch, self._arrived, lambda _e: None)
