@@ -122,6 +122,13 @@ class SyncEngine:
             self._set_meta(conn, f"statement:{st.id}", json.dumps(st.to_json(), ensure_ascii=False))
         self._enqueue(f"confirm:{st.id}", "confirm", "", {"statement_id": st.id})
 
+    def _unqueue_confirm(self, sid: str) -> None:
+        with self.register.wc.transaction() as conn:
+            raw = self._meta_in(conn, f"statement:{sid}")
+            if raw is not None:
+                self._set_meta(conn, f"statement:{sid}", json.dumps({**json.loads(raw), "confirm_queued": False},
+                                                                    ensure_ascii=False))
+
     def _want_statements(self, conn, ids: list[str]) -> None:
         wanted = set(json.loads(self._meta_in(conn, "statements_wanted") or "[]")) | set(ids)
         self._set_meta(conn, "statements_wanted", json.dumps(sorted(wanted)))
@@ -326,6 +333,7 @@ class SyncEngine:
                 self._mark(item_id, "queued" if e.retryable else "error", str(e))
                 if e.retryable:
                     raise
+                self._unqueue_confirm(payload["statement_id"])  # refused: the statement is not confirmed after all
                 report.errors.append(str(e))
                 continue
             self._mark(item_id, "synced")  # the feed brings the statement back, confirmed

@@ -701,6 +701,13 @@ def test_a_confirmation_round_statement_reaches_the_laptop_shows_what_changed_an
     confirmed = laptop.statements()[0]
     assert confirmed.confirmed_by == REGISTRAR.cid and not confirmed.confirm_queued
     assert confirmed.state_th == "ยืนยันแล้ว"
+    # a confirmation the server refuses (not the registrar's) is said, and the statement is not shown confirmed
+    pc1.sync_once()
+    older = next(s for s in pc1.statements() if s.id == first_id)
+    pc1.queue_confirm(older)
+    refused = pc1.sync_once()
+    assert any("เฉพาะนายทะเบียน" in e for e in refused.errors) and pc1.pending_count() == 0
+    assert next(s for s in pc1.statements() if s.id == first_id).state_th == "รอนายทะเบียนยืนยัน"
     # a PC that starts afresh gets the unit's statements too
     fresh = pc(tmp_path, "fresh", office, REGISTRAR)
     fresh.sync_once()

@@ -400,3 +400,41 @@ def test_the_registrar_confirms_the_units_statement_seeing_what_changed_since_th
     [st] = [s for s in registrar_api.get("/statements", params={"brief": "true"}).json() if s["id"] == newest]
     assert st["confirmed_by"] == REGISTRAR.cid and "body" not in st
     desk.close()
+
+
+def test_a_birth_reminds_of_the_birth_certificate_until_one_is_attached(qtbot, qapp, tmp_path, slots, office):
+    from tests.central import approve, hire, push, ready_session
+    registry_api, registrar_api = ready_session(office, REGISTRY), ready_session(office, REGISTRAR)
+    cs = hire(children=0)
+    push(registry_api, cs)
+    assert approve(registrar_api, cs).json()["status"] == "applied"
+    parent = cs.operations[0].record_id
+
+    slots[0].insert(load("registry").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "pc1", office.url)
+    log_in(qtbot, desk, REGISTRY.email, "Lgo-" + REGISTRY.cid[-6:] + "-Desk")
+    w = desk.window
+    qtbot.waitUntil(lambda: any(w.model.row_at(i).cid == parent for i in range(w.model.rowCount())), timeout=20000)
+    w.table.selectRow(next(i for i in range(w.model.rowCount()) if w.model.row_at(i).cid == parent))
+    birth = w.open_event("birth")
+    add_person(qtbot, birth.other, "3100000000106", "ลูกใหม่", "ใจดี", "01/11/2569")
+    fill(birth.on, "01/11/2569")
+    qtbot.waitUntil(lambda: "ยังไม่ได้แนบเอกสารประกอบ (สูติบัตร)" in birth.verdicts.toPlainText(), timeout=10000)
+    assert birth.send_button.isEnabled()  # a reminder, not a refusal: the registrar decides
+    certificate = tmp_path / "birth.png"
+    from ui.qt import QImage
+    page = QImage(400, 560, QImage.Format_RGB32)
+    page.fill(0xFFFFFF)
+    assert page.save(str(certificate), "PNG")
+    on_modal("importEvidenceDialog", lambda d: (d.selectFile(str(certificate)), d.accept()))
+    click(birth.evidence.import_button)
+    qtbot.waitUntil(lambda: birth.evidence.list.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: "ยังไม่ได้แนบเอกสารประกอบ" not in birth.verdicts.toPlainText(), timeout=10000)
+    assert birth.evidence.list.item(0).text().startswith("สูติบัตร — PNG")
+    with qtbot.waitSignal(w.local_change, timeout=10000):
+        click(birth.send_button)
+    sync(qtbot, desk)
+    [sent] = [c for c in desk.runner.worker.call(w.register.changesets, UNIT, None) if c.kind == "birth"]
+    assert list(sent.evidence_labels.values()) == ["สูติบัตร"]
+    assert desk.session.client.get_blob(sent.evidence[0]) == certificate.read_bytes()
+    desk.close()

@@ -29,6 +29,9 @@ from .qt import (
 from .tasks import TaskRunner
 
 CHECK_DELAY_MS = 300
+# Events whose proof is a document (a registration, a certificate): the dialog reminds the officer to attach it.
+DOCUMENTED_EVENTS = {"marriage", "divorce", "birth", "death", "parent", "child_marriage", "add_spouse",
+                     "add_father", "add_mother"}
 
 
 def date_edit(day: _dt.date | None = None, name: str = "") -> QLineEdit:
@@ -85,6 +88,8 @@ class ChangeSetDialog(QDialog):
         buttons.addWidget(self.draft_button)
         buttons.addWidget(self.send_button)
         self.evidence = EvidenceBox(runner, register, kind)
+        self.evidence.changed.connect(self.changed)
+        self.documented = kind in DOCUMENTED_EVENTS
         root = QVBoxLayout(self)
         root.addLayout(self.body, 1)
         root.addWidget(self.evidence)
@@ -125,7 +130,13 @@ class ChangeSetDialog(QDialog):
             self.verdicts.setHtml(f"<p style='color:#b45309'>{e(text)}</p>")
             self.errors = True
         else:
-            self.verdicts.setHtml(verdicts_html(outcome))
+            missing = ""
+            if self.documented and not self.evidence.items:
+                missing = ("<p style='color:#b45309'>! " + html.escape(tr(
+                    f"ยังไม่ได้แนบเอกสารประกอบ ({self.evidence.label()}) นายทะเบียนอาจส่งกลับเพื่อขอเอกสาร "
+                    "กรุณาสแกนหรือนำเข้าไฟล์ก่อนส่ง",
+                    f"No supporting document ({self.evidence.label()}) yet: the registrar may return it.")) + "</p>")
+            self.verdicts.setHtml(verdicts_html(outcome) + missing)
             self.errors = not outcome.ok
         self.send_button.setEnabled(not self.errors)
         self.checked.emit(outcome)
