@@ -6,8 +6,10 @@ same person is already in another change set all need it)."""
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass
 
+from . import changeset as csmod
 from .changeset import ChangeSet, ReviewState
 from .records import people_of, to_dict
 from .rules.entitlement import Relation
@@ -62,3 +64,30 @@ def waiting_with(register: RegisterStore, unit_code: str, cids: set[str], other_
     open_states = [ReviewState.DRAFT, ReviewState.PENDING, ReviewState.APPROVED, ReviewState.RETURNED]
     return [cs for cs in register.changesets(unit_code, open_states)
             if cs.id != other_than and cids & cids_of(register, cs)]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document attached to a change set about someone: what it is, and which change it came with."""
+    sha: str
+    label: str
+    changeset_title: str
+    state: ReviewState
+    day: _dt.date
+
+
+def documents_of(register: RegisterStore, unit_code: str, cid: str) -> list[Document]:
+    """The documents of every change set (not cancelled) that names ``cid``, newest first. The copy keeps
+    change sets as JSON: the citizen ID narrows them in SQL, cids_of decides."""
+    rows = register.conn.execute(
+        "SELECT data FROM changesets WHERE unit_code = ? AND state != 'cancelled' AND instr(data, ?) > 0 "
+        "AND instr(data, '\"evidence\": [\"') > 0", (unit_code, cid)).fetchall()
+    out = []
+    for (data,) in rows:
+        cs = csmod.from_json(json.loads(data))
+        if cid not in cids_of(register, cs):
+            continue
+        for n, sha in enumerate(cs.evidence, start=1):
+            out.append(Document(sha, cs.evidence_labels.get(sha) or f"เอกสารแนบ {n}", cs.title, cs.state,
+                                (cs.effective_on or cs.created_at.date())))
+    return sorted(out, key=lambda d: d.day, reverse=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from . import cid as cidmod
 from .domain import Coverage, Employment, Person, tables
 from .errors import Verdict
+from .people import Document, documents_of
 from .rules.entitlement import Relation, Span, explain_dependent, explain_self, parent_relation
 from .store.register import RegisterStore
 from .thai import format_date_short
@@ -31,6 +32,7 @@ class PersonDetail:
     coverages: list[Coverage]
     dependents: list[DependentLine] = field(default_factory=list)
     notes: list[Verdict] = field(default_factory=list)  # other coverage explained, refusals
+    documents: list[Document] = field(default_factory=list)  # attached to change sets about them
 
 
 def person_detail(register: RegisterStore, cid: str, today: Date) -> PersonDetail | None:
@@ -43,6 +45,7 @@ def person_detail(register: RegisterStore, cid: str, today: Date) -> PersonDetai
     detail = PersonDetail(person, own, sorted(facts.employments_of(cid), key=lambda e: e.start),
                           facts.coverages_of(cid))
     detail.notes = explain_self(facts, cid, today)
+    detail.documents = documents_of(register, register.wc.unit_code, cid)
     candidates: list[tuple[str, Relation]] = []
     for link in facts.parent_links(cid):
         candidates.append((link.parent_cid, parent_relation(facts.persons.get(link.parent_cid))))

@@ -437,4 +437,13 @@ def test_a_birth_reminds_of_the_birth_certificate_until_one_is_attached(qtbot, q
     [sent] = [c for c in desk.runner.worker.call(w.register.changesets, UNIT, None) if c.kind == "birth"]
     assert list(sent.evidence_labels.values()) == ["สูติบัตร"]
     assert desk.session.client.get_blob(sent.evidence[0]) == certificate.read_bytes()
+    # the parent's pane lists the certificate; a copy that lost the file (say, to an antivirus) fetches it again
+    w.table.selectRow(next(i for i in range(w.model.rowCount()) if w.model.row_at(i).cid == parent))
+    qtbot.waitUntil(lambda: "สูติบัตร — แจ้งเกิดบุตร" in w.pane.toPlainText(), timeout=10000)
+    next(w.register.wc.attachments_dir.rglob(f"{sent.evidence[0]}.bin")).unlink()
+    w.pane.anchorClicked.emit(QUrl(f"evidence:{sent.evidence[0]}"))
+    qtbot.waitUntil(lambda: w.findChild(EvidenceViewer) is not None, timeout=20000)
+    viewer = w.findChild(EvidenceViewer)
+    assert viewer.windowTitle() == "สูติบัตร" and not viewer.page.pixmap().isNull()
+    viewer.close()
     desk.close()

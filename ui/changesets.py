@@ -142,6 +142,7 @@ class ChangeSetPanel(QWidget):
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._link)
         self.attached: list[Attached] = []   # the shown change set's documents
+        self.get_blob = None                  # set by the window when online: fetch one this PC does not hold
         self.said = QLabel("")
         self.said.setObjectName("muted")
         self.said.setWordWrap(True)
@@ -228,7 +229,7 @@ class ChangeSetPanel(QWidget):
         link = url.toString()
         for item in self.attached:
             if link == f"evidence:{item.sha}" and self.register is not None:
-                open_viewer(self, self.runner, self.register, item, self.said.setText)
+                open_viewer(self, self.runner, self.register, item, self.said.setText, self.get_blob)
 
     def selection_changed(self, chosen: list[ChangeSet]) -> None:
         """Overridden by the owner to enable its buttons."""

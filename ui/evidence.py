@@ -7,6 +7,7 @@ asks for a copy with "บันทึกสำเนา…" and chooses where it
 """
 from __future__ import annotations
 
+import hashlib
 import html
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ KIND_OF_EVENT = {"hire": 5, "transfer_in": 5, "elected": 5, "pension": 5, "end":
                  "add_father": 7, "add_mother": 7}
 MIME_SHORT = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
-_scan_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scanner")
+# Slow I/O that is neither the database nor the card: the scanner, a document downloaded on demand.
+_slow_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slow-io")
 
 
 @dataclass
@@ -199,7 +201,7 @@ class EvidenceBox(QGroupBox):
         label = self.label()
         self.scan_button.setEnabled(False)
         self._say(tr("กำลังสแกน… กรุณารอสักครู่", "Scanning… please wait."))
-        self.runner.follow(_scan_thread.submit(self.scanner.scan), lambda data: self._scanned(data, label),
+        self.runner.follow(_slow_io.submit(self.scanner.scan), lambda data: self._scanned(data, label),
                            self._scan_failed)
 
     def _scanned(self, data: bytes, label: str) -> None:
@@ -262,10 +264,38 @@ class EvidenceBox(QGroupBox):
         self._enable()
 
 
+def one_attached(register: RegisterStore, sha: str, label: str) -> Attached:
+    """On the database worker: what this PC holds of one document."""
+    info = AttachmentStore(register.wc).info(sha)
+    return Attached(sha, label, *(info or ("", 0)))
+
+
+def download(runner: TaskRunner, register: RegisterStore, item: Attached, get_blob: Callable[[str], bytes],
+             done: Callable[[Attached], None], say: Callable[[str], None]) -> None:
+    """A document this PC does not hold (an applied change set's, from another PC): fetched from the central
+    server off the GUI thread, checked against its SHA-256, kept encrypted, then ``done``."""
+    def fetched(data: bytes) -> None:
+        if hashlib.sha256(data).hexdigest() != item.sha:
+            say(tr("เอกสารที่ดาวน์โหลดไม่ตรงกับรหัสตรวจสอบ กรุณาลองใหม่", "The download did not match: try again."))
+            return
+        runner.run(lambda: store_file(register, data, item.label), done, lambda e: say(str(e)))
+
+    def failed(error: BaseException) -> None:
+        say(str(error) if str(error) else tr("ดาวน์โหลดเอกสารไม่สำเร็จ", "The download failed."))
+
+    say(tr(f"กำลังดาวน์โหลด{item.label}จากเซิร์ฟเวอร์กลาง…", f"Downloading {item.label}…"))
+    runner.follow(_slow_io.submit(get_blob, item.sha), fetched, failed)
+
+
 def open_viewer(parent: QWidget, runner: TaskRunner, register: RegisterStore, item: Attached,
-                say: Callable[[str], None]) -> None:
-    """Read and decrypt on the worker, then show it; ``say`` gets the Thai reason when it cannot be opened."""
+                say: Callable[[str], None], get_blob: Callable[[str], bytes] | None = None) -> None:
+    """Read and decrypt on the worker, then show it; ``say`` gets the Thai reason when it cannot be opened.
+    A document this PC does not hold is downloaded first when ``get_blob`` is given."""
     if not item.mime:
+        if get_blob is not None:
+            download(runner, register, item, get_blob,
+                     lambda got: open_viewer(parent, runner, register, got, say), say)
+            return
         say(tr("เอกสารนี้ยังไม่ได้ดาวน์โหลดมาที่เครื่องนี้ กรุณาซิงก์ขณะออนไลน์แล้วเปิดอีกครั้ง",
                "Not downloaded yet: sync while online, then open it again."))
         return

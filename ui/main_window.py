@@ -15,10 +15,11 @@ from app.usecases import person_detail
 from .event_dialogs import date_edit, read_date
 from .i18n import tr
 from .people_model import PeopleModel, SelectionAwareDelegate
+from .evidence import one_attached, open_viewer
 from .person_pane import PersonPane
 from .qt import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter,
-    Qt, QTableView, QTabWidget, QTimer, QVBoxLayout, QWidget, Signal,
+    Qt, QTableView, QTabWidget, QTimer, QUrl, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
@@ -107,6 +108,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
 
         self.pane = PersonPane()
+        self.pane.setObjectName("personPane")
+        self.pane.anchorClicked.connect(self._document_link)
+        self.get_blob = None   # the central server's documents, for one this PC does not hold (set when online)
 
         top = QHBoxLayout()
         top.addWidget(self.unit_label)
@@ -221,6 +225,17 @@ class MainWindow(QMainWindow):
         else:
             self.pane.show_detail(None, self.today)
         self.people_loaded.emit(len(rows))
+
+    def _document_link(self, url: QUrl) -> None:
+        """A document in the person's pane: shown (downloaded first when this PC does not hold it)."""
+        detail, register = self.pane.detail, self.register
+        doc = next((d for d in (detail.documents if detail else []) if url.toString() == f"evidence:{d.sha}"), None)
+        if doc is None or register is None:
+            return
+        say = self.statusBar().showMessage
+        self.runner.run(lambda: one_attached(register, doc.sha, doc.label),
+                        lambda item: open_viewer(self, self.runner, register, item, say, self.get_blob),
+                        lambda _e: say(tr("เปิดเอกสารไม่สำเร็จ", "Could not open the document.")))
 
     def current_cid(self) -> str | None:
         row = self.model.row_at(self.table.currentIndex().row())

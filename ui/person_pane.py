@@ -82,6 +82,13 @@ def render(detail: PersonDetail | None, today: _dt.date) -> str:
             cls = "no" if v.severity is Severity.ERROR else "info"
             out.append(f"<li class='{cls}'>{escape(v.message(tr('th', 'en')))}</li>")
         out.append("</ul>")
+    if detail.documents:
+        out.append(f"<h3>{tr('เอกสารประกอบ', 'Supporting documents')}</h3><ul>")
+        for d in detail.documents:
+            out.append(f"<li><a href='evidence:{d.sha}'>{escape(d.label)}</a> "
+                       f"<span class='muted'>— {escape(d.changeset_title)} ({escape(d.state.th)}, "
+                       f"{format_date_short(d.day)})</span></li>")
+        out.append("</ul>")
     if detail.dependents:
         out.append(f"<h3>{tr('ผู้มีสิทธิร่วม', 'Dependents')}</h3>")
         out.append(f"<table cellpadding='3' cellspacing='0'><tr><th>{tr('ฐานะ', 'As')}</th><th>{tr('ชื่อ–นามสกุล', 'Name')}</th>"

@@ -67,6 +67,7 @@ class Workspace(MainWindow):
         self.me = actions.Me(a.cid, a.name, a.role, a.unit_code, a.username)
         self.dialog = None   # the guided-action dialog open now (tests drive it)
 
+        self.get_blob = session.client.get_blob   # a document of the unit this PC does not hold yet
         self.user_label = QLabel(f"{html.escape(a.name)} · {a.role.th}")
         self.user_label.setObjectName("userLabel")
         self.offline_badge = QLabel(tr("เข้าสู่ระบบแบบออฟไลน์", "Offline log-in"))
@@ -408,6 +409,7 @@ class Workspace(MainWindow):
             self.unit_label.setText(self.session.account.unit_name)
         for panel in (self.work, self.inbox):
             if panel is not None:
+                panel.get_blob = self.get_blob
                 panel.attach(register)
         if self.rounds is not None:
             self.rounds.reload()
