@@ -66,6 +66,10 @@ class Role(str, Enum):
         return {"registrar": "นายทะเบียน", "registry": "เจ้าหน้าที่ทะเบียน",
                 "finance": "เจ้าหน้าที่การเงิน"}[self.value]
 
+    @property
+    def en(self) -> str:
+        return {"registrar": "Registrar", "registry": "Registry officer", "finance": "Finance officer"}[self.value]
+
 
 @dataclass
 class Officer:

@@ -61,7 +61,8 @@ def make_desk(qtbot, qapp, tmp_path, name: str, url: str) -> Desk:
     return desk
 
 
-def log_in(qtbot, desk: Desk, user: str, password: str, new_password: str | None = None) -> None:
+def log_in(qtbot, desk: Desk, user: str, password: str, new_password: str | None = None,
+           synced: str = "ซิงก์ล่าสุด") -> None:
     w = desk.login
     qtbot.waitUntil(lambda: w.card_data is not None, timeout=20000)
     fill(w.username, user)
@@ -76,7 +77,7 @@ def log_in(qtbot, desk: Desk, user: str, password: str, new_password: str | None
     with qtbot.waitSignal(w.logged_in, timeout=30000):
         click(w.button)
     qtbot.waitUntil(lambda: desk.window is not None and desk.window.register is not None, timeout=10000)
-    qtbot.waitUntil(lambda: desk.window.sync_button.isEnabled() and "ซิงก์ล่าสุด" in desk.window.sync_label.text(),
+    qtbot.waitUntil(lambda: desk.window.sync_button.isEnabled() and synced in desk.window.sync_label.text(),
                     timeout=30000)
 
 
@@ -447,3 +448,27 @@ def test_a_birth_reminds_of_the_birth_certificate_until_one_is_attached(qtbot, q
     assert viewer.windowTitle() == "สูติบัตร" and not viewer.page.pixmap().isNull()
     viewer.close()
     desk.close()
+
+
+def test_english_is_chosen_on_the_log_in_window_kept_for_next_time_and_the_workspace_follows(qtbot, qapp, tmp_path,
+                                                                                            slots, office):
+    from ui import i18n
+    from ui.main import load_preferences
+    slots[0].insert(load("registry").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "pc1", office.url)
+    try:
+        assert desk.login.windowTitle().startswith("เข้าสู่ระบบ")
+        first = desk.login
+        first.language.setCurrentIndex(first.language.findData("en"))
+        assert desk.login is not first and desk.login.windowTitle() == "Log in — LGO Registry Desk"
+        assert load_preferences(tmp_path / "pc1") == {"language": "en"}
+        qtbot.addWidget(desk.login)
+        user, mailed = office.inbox.password_for(REGISTRY.email)
+        log_in(qtbot, desk, user, mailed, new_password=PASSWORD, synced="last sync")
+        w = desk.window
+        assert w.user_label.text() == "นางมาลี ศรีสุข · Registry officer"
+        assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["The unit's people", "My work"]
+        assert w.sync_button.text() == "Sync now"
+    finally:
+        i18n.set_language("th")
+        desk.close()

@@ -17,7 +17,7 @@ from card.thaiid import CardData
 from sync.session import CopyNeedsRebuild, PasswordChangeRequired, Session
 
 from .card_bridge import CardBridge, pin_not_checked, risk_the_last_try
-from .i18n import tr
+from .i18n import language, tr
 from .qt import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox,
     QPixmap, QPushButton, Qt, QVBoxLayout, QWidget, Signal,
@@ -81,6 +81,7 @@ class NewPasswordDialog(QDialog):
 
 class LoginWindow(QWidget):
     logged_in = Signal(object)      # Session
+    language_chosen = Signal(str)   # "th" or "en": the window is built again in that language
     card_shown = Signal(str)        # the CID read from the card in the chosen reader
     message_shown = Signal(str)     # every refusal or status the window shows (tests and the demo follow it)
 
@@ -163,10 +164,18 @@ class LoginWindow(QWidget):
         panel.addLayout(left)
         panel.addSpacing(24)
         panel.addLayout(right, 1)
+        self.language = QComboBox()
+        self.language.setObjectName("languageChoice")
+        self.language.setToolTip("ภาษา / Language")
+        self.language.addItem("ไทย", "th")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(self.language.findData(language()))
+        self.language.currentIndexChanged.connect(lambda _i: self.language_chosen.emit(str(self.language.currentData())))
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
         top.addWidget(badge)
+        top.addWidget(self.language)
         root = QVBoxLayout(self)
         root.setContentsMargins(32, 24, 32, 24)
         root.addLayout(top)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as _dt
+import json
 import logging
 import sys
 from pathlib import Path
@@ -42,6 +43,25 @@ def open_register(data_dir: Path, unit_code: str, keys: KeyStore, seed_training:
     return register, (found[0] if found else None)
 
 
+PREFERENCES = "preferences.json"   # this Windows user's choices (the language); nothing secret
+
+
+def load_preferences(data_dir: Path) -> dict:
+    try:
+        found = json.loads((data_dir / PREFERENCES).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def save_preferences(data_dir: Path, changes: dict) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / PREFERENCES).write_text(json.dumps({**load_preferences(data_dir), **changes}), "utf-8")
+    except OSError:
+        log.warning("preferences not saved")  # the choice holds for this run only
+
+
 class _SyncSignals(QObject):
     status = Signal(object)   # SyncStatus, from the sync thread to the GUI thread
 
@@ -66,8 +86,7 @@ class Desk:
         self.worker = DbWorker()
         self.runner = TaskRunner(self.worker)
         self.card = CardBridge(self.machine.pin_on_real_cards)
-        self.login = LoginWindow(self.runner, self.card, self._log_in, training_mode, self.machine.central_server)
-        self.login.logged_in.connect(self._logged_in)
+        self.login = self._login_window()
         self.window: Workspace | None = None
         self.session: Session | None = None
         self.sync: SyncService | None = None
@@ -79,6 +98,22 @@ class Desk:
         self._idle.timeout.connect(lambda: self.logout(idle=True))
         self._activity = _ActivityFilter(self._idle)
         app.installEventFilter(self._activity)
+
+    def _login_window(self) -> LoginWindow:
+        login = LoginWindow(self.runner, self.card, self._log_in, self.training, self.machine.central_server)
+        login.logged_in.connect(self._logged_in)
+        login.language_chosen.connect(self.choose_language)
+        return login
+
+    def choose_language(self, lang: str) -> None:
+        """Kept for this Windows user; the log-in window is built again in it at once (the workspace follows)."""
+        i18n.set_language(lang)
+        save_preferences(self.data_dir, {"language": i18n.language()})
+        old, self.login = self.login, self._login_window()
+        self.login.setGeometry(old.geometry())
+        self.login.show()
+        old.close()
+        old.deleteLater()
 
     def start(self) -> None:
         self.card.start()
@@ -186,7 +221,8 @@ def _hold_running_mutex():
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lgo-desk", description="LGO Registry Desk")
     parser.add_argument("--training", action="store_true", help="training mode: the made-up training unit")
-    parser.add_argument("--lang", choices=("th", "en"), default="th")
+    parser.add_argument("--lang", choices=("th", "en"), default=None,
+                        help="the language of the screens (default: the one last chosen, else Thai)")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--screenshot", type=Path, default=None,
                         help="save a picture of the window once the people are shown, then quit")
@@ -198,7 +234,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --self-test: also a sync round trip with this training central server")
     argv = sys.argv[1:] if argv is None else argv
     args, qt_args = parser.parse_known_args(argv)  # the rest (e.g. -platform offscreen) is Qt's
-    i18n.set_language(args.lang)
     _mutex = _hold_running_mutex()  # noqa: F841 — held for the life of the process
     data_dir = args.data_dir or default_data_dir()
     if args.self_test is not None:
@@ -209,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         return selftest.run(args.self_test, data_dir, args.self_test_central)
     if args.training and args.data_dir is None:
         data_dir = data_dir / "training"
+    i18n.set_language(args.lang or load_preferences(data_dir).get("language", "th"))
     data_dir.mkdir(parents=True, exist_ok=True)
     _setup_logging(data_dir)
 

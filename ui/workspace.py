@@ -68,7 +68,7 @@ class Workspace(MainWindow):
         self.dialog = None   # the guided-action dialog open now (tests drive it)
 
         self.get_blob = session.client.get_blob   # a document of the unit this PC does not hold yet
-        self.user_label = QLabel(f"{html.escape(a.name)} · {a.role.th}")
+        self.user_label = QLabel(f"{html.escape(a.name)} · {tr(a.role.th, a.role.en)}")
         self.user_label.setObjectName("userLabel")
         self.offline_badge = QLabel(tr("เข้าสู่ระบบแบบออฟไลน์", "Offline log-in"))
         self.offline_badge.setObjectName("offlineBadge")
