@@ -463,6 +463,7 @@ def test_english_is_chosen_on_the_log_in_window_kept_for_next_time_and_the_works
         assert desk.login is not first and desk.login.windowTitle() == "Log in — LGO Registry Desk"
         assert load_preferences(tmp_path / "pc1") == {"language": "en"}
         qtbot.addWidget(desk.login)
+        qtbot.waitUntil(lambda: desk.login.tries.text() == "3 PIN tries left.", timeout=20000)
         user, mailed = office.inbox.password_for(REGISTRY.email)
         log_in(qtbot, desk, user, mailed, new_password=PASSWORD, synced="last sync")
         w = desk.window

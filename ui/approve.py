@@ -8,7 +8,7 @@ from typing import Callable
 from card.pin import NeedsConfirmation, PinOutcome, PinResult
 from card.reader import CardError
 
-from .card_bridge import CardBridge, pin_not_checked, risk_the_last_try
+from .card_bridge import CardBridge, pin_not_checked, pin_text, risk_the_last_try
 from .i18n import tr
 from .qt import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
 from .tasks import TaskRunner
@@ -89,7 +89,7 @@ class CardPinDialog(QDialog):
         self._set_pin(needs)
         if needs:
             self._say(tr("บัตรของท่านพร้อมแล้ว กรุณาใส่รหัส PIN", "Your card is ready: enter the PIN."))
-            self.runner.follow(self.card.service.pin_status(reader), lambda r: self._say(r.message), lambda _e: None)
+            self.runner.follow(self.card.service.pin_status(reader), lambda r: self._say(pin_text(r)), lambda _e: None)
             self.pin.setFocus()
         else:
             self._say(tr("บัตรของท่านพร้อมแล้ว", "Your card is ready."))
@@ -118,7 +118,7 @@ class CardPinDialog(QDialog):
         if result.outcome is PinOutcome.OK:
             self._done()
         else:
-            self._say(result.message)
+            self._say(pin_text(result))
 
     def _failed(self, error: BaseException) -> None:
         self.button.setEnabled(True)

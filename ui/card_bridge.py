@@ -2,7 +2,7 @@
 and a small live picture of which readers exist and which hold a card."""
 from __future__ import annotations
 
-from card.pin import lock_warning
+from card.pin import PinOutcome, PinResult, lock_warning
 from card.service import CardEvent, CardService, pin_check_allowed
 
 from .i18n import tr
@@ -19,6 +19,18 @@ def risk_the_last_try(parent: QWidget, tries_left: int) -> bool:
     box.addButton(tr("ไม่ตรวจตอนนี้", "Not now"), QMessageBox.RejectRole)
     box.exec()
     return box.clickedButton() is go
+
+
+def pin_text(result: PinResult) -> str:
+    """The card's answer to a PIN in the window's language (the card layer words it in Thai)."""
+    n = result.tries_left
+    english = {
+        PinOutcome.OK: f"{n} PIN tries left." if n is not None else "The PIN is right.",
+        PinOutcome.WRONG: f"Wrong PIN: {n} tries left." if n is not None else "Wrong PIN.",
+        PinOutcome.LOCKED: "The card's PIN is locked: unlock it at the district office (อำเภอ) before using it.",
+        PinOutcome.DEAD: "This card can no longer prove who you are: a new card is needed.",
+    }[result.outcome]
+    return tr(result.message, english)
 
 
 def pin_not_checked() -> str:

@@ -16,7 +16,7 @@ from card.reader import CardError
 from card.thaiid import CardData
 from sync.session import CopyNeedsRebuild, PasswordChangeRequired, Session
 
-from .card_bridge import CardBridge, pin_not_checked, risk_the_last_try
+from .card_bridge import CardBridge, pin_not_checked, pin_text, risk_the_last_try
 from .i18n import language, tr
 from .qt import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox,
@@ -280,7 +280,7 @@ class LoginWindow(QWidget):
             w.setVisible(visible)
 
     def _pin_status(self, result: PinResult) -> None:
-        self.tries.setText(result.message)
+        self.tries.setText(pin_text(result))
 
     # --- logging in ---------------------------------------------------------------------------------
 
@@ -323,7 +323,7 @@ class LoginWindow(QWidget):
         self.pin.clear()
         if result.outcome is not PinOutcome.OK:
             self._set_busy(False)
-            self.tries.setText(result.message)
+            self.tries.setText(pin_text(result))
             self._say(result.message)
             return
         self._log_in()
