@@ -78,7 +78,8 @@ def server_records(central) -> dict:
     """The unit's records on the server (the other test unit has its own unit record there)."""
     from server.db import records
     with central.engine.connect() as conn:
-        return {(r.type, r.id): (r.rev, r.data) for r in conn.execute(records.select().where(records.c.unit_code == UNIT))}
+        rows = conn.execute(records.select().where(records.c.unit_code == UNIT))
+        return {(r.type, r.id): (r.rev, r.data) for r in rows}
 
 
 def local_records(engine: SyncEngine) -> dict:

@@ -170,7 +170,8 @@ class LoginWindow(QWidget):
         self.language.addItem("ไทย", "th")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(self.language.findData(language()))
-        self.language.currentIndexChanged.connect(lambda _i: self.language_chosen.emit(str(self.language.currentData())))
+        self.language.currentIndexChanged.connect(
+            lambda _i: self.language_chosen.emit(str(self.language.currentData())))
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)

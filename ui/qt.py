@@ -8,8 +8,8 @@ from PySide6.QtGui import (  # noqa: F401
     QPixmap, QTextDocument,
 )
 from PySide6.QtWidgets import (  # noqa: F401
-    QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+    QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
     QInputDialog, QScrollArea, QSpinBox, QStackedWidget, QTabWidget, QToolButton, QSizePolicy, QSplitter, QStatusBar, QStyle,
     QStyledItemDelegate,

@@ -21,12 +21,12 @@ from .approve import with_card_and_pin
 from .card_bridge import CardBridge
 from .changesets import ChangeSetPanel
 from .event_dialogs import EditDialog, HireDialog, PersonEventDialog, UnitDialog
-from .statements import StatementPanel
 from .i18n import tr
 from .main_window import MainWindow
 from .qt import (
     QInputDialog, QLabel, QMenu, QMessageBox, QProgressBar, QPushButton, QToolButton, Signal,
 )
+from .statements import StatementPanel
 from .tasks import TaskRunner
 
 
@@ -338,9 +338,9 @@ class Workspace(MainWindow):
         st = self.rounds.selected() if self.rounds is not None else None
         if st is None or self.card is None:
             return None
-        what = tr(f"ยืนยันว่าบัญชีรายชื่อผู้มีสิทธิ ณ วันที่ {format_date_short(st.as_of)} "
-                  f"({st.counts.get('beneficiaries', 0):,} + {st.counts.get('dependents', 0):,} คน) ถูกต้องตามที่หน่วยงานทราบ",
-                  f"Confirm the statement as of {st.as_of.isoformat()}.")
+        people = f"{st.counts.get('beneficiaries', 0):,} + {st.counts.get('dependents', 0):,}"
+        what = tr(f"ยืนยันว่าบัญชีรายชื่อผู้มีสิทธิ ณ วันที่ {format_date_short(st.as_of)} ({people} คน) "
+                  "ถูกต้องตามที่หน่วยงานทราบ", f"Confirm the statement as of {st.as_of.isoformat()} ({people} people).")
         engine = self.session.engine
 
         def go() -> None:
