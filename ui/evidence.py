@@ -60,7 +60,8 @@ class Attached:
     @property
     def text(self) -> str:
         if not self.mime:
-            return f"{self.label} — {tr('ยังไม่ได้ดาวน์โหลด (จะดาวน์โหลดเมื่อซิงก์)', 'not downloaded yet')}"
+            where = tr("ยังไม่อยู่ในเครื่องนี้ (เปิดขณะออนไลน์เพื่อดาวน์โหลด)", "not on this PC yet (open it online)")
+            return f"{self.label} — {where}"
         return f"{self.label} — {MIME_SHORT.get(self.mime, self.mime)} {size_text(self.size)}"
 
 
