@@ -69,7 +69,9 @@ def typing(data_dir: Path, keys, screenshot: Path | None) -> list[dict]:
     from app.store import DbWorker, RegisterStore, WorkingCopy
     from ui.fonts import install_fonts
     from ui.main_window import MainWindow
-    from ui.qt import QApplication, QEvent, QKeyEvent, Qt
+    from PySide6.QtCore import QEventLoop
+
+    from ui.qt import QApplication, QEvent, QKeyEvent, Qt, QTimer
     from ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])
@@ -82,11 +84,20 @@ def typing(data_dir: Path, keys, screenshot: Path | None) -> list[dict]:
     window.people_loaded.connect(loaded.append)
 
     def until_loaded(timeout: float = 60.0) -> None:
-        deadline = time.perf_counter() + timeout
-        while not loaded:
-            app.processEvents()
-            if time.perf_counter() > deadline:
-                raise RuntimeError("the list never loaded")
+        """Wait the way the program does: in Qt's event loop, not spinning in Python (a spinning GUI thread
+        would compete with the database worker for the GIL and slow the very search being measured)."""
+        if loaded:
+            return
+        loop = QEventLoop()
+        window.people_loaded.connect(loop.quit)
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        timer.start(int(timeout * 1000))
+        loop.exec()
+        window.people_loaded.disconnect(loop.quit)
+        if not loaded:
+            raise RuntimeError("the list never loaded")
 
     def idle(seconds: float) -> None:
         end = time.perf_counter() + seconds
