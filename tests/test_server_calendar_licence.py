@@ -80,3 +80,20 @@ def test_a_statement_lists_the_units_entitled_people_signed_and_the_registrar_co
     assert unit["registrar"].get("/statements").json()[0]["confirmed_by"] == unit["registrar"].tokens["account"]["cid"]
     [theirs] = unit["other_registrar"].get("/statements").json()  # their own, empty: never ours
     assert theirs["id"] != st["id"] and theirs["counts"] == {"beneficiaries": 0, "dependents": 0}
+
+
+def test_a_unit_register_row_with_an_unknown_level_is_refused_in_thai_and_nothing_is_imported(central, tmp_path,
+                                                                                              capsys):
+    from sqlalchemy import select
+
+    from server.db import units
+    path = tmp_path / "units.csv"
+    path.write_text("code,name,level,province,address,phone,email\n"
+                    "NEW0001,เทศบาลตำบลใหม่,องค์การบริหารส่วนตำบล (อบต.),ขอนแก่น,,,\n"
+                    "NEW0002,เทศบาลตำบลผิด,อบต.ใหญ่,ขอนแก่น,,,\n", encoding="utf-8")
+    url = central.engine.url.render_as_string(hide_password=False)
+    assert cli.main(["--db", url, "units", "import", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert "หน่วยงานรหัส NEW0002: ไม่รู้จักประเภทหน่วยงาน «อบต.ใหญ่»" in said and "นำเข้าใหม่" in said
+    with central.engine.connect() as conn:
+        assert conn.execute(select(units.c.code).where(units.c.code.like("NEW%"))).all() == []
