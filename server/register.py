@@ -88,22 +88,31 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
         else:
             data = to_dict(_find(after, op.record_type, op.record_id))
         rev = current[key][0] + 1 if key in current else 1
-        first, second = people_of(op.record_type, data)
-        values = dict(unit_code=data.get("unit_code") or cs.unit_code, rev=rev, data=data,
-                      cid=first, other_cid=second)
-        if rev == 1:
-            conn.execute(records.insert().values(type=op.record_type, id=op.record_id, **values))
-        else:
-            conn.execute(records.update().where(and_(records.c.type == op.record_type,
-                                                     records.c.id == op.record_id)).values(**values))
-        conn.execute(record_history.insert().values(type=op.record_type, id=op.record_id, rev=rev, data=data,
-                                                    changeset_id=cs.id, at=at))
-        conn.execute(feed.insert().values(unit_code=cs.unit_code, kind="record", record_type=op.record_type,
-                                          key=op.record_id, rev=rev, data=data, at=at))
-        if op.record_type == "unit":  # NHSO's register of units (accounts, mail, statements) follows
-            conn.execute(units.update().where(units.c.code == op.record_id).values(
-                name=data["name"], province=data["province"], rev=rev, data=data))
+        _write(conn, op.record_type, op.record_id, cs.unit_code, data, rev, cs.id, at)
     return Outcome("applied")
+
+
+def _write(conn: Connection, kind: str, rid: str, unit_code: str, data: dict[str, Any], rev: int,
+           changeset_id: str | None, at: _dt.datetime) -> None:
+    """One record at revision ``rev``: the record itself, its history, and the unit's feed. A unit's record
+    also updates NHSO's register of units, which accounts, mail and statements read."""
+    first, second = people_of(kind, data)
+    values = dict(unit_code=data.get("unit_code") or unit_code, rev=rev, data=data, cid=first, other_cid=second)
+    if rev == 1:
+        conn.execute(records.insert().values(type=kind, id=rid, **values))
+    else:
+        conn.execute(records.update().where(and_(records.c.type == kind, records.c.id == rid)).values(**values))
+    conn.execute(record_history.insert().values(type=kind, id=rid, rev=rev, data=data, changeset_id=changeset_id,
+                                                at=at))
+    conn.execute(feed.insert().values(unit_code=unit_code, kind="record", record_type=kind, key=rid, rev=rev,
+                                      data=data, at=at))
+    if kind != "unit":
+        return
+    register = dict(name=data["name"], province=data["province"], rev=rev, data=data)
+    if conn.execute(select(units.c.code).where(units.c.code == rid)).first() is None:
+        conn.execute(units.insert().values(code=rid, **register))
+    else:
+        conn.execute(units.update().where(units.c.code == rid).values(**register))
 
 
 def register_unit(conn: Connection, data: dict[str, Any]) -> bool:
@@ -115,21 +124,7 @@ def register_unit(conn: Connection, data: dict[str, Any]) -> bool:
         records.c.type == "unit", records.c.id == code))).first()
     if row is not None and row[1] == data:
         return False
-    rev, at = (row[0] + 1 if row is not None else 1), now()
-    values = dict(unit_code=code, rev=rev, data=data, cid=None, other_cid=None)
-    if row is None:
-        conn.execute(records.insert().values(type="unit", id=code, **values))
-    else:
-        conn.execute(records.update().where(and_(records.c.type == "unit", records.c.id == code)).values(**values))
-    conn.execute(record_history.insert().values(type="unit", id=code, rev=rev, data=data, changeset_id=None, at=at))
-    conn.execute(feed.insert().values(unit_code=code, kind="record", record_type="unit", key=code, rev=rev,
-                                      data=data, at=at))
-    if conn.execute(select(units.c.code).where(units.c.code == code)).first() is None:
-        conn.execute(units.insert().values(code=code, name=data["name"], province=data["province"], rev=rev,
-                                           data=data))
-    else:
-        conn.execute(units.update().where(units.c.code == code).values(
-            name=data["name"], province=data["province"], rev=rev, data=data))
+    _write(conn, "unit", code, code, data, row[0] + 1 if row is not None else 1, None, now())
     return True
 
 
