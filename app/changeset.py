@@ -115,6 +115,10 @@ class ChangeSet:
     # The dependents this change set means to make entitled, checked on ``effective_on``.
     claims: list[Claim] = field(default_factory=list)
 
+    def labelled_evidence(self) -> list[tuple[str, str]]:
+        """(SHA-256, what it is) of each attached document; one sent without a label is "เอกสารแนบ N"."""
+        return [(sha, self.evidence_labels.get(sha) or f"เอกสารแนบ {n}") for n, sha in enumerate(self.evidence, 1)]
+
     def _move(self, action: str, by_cid: str, reason: str = "", at: _dt.datetime | None = None) -> None:
         target = _MOVES.get((self.state, action))
         if target is None:

@@ -87,7 +87,6 @@ def documents_of(register: RegisterStore, unit_code: str, cid: str) -> list[Docu
         cs = csmod.from_json(json.loads(data))
         if cid not in cids_of(register, cs):
             continue
-        for n, sha in enumerate(cs.evidence, start=1):
-            out.append(Document(sha, cs.evidence_labels.get(sha) or f"เอกสารแนบ {n}", cs.title, cs.state,
-                                (cs.effective_on or cs.created_at.date())))
+        for sha, label in cs.labelled_evidence():
+            out.append(Document(sha, label, cs.title, cs.state, cs.effective_on or cs.created_at.date()))
     return sorted(out, key=lambda d: d.day, reverse=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Callable
@@ -23,7 +22,7 @@ from app.changeset import ChangeSet, ReviewState
 from app.offline import remember
 from app.records import from_dict
 from app.statements import Statement
-from app.store import AttachmentStore, RegisterStore
+from app.store import AttachmentStore, RegisterStore, StoreProblem
 from app.store.db import write_tally
 
 from .client import CentralClient, SyncError
@@ -119,27 +118,32 @@ class SyncEngine:
         """The registrar confirmed the statement (after card and PIN): owe that to the server."""
         st.confirm_queued = True
         with self.register.wc.transaction() as conn:
-            self._set_meta(conn, f"statement:{st.id}", json.dumps(st.to_json(), ensure_ascii=False))
+            self._keep_statement(conn, st)
         self._enqueue(f"confirm:{st.id}", "confirm", "", {"statement_id": st.id})
+
+    def _held_statement(self, sid: str) -> Statement | None:
+        raw = self._meta(f"statement:{sid}")
+        return Statement.from_json(json.loads(raw)) if raw else None
+
+    def _keep_statement(self, conn, st: Statement) -> None:
+        self._set_meta(conn, f"statement:{st.id}", json.dumps(st.to_json(), ensure_ascii=False))
 
     def _unqueue_confirm(self, sid: str) -> None:
         with self.register.wc.transaction() as conn:
-            raw = self._meta_in(conn, f"statement:{sid}")
-            if raw is not None:
-                self._set_meta(conn, f"statement:{sid}", json.dumps({**json.loads(raw), "confirm_queued": False},
-                                                                    ensure_ascii=False))
+            st = self._held_statement(sid)
+            if st is not None:
+                st.confirm_queued = False
+                self._keep_statement(conn, st)
+
+    def _wanted_statements(self) -> list[str]:
+        return json.loads(self._meta("statements_wanted") or "[]")
 
     def _want_statements(self, conn, ids: list[str]) -> None:
-        wanted = set(json.loads(self._meta_in(conn, "statements_wanted") or "[]")) | set(ids)
-        self._set_meta(conn, "statements_wanted", json.dumps(sorted(wanted)))
-
-    def _meta_in(self, conn, key: str) -> str | None:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        self._set_meta(conn, "statements_wanted", json.dumps(sorted(set(self._wanted_statements()) | set(ids))))
 
     def _fetch_statements(self, report: SyncReport) -> None:
         """Statements the feed announced (issued or confirmed): each fetched whole and kept with its state."""
-        for sid in json.loads(self._meta("statements_wanted") or "[]"):
+        for sid in self._wanted_statements():
             try:
                 data = self.client.statement(sid)
             except SyncError as e:
@@ -149,13 +153,12 @@ class SyncEngine:
                 report.errors.append(str(e))
             with self.register.wc.transaction() as conn:
                 if data is not None:
-                    old = self._meta_in(conn, f"statement:{sid}")
-                    st = Statement.from_json(data)
-                    st.confirm_queued = bool(old and json.loads(old).get("confirm_queued")) and not st.confirmed_by
-                    self._set_meta(conn, f"statement:{sid}", json.dumps(st.to_json(), ensure_ascii=False))
+                    held, st = self._held_statement(sid), Statement.from_json(data)
+                    st.confirm_queued = bool(held and held.confirm_queued) and not st.confirmed_by
+                    self._keep_statement(conn, st)
                     report.statements += 1
-                wanted = [w for w in json.loads(self._meta_in(conn, "statements_wanted") or "[]") if w != sid]
-                self._set_meta(conn, "statements_wanted", json.dumps(wanted))
+                left = [w for w in self._wanted_statements() if w != sid]
+                self._set_meta(conn, "statements_wanted", json.dumps(left))
 
     # --- the yearly licence -----------------------------------------------------------------------------
 
@@ -270,10 +273,11 @@ class SyncEngine:
                     raise
                 report.errors.append(str(e))
                 continue
-            if hashlib.sha256(data).hexdigest() != sha:
-                report.errors.append("ไฟล์แนบที่ดาวน์โหลดไม่ตรงกับรหัสตรวจสอบ จะดาวน์โหลดใหม่ในการซิงก์ครั้งถัดไป")
+            try:
+                self.attachments.put(data, wanted[sha], expected_sha=sha)
+            except StoreProblem as e:  # not kept: the next sync downloads it again
+                report.errors.append(str(e))
                 continue
-            self.attachments.put(data, wanted[sha])
             report.fetched += 1
             if progress:
                 progress("evidence", n, len(missing))

@@ -7,7 +7,6 @@ asks for a copy with "บันทึกสำเนา…" and chooses where it
 """
 from __future__ import annotations
 
-import hashlib
 import html
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,21 +74,22 @@ def size_text(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
+def one_attached(register: RegisterStore, sha: str, label: str) -> Attached:
+    """On the database worker: what this PC holds of one document."""
+    info = AttachmentStore(register.wc).info(sha)
+    return Attached(sha, label, *(info or ("", 0)))
+
+
 def attached_of(register: RegisterStore, cs: ChangeSet) -> list[Attached]:
     """On the database worker: the change set's documents with what this PC knows of each."""
-    store = AttachmentStore(register.wc)
-    out = []
-    for n, sha in enumerate(cs.evidence, start=1):
-        info = store.info(sha)
-        label = cs.evidence_labels.get(sha) or f"เอกสารแนบ {n}"
-        out.append(Attached(sha, label, *(info or ("", 0))))
-    return out
+    return [one_attached(register, sha, label) for sha, label in cs.labelled_evidence()]
 
 
-def store_file(register: RegisterStore, data: bytes, label: str) -> Attached:
-    """On the database worker: into the encrypted store (StoreProblem in Thai for a file it cannot take)."""
+def store_file(register: RegisterStore, data: bytes, label: str, expected_sha: str = "") -> Attached:
+    """On the database worker: into the encrypted store (StoreProblem in Thai for a file it cannot take, or
+    for a download that does not match ``expected_sha``)."""
     store = AttachmentStore(register.wc)
-    sha = store.put(data, label)
+    sha = store.put(data, label, expected_sha)
     mime, size = store.info(sha) or ("", len(data))
     return Attached(sha, label, mime, size)
 
@@ -265,21 +265,12 @@ class EvidenceBox(QGroupBox):
         self._enable()
 
 
-def one_attached(register: RegisterStore, sha: str, label: str) -> Attached:
-    """On the database worker: what this PC holds of one document."""
-    info = AttachmentStore(register.wc).info(sha)
-    return Attached(sha, label, *(info or ("", 0)))
-
-
 def download(runner: TaskRunner, register: RegisterStore, item: Attached, get_blob: Callable[[str], bytes],
              done: Callable[[Attached], None], say: Callable[[str], None]) -> None:
     """A document this PC does not hold (an applied change set's, from another PC): fetched from the central
     server off the GUI thread, checked against its SHA-256, kept encrypted, then ``done``."""
     def fetched(data: bytes) -> None:
-        if hashlib.sha256(data).hexdigest() != item.sha:
-            say(tr("เอกสารที่ดาวน์โหลดไม่ตรงกับรหัสตรวจสอบ กรุณาลองใหม่", "The download did not match: try again."))
-            return
-        runner.run(lambda: store_file(register, data, item.label), done, lambda e: say(str(e)))
+        runner.run(lambda: store_file(register, data, item.label, item.sha), done, lambda e: say(str(e)))
 
     def failed(error: BaseException) -> None:
         say(str(error) if str(error) else tr("ดาวน์โหลดเอกสารไม่สำเร็จ", "The download failed."))

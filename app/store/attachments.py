@@ -31,14 +31,17 @@ class AttachmentStore:
     def _file(self, sha: str) -> Path:
         return self.folder / sha[:2] / f"{sha}.bin"
 
-    def put(self, data: bytes, name: str = "") -> str:
-        """Store ``data`` (PDF, JPEG or PNG); returns its SHA-256. Storing the same bytes twice is free."""
+    def put(self, data: bytes, name: str = "", expected_sha: str = "") -> str:
+        """Store ``data`` (PDF, JPEG or PNG); returns its SHA-256. Storing the same bytes twice is free.
+        ``expected_sha``: the file was downloaded as this one, and is refused if the bytes say otherwise."""
         if len(data) > MAX_BYTES:
             raise StoreProblem(f"ไฟล์ใหญ่เกิน {MAX_BYTES // (1024 * 1024)} MB กรุณาสแกนใหม่ด้วยความละเอียดที่ต่ำลง")
         mime = sniff(data)
         if mime is None:
             raise StoreProblem("แนบได้เฉพาะไฟล์ PDF, JPEG หรือ PNG เท่านั้น กรุณาบันทึกเอกสารเป็นชนิดเหล่านี้แล้วแนบใหม่")
         sha = hashlib.sha256(data).hexdigest()
+        if expected_sha and sha != expected_sha:
+            raise StoreProblem("ไฟล์แนบที่ดาวน์โหลดไม่ตรงกับรหัสตรวจสอบ (อาจเสียหายระหว่างทาง) กรุณาดาวน์โหลดอีกครั้ง")
         row = self._wc.conn.execute("SELECT file_key FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
         if row is not None and self._file(sha).exists():
             return sha
