@@ -28,15 +28,13 @@ class Shown:
     statement: Statement
     signed: bool
     summary_html: str
-    differences: list[Difference]
 
 
 def shown(statements: list[Statement], st: Statement, key: bytes | None) -> Shown:
     """On the worker: the statement checked and compared with the previous one."""
     previous = previous_of(statements, st)
     signed = key is not None and verify(st, key)
-    diffs = differences(previous, st)
-    return Shown(st, signed, summary_html(st, previous, signed, diffs), diffs)
+    return Shown(st, signed, summary_html(st, previous, signed, differences(previous, st)))
 
 
 def summary_html(st: Statement, previous: Statement | None, signed: bool, diffs: list[Difference]) -> str:
@@ -49,7 +47,7 @@ def summary_html(st: Statement, previous: Statement | None, signed: bool, diffs:
                  "ห้ามยืนยัน กรุณาซิงก์ขณะออนไลน์แล้วตรวจอีกครั้ง หรือแจ้ง สปสช.</p>")
     status = f"สถานะ: <b>{e(st.state_th)}</b>"
     if st.confirmed_at:
-        status += f" เมื่อ {format_date_short(_day(st.confirmed_at))}"
+        status += f" เมื่อ {format_date_short(_dt.datetime.fromisoformat(st.confirmed_at).date())}"
     parts.append(f"<p>{status}</p>")
     if previous is None:
         parts.append("<p>เป็นบัญชีแรกของหน่วยงาน จึงไม่มีรายการเปรียบเทียบ</p>")
@@ -69,10 +67,6 @@ def summary_html(st: Statement, previous: Statement | None, signed: bool, diffs:
         if len(diffs) > SHOWN_DIFFERENCES:
             parts.append(f"<p>และอีก {len(diffs) - SHOWN_DIFFERENCES:,} รายการ (ดูรายชื่อทั้งหมดด้านล่าง)</p>")
     return "".join(parts)
-
-
-def _day(iso: str) -> _dt.date:
-    return _dt.datetime.fromisoformat(iso).date()
 
 
 class PeopleOfStatement(QAbstractTableModel):
