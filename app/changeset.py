@@ -9,6 +9,8 @@ through the review states of DESIGN.md::
                       ▼  │
                     returned ─cancel─► cancelled
 
+(A pending change set the central register's rules refuse on arrival goes straight back to returned.)
+
 Only the unit's registrar approves, and never a change set they wrote themselves.
 """
 from __future__ import annotations
@@ -84,6 +86,7 @@ _MOVES: dict[tuple[ReviewState, str], ReviewState] = {
     (ReviewState.RETURNED, "cancel"): ReviewState.CANCELLED,
     (ReviewState.APPROVED, "apply"): ReviewState.APPLIED,
     (ReviewState.APPROVED, "reject"): ReviewState.RETURNED,
+    (ReviewState.PENDING, "reject"): ReviewState.RETURNED,  # the central register's rules refuse it on arrival
 }
 
 _ACTION_TH = {
@@ -114,6 +117,9 @@ class ChangeSet:
     evidence_labels: dict[str, str] = field(default_factory=dict)
     # The dependents this change set means to make entitled, checked on ``effective_on``.
     claims: list[Claim] = field(default_factory=list)
+    # A transfer-in (รับโอน) names the unit the person comes from: the central register checks that the
+    # person is that unit's, and leaves that unit's own records (the service it ends) to that unit.
+    from_unit: str = ""
 
     def labelled_evidence(self) -> list[tuple[str, str]]:
         """(SHA-256, what it is) of each attached document; one sent without a label is "เอกสารแนบ N"."""
@@ -193,6 +199,7 @@ def to_json(cs: ChangeSet) -> dict[str, Any]:
         "created_at": cs.created_at.isoformat(), "return_reason": cs.return_reason,
         "evidence": list(cs.evidence),
         **({"evidence_labels": dict(cs.evidence_labels)} if cs.evidence_labels else {}),
+        **({"from_unit": cs.from_unit} if cs.from_unit else {}),
         "claims": [{"beneficiary_cid": c.beneficiary_cid, "dependent_cid": c.dependent_cid,
                     "relation": c.relation} for c in cs.claims],
         "operations": [{"op": o.op.value, "record_type": o.record_type, "record_id": o.record_id,
@@ -211,6 +218,7 @@ def from_json(data: dict[str, Any]) -> ChangeSet:
         evidence=list(data.get("evidence", [])),
         evidence_labels=dict(data.get("evidence_labels") or {}),
         claims=[Claim(**c) for c in data.get("claims", [])],
+        from_unit=data.get("from_unit") or "",
         operations=[Operation(Op(o["op"]), o["record_type"], o["record_id"], o["fields"], o.get("base_rev"))
                     for o in data.get("operations", [])],
         history=[Transition(ReviewState(t["state"]), _dt.datetime.fromisoformat(t["at"]), t["by_cid"],
@@ -227,5 +235,7 @@ def canonical_digest(cs: ChangeSet) -> bytes:
                                    "claims", "operations")}
     if cs.evidence_labels:  # signed too, but only when present: approvals signed before labels existed still verify
         signed["evidence_labels"] = body["evidence_labels"]
+    if cs.from_unit:
+        signed["from_unit"] = cs.from_unit
     text = json.dumps(signed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).digest()

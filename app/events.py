@@ -74,8 +74,9 @@ class NewDependent:
 
 def hire(unit_code: str, author_cid: str, person: Person | Known[Person], personnel_type: str,
          start: Date, position: str = "", reason: StartReason = StartReason.HIRE,
-         dependents: list[NewDependent] = ()) -> ChangeSet:
-    """บรรจุใหม่ / รับโอน / ผู้บริหารเข้ารับตำแหน่ง — with the family in the same change set."""
+         dependents: list[NewDependent] = (), from_unit: str = "") -> ChangeSet:
+    """บรรจุใหม่ / รับโอน / ผู้บริหารเข้ารับตำแหน่ง — with the family in the same change set. A transfer-in
+    names ``from_unit``, the unit the person comes from."""
     cid = _cid(person)
     ops = _person_op(person)
     ops.append(_create(Employment(new_id(), cid, unit_code, personnel_type, start, position, reason)))
@@ -86,7 +87,8 @@ def hire(unit_code: str, author_cid: str, person: Person | Known[Person], person
     verb = {StartReason.HIRE: "บรรจุใหม่", StartReason.TRANSFER_IN: "รับโอน",
             StartReason.ELECTED: "เข้ารับตำแหน่ง", StartReason.PENSION: "เริ่มรับบำนาญ"}[reason]
     title = f"{verb} {_name(person)}" + _family_phrase(dependents)
-    return ChangeSet(unit_code, author_cid, title, reason.value, ops, effective_on=start, claims=claims)
+    return ChangeSet(unit_code, author_cid, title, reason.value, ops, effective_on=start, claims=claims,
+                     from_unit=from_unit if reason is StartReason.TRANSFER_IN else "")
 
 
 def _family_phrase(dependents: list[NewDependent]) -> str:

@@ -122,3 +122,35 @@ def _decode(target: Any, value: Any) -> Any:
     if target is _dt.date:
         return _dt.date.fromisoformat(value) if isinstance(value, str) else value
     return value
+
+
+def check_fields(kind: str, fields: dict[str, Any], whole: bool) -> None:
+    """ValueError unless ``fields`` are fields of a ``kind`` record, each of its type (``whole``: every
+    required field is there too, as a new record needs). The server runs it on what a client sends, so a
+    modified client's odd values are refused at the door rather than failing deep inside the rules."""
+    cls = RECORD_TYPES.get(kind)
+    if cls is None:
+        raise ValueError(f"unknown record type {kind!r}")
+    types = dict(_field_types(cls))
+    unknown = set(fields) - set(types)
+    if unknown:
+        raise ValueError(f"unknown fields of a {kind}: {sorted(unknown)}")
+    if whole:
+        required = {f.name for f in dataclasses.fields(cls)
+                    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+        if required - set(fields):
+            raise ValueError(f"a new {kind} needs {sorted(required - set(fields))}")
+    for name, value in fields.items():
+        target = types[name]
+        if value is None:
+            continue
+        if target in (str, PartialDate, _dt.date) or (isinstance(target, type) and issubclass(target, Enum)):
+            if not isinstance(value, str):
+                raise ValueError(f"{kind}.{name} must be text")
+            _decode(target, value)  # a date that is no date, an enum value that does not exist: ValueError
+        elif target is bool:
+            if not isinstance(value, bool):
+                raise ValueError(f"{kind}.{name} must be true or false")
+        elif target is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{kind}.{name} must be a whole number")

@@ -4,6 +4,9 @@
 may come in one piece without the header); ``HEAD`` says whether the blob is complete or how many
 bytes have arrived (``Upload-Offset``), so a client resumes where it stopped. On the last piece the
 content is sniffed (PDF, JPEG, PNG only) and its hash checked; a mismatch discards the upload.
+
+Each unit uploads into its own unfinished file: a unit comes to own a blob only by sending bytes that
+hash to its name, even when another unit sent the same bytes before (the bytes are then kept once).
 """
 from __future__ import annotations
 
@@ -29,12 +32,14 @@ class BlobStore:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(self.folder, 0o700)  # people's documents: the server's own account only
 
     def _path(self, sha: str) -> Path:
         return self.folder / sha[:2] / sha
 
-    def _partial(self, sha: str) -> Path:
-        return self.folder / "partial" / sha
+    def _partial(self, sha: str, unit: str) -> Path:
+        return self.folder / "partial" / hashlib.sha256(unit.encode()).hexdigest()[:32] / sha
 
     @staticmethod
     def check_name(sha: str) -> str:
@@ -42,27 +47,26 @@ class BlobStore:
             raise BlobError(400, "blob.name", "ชื่อไฟล์แนบต้องเป็นค่า SHA-256 (ตัวอักษร 0-9 a-f จำนวน 64 ตัว)")
         return sha
 
-    def status(self, sha: str) -> tuple[bool, int]:
-        """(complete, bytes received so far)."""
-        self.check_name(sha)
-        done = self._path(sha)
-        if done.exists():
-            return True, done.stat().st_size
-        part = self._partial(sha)
-        return False, part.stat().st_size if part.exists() else 0
+    def size(self, sha: str) -> int | None:
+        """The complete blob's size; None when the server does not hold it whole."""
+        done = self._path(self.check_name(sha))
+        return done.stat().st_size if done.exists() else None
+
+    def received(self, sha: str, unit: str) -> int:
+        """How many bytes of ``sha`` the unit's own unfinished upload holds."""
+        part = self._partial(self.check_name(sha), unit)
+        return part.stat().st_size if part.exists() else 0
 
     def read(self, sha: str) -> bytes:
-        complete, _n = self.status(sha)
-        if not complete:
+        if self.size(sha) is None:
             raise BlobError(404, "blob.missing", "ไม่พบไฟล์แนบนี้บนเซิร์ฟเวอร์")
         return self._path(sha).read_bytes()
 
-    def put(self, sha: str, body: bytes, content_range: str | None) -> tuple[bool, int]:
-        """Store a piece; returns (complete, received)."""
+    def put(self, sha: str, body: bytes, content_range: str | None, unit: str) -> tuple[bool, int]:
+        """Store a piece of the unit's upload; returns (complete, received). Complete means the unit has sent
+        every byte and they hash to ``sha``."""
         self.check_name(sha)
-        complete, received = self.status(sha)
-        if complete:
-            return True, received
+        received = self.received(sha, unit)
         if content_range:
             m = _RANGE.match(content_range.strip())
             if not m:
@@ -77,7 +81,7 @@ class BlobStore:
                             f"ไฟล์แนบใหญ่เกิน {MAX_BYTES // (1024 * 1024)} MB กรุณาสแกนใหม่ด้วยความละเอียดที่ต่ำลง")
         if start != received:
             raise BlobError(409, "blob.offset", f"ต้องส่งต่อจากไบต์ที่ {received}")
-        part = self._partial(sha)
+        part = self._partial(sha, unit)
         part.parent.mkdir(parents=True, exist_ok=True)
         with open(part, "ab") as f:
             f.write(body)
@@ -95,5 +99,5 @@ class BlobStore:
             raise BlobError(415, "blob.type", "รับเฉพาะไฟล์ PDF, JPEG หรือ PNG")
         final = self._path(sha)
         final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(part, final)
+        os.replace(part, final)  # the same bytes as any earlier copy: replacing it changes nothing
         return True, received

@@ -66,6 +66,23 @@ sessions = Table(
     Column("revoked", Boolean, nullable=False, default=False),
 )
 
+# Tries of a password per user name (its SHA-256: a name typed wrong may be a password), counted before
+# each check so parallel guesses each take a number; known and unknown names alike.
+login_throttle = Table(
+    "login_throttle", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+)
+
+# Refresh tokens already spent (their SHA-256) and the session they belonged to: one used again ends it.
+spent_refresh = Table(
+    "spent_refresh", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("session_id", String(36), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 devices = Table(
     "devices", metadata,
     Column("id", String(36), primary_key=True),
@@ -86,6 +103,7 @@ records = Table(
     Column("rev", Integer, nullable=False),
     Column("data", Json, nullable=False),
     Index("records_cid", "cid"),
+    Index("records_unit_code", "unit_code"),
     Index("records_other_cid", "other_cid"),
 )
 
@@ -176,14 +194,22 @@ statements = Table(
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def private_folder(folder: Path) -> Path:
+    """``folder``, made if need be, readable by its owner only (0700): the embedded server's database holds
+    the keys that sign log-ins and statements."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(folder, 0o700)
+    return folder
+
+
 def default_url() -> str:
     """$LGO_CENTRAL_DB, or the embedded SQLite file in the per-user data folder."""
     url = os.environ.get("LGO_CENTRAL_DB")
     if url:
         return url
     import platformdirs
-    folder = Path(platformdirs.user_data_dir("LGO Registry Desk", "NHSO")) / "central"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(Path(platformdirs.user_data_dir("LGO Registry Desk", "NHSO")) / "central")
     return f"sqlite:///{folder / 'central.sqlite3'}"
 
 
@@ -198,21 +224,35 @@ def default_blob_dir(url: str) -> Path:
 
 
 def make_engine(url: str) -> Engine:
+    """The engine; SQL parameters (people's data, hashes) never appear in an error's text or a log."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            private_folder(Path(path).parent)
+            if os.name == "posix":
+                Path(path).touch(mode=0o600, exist_ok=True)
+                os.chmod(path, 0o600)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None  # transactions begin below, as IMMEDIATE
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn) -> None:
+            # Take the write lock at the start: two requests that read and then write the same rows run one
+            # after the other, as PostgreSQL's row locks make them, instead of the second failing its write.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def migrate(engine: Engine) -> None:

@@ -6,6 +6,7 @@ revision, its history kept, and the unit's feed told.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,8 +14,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
-from app.changeset import ChangeSet, Op
-from app.records import from_dict, people_of, record_key, to_dict
+from app.changeset import ChangeSet, Op, Operation
+from app.domain import StartReason
+from app.records import RECORD_TH, check_fields, from_dict, people_of, record_key, to_dict
 from app.register import gather_facts, validate
 from app.rules.entitlement import Facts
 
@@ -46,14 +48,116 @@ def load_facts(conn: Connection, cids: set[str]) -> Facts:
     return gather_facts(cids, links, persons)
 
 
-def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
-    """Check the base revisions, run the rules, write the records. The caller owns the transaction."""
-    current: dict[tuple[str, str], tuple[int, dict]] = {}
+def _load(conn: Connection, cs: ChangeSet) -> dict[tuple[str, str], tuple[int, dict, str]]:
+    """(rev, data, owning unit) of every record the change set names that the register has."""
+    current = {}
     for op in cs.operations:
-        row = conn.execute(select(records.c.rev, records.c.data).where(and_(
+        row = conn.execute(select(records.c.rev, records.c.data, records.c.unit_code).where(and_(
             records.c.type == op.record_type, records.c.id == op.record_id))).first()
         if row is not None:
-            current[(op.record_type, op.record_id)] = (row[0], row[1])
+            current[(op.record_type, op.record_id)] = (row[0], row[1], row[2])
+    return current
+
+
+def _taken_over(cs: ChangeSet, op: Op, owner: str) -> bool:
+    """A transfer-in (รับโอน) takes the person record over from the unit it names, and nothing else."""
+    return (cs.kind == StartReason.TRANSFER_IN.value and bool(cs.from_unit) and op.record_type == "person"
+            and owner == cs.from_unit)
+
+
+def foreign(cs: ChangeSet, current: dict[tuple[str, str], tuple[int, dict, str]]) -> list[str]:
+    """Why the change set reaches past its own unit, in Thai; empty when it does not. A record belongs to the
+    unit that wrote it; a change set may create records for its own unit and change its own unit's records,
+    and a transfer-in may take over the person from the unit it names. Nothing of another unit's records is
+    said, only that they are not this unit's."""
+    reasons = []
+    for op in cs.operations:
+        label = RECORD_TH.get(op.record_type, op.record_type)
+        named = op.fields.get("unit_code") if op.record_type == "employment" else None
+        if op.record_type == "unit" and op.record_id != cs.unit_code or named not in (None, cs.unit_code):
+            reasons.append(f"{label}นี้ระบุหน่วยงานอื่น หน่วยงานบันทึกได้เฉพาะข้อมูลของหน่วยงานตนเอง")
+            continue
+        found = current.get((op.record_type, op.record_id))
+        if found is None or found[2] in (None, cs.unit_code):
+            continue
+        if _taken_over(cs, op, found[2]):
+            continue
+        if op.record_type == "person":
+            hint = (" หากรับโอนบุคคลนี้มา ให้บันทึกเป็นการรับโอนและระบุหน่วยงานเดิมให้ถูกต้อง"
+                    if cs.kind == StartReason.TRANSFER_IN.value or op.op is Op.CREATE else "")
+            reasons.append(f"บุคคลเลขประจำตัว {op.record_id} อยู่ในทะเบียนของหน่วยงานอื่น "
+                           f"หน่วยงานของท่านจึงแก้ไขข้อมูลของบุคคลนี้ไม่ได้{hint}")
+        else:
+            reasons.append(f"{label} รหัส {op.record_id} เป็นข้อมูลของหน่วยงานอื่น หน่วยงานของท่านจึงแก้ไขไม่ได้")
+    return reasons
+
+
+def _as_seen(cs: ChangeSet, current: dict[tuple[str, str], tuple[int, dict, str]]) -> ChangeSet:
+    """The change set as the register reads it: a transfer-in's new person, already in the register under the
+    unit it comes from, becomes an update of that record (the card's data over the register's)."""
+    ops = []
+    for op in cs.operations:
+        found = current.get((op.record_type, op.record_id))
+        if op.op is Op.CREATE and found is not None and _taken_over(cs, op, found[2]):
+            op = Operation(Op.UPDATE, op.record_type, op.record_id, op.fields, found[0])
+        ops.append(op)
+    return dataclasses.replace(cs, operations=ops)
+
+
+def malformed(cs: ChangeSet) -> list[str]:
+    """The operations whose fields are not a record's fields of the right types (a modified client)."""
+    out = []
+    for op in cs.operations:
+        try:
+            check_fields(op.record_type, op.fields, whole=op.op is Op.CREATE)
+            if op.op is Op.CREATE:
+                if record_key(from_dict(op.record_type, op.fields)) != op.record_id:
+                    raise ValueError("the record's id does not match")
+            elif op.base_rev is None:
+                raise ValueError("an update names the revision it was made against")
+        except (ValueError, TypeError):
+            out.append(f"รายการ{RECORD_TH.get(op.record_type, op.record_type)} รหัส {op.record_id} "
+                       "มีข้อมูลไม่ครบหรือไม่ถูกรูปแบบ กรุณาปรับปรุงโปรแกรมให้เป็นรุ่นล่าสุดแล้วบันทึกใหม่")
+    return out
+
+
+def _verdicts(conn: Connection, cs: ChangeSet, current, today: _dt.date):
+    touched: set[str] = set()
+    for op in cs.operations:
+        touched |= _people(op.record_type, op.fields)
+        if (op.record_type, op.record_id) in current:
+            touched |= _people(op.record_type, current[(op.record_type, op.record_id)][1])
+        if op.record_type == "person":
+            touched.add(op.record_id)
+    return validate(load_facts(conn, touched), cs, today)
+
+
+def check(conn: Connection, cs: ChangeSet, today: _dt.date) -> list[str]:
+    """Everything that would make the change set fail at approval, other than revisions that move meanwhile:
+    the push runs it, so an officer hears of it before the registrar does. Thai reasons; empty when fine."""
+    reasons = malformed(cs)
+    if reasons:
+        return reasons
+    current = _load(conn, cs)
+    reasons = foreign(cs, current)
+    if reasons:
+        return reasons
+    _after, verdicts = _verdicts(conn, _as_seen(cs, current), current, today)
+    return [v.th for v in verdicts.errors]
+
+
+def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
+    """Check everything first — the operations' form, whose records they touch, the base revisions, the rules
+    — and only then write every record; a change set that fails any check changes nothing. The caller owns
+    the transaction."""
+    reasons = malformed(cs)
+    if reasons:
+        return Outcome("invalid", reasons)
+    current = _load(conn, cs)
+    reasons = foreign(cs, current)
+    if reasons:
+        return Outcome("invalid", reasons)
+    cs = _as_seen(cs, current)
     moved = []
     for op in cs.operations:
         found = current.get((op.record_type, op.record_id))
@@ -66,29 +170,21 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
             f"ข้อมูล{op.record_type} {op.record_id} ถูกแก้ไขจากที่อื่นแล้ว (ฉบับที่ {found[0] if found else 'ไม่มี'} "
             f"ไม่ใช่ฉบับที่ {op.base_rev}) กรุณาเปรียบเทียบและบันทึกใหม่" for op, found in moved],
             [{"record_type": op.record_type, "key": op.record_id, "rev": found[0], "data": found[1]}
-             for op, found in moved if found is not None])
-    touched: set[str] = set()
-    for op in cs.operations:
-        touched |= _people(op.record_type, op.fields)
-        if (op.record_type, op.record_id) in current:
-            touched |= _people(op.record_type, current[(op.record_type, op.record_id)][1])
-        if op.record_type == "person":
-            touched.add(op.record_id)
-    facts = load_facts(conn, touched)
-    after, verdicts = validate(facts, cs, today)
+             for op, found in moved if found is not None and found[2] == cs.unit_code])
+    after, verdicts = _verdicts(conn, cs, current, today)
     if not verdicts.ok:
         return Outcome("invalid", [v.th for v in verdicts.errors])
-    at = now()
+    written = []
     for op in cs.operations:
         key = (op.record_type, op.record_id)
         if op.record_type == "unit":
-            if op.record_id != cs.unit_code:
-                return Outcome("invalid", ["ชุดการเปลี่ยนแปลงนี้แก้ไขข้อมูลของหน่วยงานอื่น"])
             data = to_dict(from_dict("unit", {**(current[key][1] if key in current else {}), **op.fields}))
         else:
             data = to_dict(_find(after, op.record_type, op.record_id))
-        rev = current[key][0] + 1 if key in current else 1
-        _write(conn, op.record_type, op.record_id, cs.unit_code, data, rev, cs.id, at)
+        written.append((op.record_type, op.record_id, data, current[key][0] + 1 if key in current else 1))
+    at = now()
+    for kind, rid, data, rev in written:
+        _write(conn, kind, rid, cs.unit_code, data, rev, cs.id, at)
     return Outcome("applied")
 
 
@@ -97,7 +193,7 @@ def _write(conn: Connection, kind: str, rid: str, unit_code: str, data: dict[str
     """One record at revision ``rev``: the record itself, its history, and the unit's feed. A unit's record
     also updates NHSO's register of units, which accounts, mail and statements read."""
     first, second = people_of(kind, data)
-    values = dict(unit_code=data.get("unit_code") or unit_code, rev=rev, data=data, cid=first, other_cid=second)
+    values = dict(unit_code=unit_code, rev=rev, data=data, cid=first, other_cid=second)  # the owner: who wrote it
     if rev == 1:
         conn.execute(records.insert().values(type=kind, id=rid, **values))
     else:

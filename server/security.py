@@ -36,6 +36,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_dummy: list[str] = []
+
+
+def dummy_hash() -> str:
+    """A hash no password matches, checked when the user name is unknown, so that answer takes the same
+    work as a wrong password's (made once per process, not per request)."""
+    if not _dummy:
+        _dummy.append(_hasher.hash(secrets.token_urlsafe(24)))
+    return _dummy[0]
+
+
 def check_password(stored: str, password: str) -> bool:
     try:
         return _hasher.verify(stored, password)

@@ -7,11 +7,43 @@ from __future__ import annotations
 
 import datetime as _dt
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 API = "/v1"
+
+# Characters no officer types and that only ever serve to break or disguise something: NUL (PostgreSQL
+# refuses it), the halves of a surrogate pair on their own (no encoder accepts them) and the bidi
+# overrides and isolates (they make a name read differently from what is stored).
+_FORBIDDEN = frozenset("\x00\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(value: str) -> str:
+    """``value`` unchanged when it holds none of the forbidden characters; ValueError otherwise."""
+    for ch in value:
+        if ch in _FORBIDDEN or "\ud800" <= ch <= "\udfff":
+            raise ValueError("the text holds a character that is not allowed (NUL, a lone surrogate or a bidi "
+                             "override)")
+    return value
+
+
+def Text(max_length: int, min_length: int = 0):  # noqa: N802 — reads as a type
+    """A string checked at the edge: its length and no forbidden characters."""
+    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(clean_text)]
+
+
+Id = Text(36, 1)                     # change-set, device and statement ids (uuid4 text)
+RecordId = Text(64, 1)
+Cid = Annotated[str, StringConstraints(pattern=r"^[0-9]{13}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+UnitCode = Text(32, 1)
+Scalar = Annotated[str, StringConstraints(max_length=2000), AfterValidator(clean_text)] | bool | int | float | None
+
+
+class _In(BaseModel):
+    """A request body: unknown keys are refused, so a typo or a forged extra never passes silently."""
+    model_config = ConfigDict(extra="forbid")
 
 
 class Problem(BaseModel):
@@ -21,10 +53,10 @@ class Problem(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class LoginRequest(BaseModel):
-    username: str
-    password: str
-    card_cid: str = Field(description="the citizen ID read from the officer's own card")
+class LoginRequest(_In):
+    username: Text(254)
+    password: Text(256)
+    card_cid: Text(32) = Field(description="the citizen ID read from the officer's own card")
 
 
 class Tokens(BaseModel):
@@ -44,26 +76,75 @@ class AccountInfo(BaseModel):
     unit_name: str = ""
 
 
-class RefreshRequest(BaseModel):
-    refresh_token: str
+class RefreshRequest(_In):
+    refresh_token: Text(256)
 
 
-class PasswordChange(BaseModel):
-    old_password: str
-    new_password: str
+class PasswordChange(_In):
+    old_password: Text(256)
+    new_password: Text(256)
 
 
-class DeviceEnrol(BaseModel):
-    public_key: str = Field(description="Ed25519 public key, 32 bytes, base64")
-    label: str = ""
+class DeviceEnrol(_In):
+    public_key: Text(64) = Field(description="Ed25519 public key, 32 bytes, base64")
+    label: Text(200) = ""
 
 
 class DeviceInfo(BaseModel):
     device_id: str
 
 
-class PushRequest(BaseModel):
-    changesets: list[dict[str, Any]]
+RecordType = Literal["person", "employment", "marriage", "parentage", "coverage", "court_order", "unit"]
+ReviewStateName = Literal["draft", "pending", "approved", "applied", "returned", "cancelled"]
+
+
+class OperationIn(_In):
+    """One change to one record (app.changeset.Operation): the new values of the fields it sets."""
+    op: Literal["create", "update"]
+    record_type: RecordType
+    record_id: RecordId
+    fields: dict[Text(64, 1), Scalar] = Field(max_length=64)
+    base_rev: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class ClaimIn(_In):
+    beneficiary_cid: Cid
+    dependent_cid: Cid
+    relation: Literal["spouse", "child", "father", "mother"]
+
+
+class TransitionIn(_In):
+    state: ReviewStateName
+    at: _dt.datetime
+    by_cid: Text(16)
+    reason: Text(2000) = ""
+
+
+class ChangeSetIn(_In):
+    """A change set as app.changeset.to_json writes it."""
+    id: Id
+    unit_code: UnitCode
+    author_cid: Cid
+    title: Text(500, 1)
+    kind: Text(32, 1)
+    state: ReviewStateName
+    effective_on: _dt.date | None = None
+    created_at: _dt.datetime
+    return_reason: Text(2000) = ""
+    evidence: list[Sha256] = Field(default_factory=list, max_length=50)
+    evidence_labels: dict[Sha256, Text(200)] = Field(default_factory=dict, max_length=50)
+    claims: list[ClaimIn] = Field(default_factory=list, max_length=20)
+    operations: list[OperationIn] = Field(min_length=1, max_length=200)
+    history: list[TransitionIn] = Field(default_factory=list, max_length=100)
+    from_unit: Text(32) = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The dictionary app.changeset.from_json reads."""
+        return self.model_dump(mode="json")
+
+
+class PushRequest(_In):
+    changesets: list[ChangeSetIn] = Field(max_length=20)
 
 
 class PushStatus(str, Enum):
@@ -83,11 +164,20 @@ class PushResponse(BaseModel):
     results: list[PushResult]
 
 
-class Approval(BaseModel):
-    changeset_id: str
-    device_id: str
+class Approval(_In):
+    changeset_id: Id
+    device_id: Id
     approved_at: _dt.datetime
-    signature: str = Field(description="base64 Ed25519 signature over app.changeset.canonical_digest")
+    signature: Text(128) = Field(description="base64 Ed25519 signature over app.changeset.canonical_digest")
+
+
+class ReturnRequest(_In):
+    reason: Text(2000)
+
+
+class LicenceRequest(_In):
+    installation_id: Text(64, 1)
+    client_version: Text(32, 1)
 
 
 class ApprovalStatus(str, Enum):

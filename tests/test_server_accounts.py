@@ -9,7 +9,7 @@ from app import training
 from app.documents.request import write_request
 from app.domain import Officer, Role
 from tests.builders import new_cid
-from tests.central import import_unit, login, ready_session
+from tests.central import Session, import_unit, login, ready_session
 
 OFFICERS = training.generate(staff=5).officers
 REGISTRAR, REGISTRY, FINANCE = OFFICERS
@@ -92,18 +92,26 @@ def test_repeated_failures_lock_the_account_for_a_while(central, tmp_path):
     assert locked.status_code == 423 and "ลองใหม่ในอีก" in locked.json()["message_th"]
 
 
-def test_log_out_revokes_and_refresh_tokens_work_once(central, tmp_path):
+def test_log_out_revokes_and_a_refresh_token_spent_twice_ends_its_session(central, tmp_path):
     import_unit(central, tmp_path, training.UNIT.code, training.UNIT.name, OFFICERS)
     s = ready_session(central, REGISTRY)
-    refresh = s.tokens["refresh_token"]
-    r1 = requests.post(central.api("/auth/refresh"), json={"refresh_token": refresh}, timeout=10)
+    r1 = requests.post(central.api("/auth/refresh"), json={"refresh_token": s.tokens["refresh_token"]}, timeout=10)
     assert r1.status_code == 200
-    r2 = requests.post(central.api("/auth/refresh"), json={"refresh_token": refresh}, timeout=10)
-    assert r2.status_code == 401
     s.tokens = r1.json()
     assert s.get("/me").status_code == 200
     assert s.post("/auth/logout").status_code == 204
     assert s.get("/me").status_code == 401
+    new_password = "Lgo-" + REGISTRY.cid[-6:] + "-Desk"
+    again = Session(central, requests.post(central.api("/auth/login"), json={
+        "username": REGISTRY.email, "password": new_password, "card_cid": REGISTRY.cid}, timeout=10).json())
+    spent = again.tokens["refresh_token"]
+    fresh = requests.post(central.api("/auth/refresh"), json={"refresh_token": spent}, timeout=10).json()
+    reuse = requests.post(central.api("/auth/refresh"), json={"refresh_token": spent}, timeout=10)
+    assert reuse.status_code == 401 and reuse.json()["code"] == "auth.refresh_reused"
+    again.tokens = fresh  # the rotated tokens die with the session: whoever held the copy is out too
+    assert again.get("/me").status_code == 401
+    assert requests.post(central.api("/auth/refresh"), json={"refresh_token": fresh["refresh_token"]},
+                         timeout=10).status_code == 401
 
 
 def test_the_training_server_has_the_training_unit_and_its_officers_can_log_in(central):

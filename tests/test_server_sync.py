@@ -35,13 +35,14 @@ def test_an_approval_signed_days_ago_offline_is_applied_with_the_rules_and_reach
     assert [(i["record_type"], i["key"]) for i in theirs] == [("unit", "OTH0002")]
 
 
-def test_a_fourth_child_is_answered_invalid_with_the_thai_reason(central, unit):
+def test_a_fourth_child_is_returned_on_arrival_with_the_thai_reason(central, unit):
     cs = hire(children=4)
-    push(unit["registry"], cs)
-    r = approve(unit["registrar"], cs).json()
-    assert r["status"] == "invalid" and any("บุตรคนที่ 4" in x for x in r["reasons_th"])
+    r = push(unit["registry"], cs)  # the rules run at the push: the officer hears it before the registrar
+    assert r["state"] == "returned" and r["code"] == "changeset.invalid" and "บุตรคนที่ 4" in r["message_th"]
     returned = unit["registry"].get("/feed").json()["items"][-1]
     assert returned["data"]["state"] == "returned" and "บุตรคนที่ 4" in returned["data"]["reason"]
+    assert approve(unit["registrar"], cs).status_code == 409  # nothing left to approve
+    assert unit["registrar"].get("/changesets", params={"state": "pending"}).json() == []
 
 
 def test_a_moved_base_revision_is_a_conflict_with_the_current_record(central, unit):
@@ -208,16 +209,14 @@ def test_a_unit_change_with_a_bad_email_or_another_units_code_is_refused(central
     rev, data = _unit_record(unit["registry"])
     bad = events.update_unit(REGISTRY.cid, events.Known(from_dict("unit", data), rev), email="saraban@")
     bad.state = ReviewState.PENDING
-    push(unit["registry"], bad)
-    r = approve(unit["registrar"], bad).json()
-    assert r["status"] == "invalid" and any("อีเมล «saraban@» ไม่ถูกต้อง" in x for x in r["reasons_th"])
+    r = push(unit["registry"], bad)
+    assert r["state"] == "returned" and "อีเมล «saraban@» ไม่ถูกต้อง" in r["message_th"]
     other = events.update_unit(REGISTRY.cid, events.Known(from_dict("unit", {**data, "code": "OTH0002"}), 1),
                                name="ยึดชื่อหน่วยงานอื่น")
     other.unit_code = UNIT
     other.state = ReviewState.PENDING
-    push(unit["registry"], other)
-    r = approve(unit["registrar"], other).json()
-    assert r["status"] == "invalid" and r["reasons_th"] == ["ชุดการเปลี่ยนแปลงนี้แก้ไขข้อมูลของหน่วยงานอื่น"]
+    r = push(unit["registry"], other)
+    assert r["status"] == "refused" and r["code"] == "changeset.refused" and "หน่วยงานอื่น" in r["message_th"]
     _rev, data_after = _unit_record(unit["other_registry"])
     assert data_after["name"] == "เทศบาลตำบลทดลอง"
 
