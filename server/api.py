@@ -12,8 +12,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from typing import Literal
-
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -169,7 +167,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
         """Count one try of a password for ``username`` before it is checked, in its own committed
         transaction, so parallel guesses each take a number: at most MAX_FAILED are ever checked per lock-out.
         Known and unknown names are counted alike, so a lock-out says nothing of whether an account exists."""
-        key = security.refresh_hash("login:" + username)
+        key = security.name_key(username)
 
         def count(conn):
             try:

@@ -34,18 +34,26 @@ def _people(kind: str, data: dict) -> set[str]:
     return {c for c in people_of(kind, data) if c}
 
 
-def load_facts(conn: Connection, cids: set[str]) -> Facts:
-    """The records about ``cids`` and their close family, as the rules need them."""
+def load_facts(conn: Connection, cids: set[str], unit_code: str | None = None, keep: set[str] = frozenset()) -> Facts:
+    """The records about ``cids`` and their close family, as the rules need them. With ``unit_code``, the
+    names of people another unit keeps (other than ``keep``) are left out: the rules need their dates and
+    links, not their names, and a rule's reason must not tell a caller who stands behind a citizen ID."""
     def links(people: set[str]):
         return conn.execute(select(records.c.type, records.c.id, records.c.data).where(and_(
             records.c.type.notin_(("person", "unit")),
             or_(records.c.cid.in_(people), records.c.other_cid.in_(people))))).all()
 
     def persons(people: set[str]):
-        return (data for (data,) in conn.execute(select(records.c.data).where(and_(
-            records.c.type == "person", records.c.id.in_(people)))))
+        for data, owner in conn.execute(select(records.c.data, records.c.unit_code).where(and_(
+                records.c.type == "person", records.c.id.in_(people)))):
+            if unit_code is not None and owner not in (None, unit_code) and data["cid"] not in keep:
+                data = {**data, **{k: "" for k in _NAMES}, "first_th": "บุคคลเลขประจำตัว", "last_th": data["cid"]}
+            yield data
 
     return gather_facts(cids, links, persons)
+
+
+_NAMES = ("title_th", "first_th", "middle_th", "last_th", "title_en", "first_en", "middle_en", "last_en", "address")
 
 
 def _load(conn: Connection, cs: ChangeSet) -> dict[tuple[str, str], tuple[int, dict, str]]:
@@ -129,7 +137,8 @@ def _verdicts(conn: Connection, cs: ChangeSet, current, today: _dt.date):
             touched |= _people(op.record_type, current[(op.record_type, op.record_id)][1])
         if op.record_type == "person":
             touched.add(op.record_id)
-    return validate(load_facts(conn, touched), cs, today)
+    keep = {op.record_id for op in cs.operations if op.record_type == "person"}  # its own, or taken over
+    return validate(load_facts(conn, touched, cs.unit_code, keep), cs, today)
 
 
 def check(conn: Connection, cs: ChangeSet, today: _dt.date) -> list[str]:

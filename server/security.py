@@ -153,6 +153,11 @@ def refresh_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def name_key(username: str) -> str:
+    """What the log-in counter is kept under: a hash of the name, since a name typed wrong may be a password."""
+    return hashlib.sha256(("login:" + username).encode()).hexdigest()
+
+
 # --- device signatures ------------------------------------------------------------------------------------
 
 def parse_public_key(text: str) -> bytes:

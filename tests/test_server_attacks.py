@@ -96,6 +96,16 @@ def test_another_unit_cannot_rewrite_our_people_or_claim_them_as_new(central, un
     assert all(i["key"] != me.cid for i in theirs)
 
 
+def test_the_rules_reasons_never_tell_who_stands_behind_another_units_citizen_id(central, unit):
+    theirs = applied(unit["other_registry"], unit["other_registrar"], their_hire("ชื่อลับเฉพาะ"))
+    them = from_dict("person", theirs.operations[0].fields)
+    probe = events.hire(UNIT, REGISTRY.cid, person(first="ผู้ถาม", born=dt.date(1960, 1, 1)), "local_official",
+                        dt.date(2026, 10, 1), dependents=[events.NewDependent(events.Known(them, 1), Relation.CHILD)])
+    r = push(unit["registry"], pending(probe))  # "is this CID my child?": the rules say no, and say why
+    assert r["state"] == "returned" and r["message_th"]
+    assert them.first_th not in r["message_th"] and them.last_th not in r["message_th"]
+
+
 def test_a_change_set_that_reaches_past_its_unit_is_refused_at_approval_too(central, unit):
     """A change set already in staging (stored before the check existed, or written around the push) is
     checked again when the registrar approves it, and answered invalid without a record written."""
