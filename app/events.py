@@ -86,9 +86,10 @@ def hire(unit_code: str, author_cid: str, person: Person | Known[Person], person
         claims.append(Claim(cid, _cid(dep.person), dep.relation.value))
     verb = {StartReason.HIRE: "บรรจุใหม่", StartReason.TRANSFER_IN: "รับโอน",
             StartReason.ELECTED: "เข้ารับตำแหน่ง", StartReason.PENSION: "เริ่มรับบำนาญ"}[reason]
-    title = f"{verb} {_name(person)}" + _family_phrase(dependents)
+    from_unit = from_unit if reason is StartReason.TRANSFER_IN else ""
+    title = f"{verb} {_name(person)}" + (f" จากหน่วยงาน {from_unit}" if from_unit else "") + _family_phrase(dependents)
     return ChangeSet(unit_code, author_cid, title, reason.value, ops, effective_on=start, claims=claims,
-                     from_unit=from_unit if reason is StartReason.TRANSFER_IN else "")
+                     from_unit=from_unit)
 
 
 def _family_phrase(dependents: list[NewDependent]) -> str:

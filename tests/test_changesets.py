@@ -259,3 +259,18 @@ def test_a_returned_change_set_is_corrected_field_by_field_and_its_title_and_day
     with _pytest.raises(Refusal) as pending:
         editing.edited(register, cs, {(died.op_index, "died_on"): "18/11/2569"})
     assert "รอนายทะเบียนตรวจสอบ" in str(pending.value)
+
+
+def test_a_transfer_in_names_the_unit_it_comes_from_in_its_title_and_its_signed_digest():
+    from app import changeset as csmod
+    from app.domain import StartReason
+    me = person(first="ย้ายมา")
+    move = events.hire("TRN0001", new_cid(), me, "local_official", dt.date(2026, 11, 1),
+                       reason=StartReason.TRANSFER_IN, from_unit="OTH0002")
+    assert move.from_unit == "OTH0002" and "จากหน่วยงาน OTH0002" in move.title
+    again = csmod.from_json(csmod.to_json(move))
+    assert again.from_unit == "OTH0002" and csmod.canonical_digest(again) == csmod.canonical_digest(move)
+    again.from_unit = "ZZZ9999"  # the unit named is part of what the registrar signs
+    assert csmod.canonical_digest(again) != csmod.canonical_digest(move)
+    plain = events.hire("TRN0001", new_cid(), person(), "local_official", dt.date(2026, 11, 1), from_unit="OTH0002")
+    assert plain.from_unit == "" and "from_unit" not in csmod.to_json(plain)  # only a transfer-in names one

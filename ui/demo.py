@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from app import training
+from app.domain import StartReason
 from app.settings import MachineSettings
 from app.store import KeyStore
 
@@ -89,6 +90,11 @@ class Tour:
         self.shot(win, "people")
         hire = win.open_hire()
         hire.resize(900, 760)
+        hire.reason.setCurrentIndex(hire.reason.findData(StartReason.TRANSFER_IN))  # the transfer-in's extra line
+        type_into(self.app, hire.from_unit, "OTH0002")
+        self.shot(hire, "transfer-in")
+        hire.reason.setCurrentIndex(hire.reason.findData(StartReason.HIRE))
+        hire.from_unit.clear()
         hire.form.fill(_demo_person())
         type_into(self.app, hire.position, "นักวิเคราะห์นโยบายและแผน")
         hire.evidence.scan()  # the appointment order, on the training flatbed

@@ -245,15 +245,26 @@ class HireDialog(ChangeSetDialog):
         for reason, th, en in ((StartReason.HIRE, "บรรจุใหม่", "New hire"), (StartReason.TRANSFER_IN, "รับโอน", "Transfer in"),
                                (StartReason.ELECTED, "ผู้บริหารเข้ารับตำแหน่ง", "Elected executive")):
             self.reason.addItem(tr(th, en), reason)
+        # A transfer-in from another local-government unit names it: the central register hands the person's
+        # record over from that unit (a transfer from outside local government leaves it empty).
+        self.from_unit = QLineEdit()
+        self.from_unit.setObjectName("fromUnit")
+        self.from_unit.setMaxLength(32)
+        self.from_unit.setPlaceholderText(tr("รหัสหน่วยงานเดิม ถ้าโอนมาจาก อปท. อื่น", "Previous unit's code, if from "
+                                             "another local-government unit"))
+        self.reason.currentIndexChanged.connect(
+            lambda _i: self.from_unit.setEnabled(self.reason.currentData() == StartReason.TRANSFER_IN))
+        self.from_unit.setEnabled(False)
         for w in (self.ptype, self.reason):
             w.currentIndexChanged.connect(lambda _i: self.changed())
-        for w in (self.position, self.start):
+        for w in (self.position, self.start, self.from_unit):
             w.textEdited.connect(lambda _t: self.changed())
         job = QFormLayout()
         job.addRow(tr("ประเภทบุคลากร", "Personnel type"), self.ptype)
         job.addRow(tr("ตำแหน่ง", "Position"), self.position)
         job.addRow(tr("วันที่เริ่มปฏิบัติงาน", "Start date"), self.start)
         job.addRow(tr("ลักษณะการเข้า", "How"), self.reason)
+        job.addRow(tr("โอนมาจากหน่วยงาน", "Transferred from"), self.from_unit)
 
         self.dependents: list[NewDependent] = []
         self.family = QTableWidget(0, 3)
@@ -322,6 +333,7 @@ class HireDialog(ChangeSetDialog):
         start = read_date(self.start, "วันที่เริ่มปฏิบัติงาน")
         me, ptype, position = self.me, self.ptype.currentData(), self.position.text().strip()
         reason, dependents = StartReason(self.reason.currentData()), list(self.dependents)
+        from_unit = self.from_unit.text().strip().upper()
 
         def make(register: RegisterStore) -> ChangeSet:
             # Someone already in the register: the staff member's typed fields update their record at its
@@ -335,7 +347,7 @@ class HireDialog(ChangeSetDialog):
                     d = NewDependent(Known(stored[0], stored[1]), d.relation, d.kind, d.registration_no,
                                      d.registered_on, d.registered_at)
                 deps.append(d)
-            return events.hire(me.unit_code, me.cid, who, ptype, start, position, reason, deps)
+            return events.hire(me.unit_code, me.cid, who, ptype, start, position, reason, deps, from_unit=from_unit)
 
         return make
 
