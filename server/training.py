@@ -6,7 +6,7 @@ import datetime as _dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, select, union
+from sqlalchemy import Connection, delete, or_, select, union
 from sqlalchemy.engine import Engine
 
 from app import training
@@ -86,8 +86,9 @@ def purge_training_unit(conn: Connection) -> None:
         for chunk in _chunks([rid for k, rid in keys if k == kind]):
             conn.execute(delete(record_history).where(record_history.c.type == kind,
                                                       record_history.c.id.in_(chunk)))
-    for cs_id in changeset_ids:  # stored answers are keyed by the change set ("push:<id>:…", "approve:<id>")
-        conn.execute(delete(answers).where(answers.c.key.contains(f":{cs_id}", autoescape=True)))
+    for cs_id in changeset_ids:  # stored answers are keyed by the change set: "push:<id>:…", "approve:<id>"
+        conn.execute(delete(answers).where(or_(answers.c.key == f"approve:{cs_id}",
+                                               answers.c.key.startswith(f"push:{cs_id}:", autoescape=True))))
     for table in metadata.sorted_tables:
         if "unit_code" in table.c:
             conn.execute(delete(table).where(table.c.unit_code == code))

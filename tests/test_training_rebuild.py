@@ -77,6 +77,9 @@ def add_real_unit_with_an_old_rule_id(engine) -> None:
             id="acc-real", username="real@real.example.go.th", cid="1101700203451", name="นายจริง", position="ปลัด",
             role="registrar", unit_code=REAL_UNIT, email="real@real.example.go.th", mobile="", password_hash="x",
             must_change_password=True, active=True, failed_logins=0, created_at=dt.datetime.now(dt.timezone.utc)))
+        # its stored answers, keyed like the training unit's but for its own change set "cs-10"
+        conn.execute(answers.insert().values(key="push:cs-10:pending:1", body={"status": "accepted"}))
+        conn.execute(answers.insert().values(key="approve:cs-10", body={"status": "applied"}))
 
 
 def add_training_use(engine) -> None:
@@ -91,6 +94,7 @@ def add_training_use(engine) -> None:
         conn.execute(changesets.insert().values(id="cs-1", unit_code=training.UNIT.code, author_cid=OLD_RULE_ID,
                                                 state="pending", data={}, created_at=now, updated_at=now))
         conn.execute(answers.insert().values(key="push:cs-1:pending:1", body={"status": "accepted"}))
+        conn.execute(answers.insert().values(key="approve:cs-1", body={"status": "applied"}))
 
 
 def training_ids(engine) -> set[str]:
@@ -134,8 +138,9 @@ def test_a_training_server_seeded_with_the_old_rule_is_rebuilt_and_no_other_unit
     assert dump(engine, REAL_UNIT) == real_before
     with engine.connect() as conn:
         assert conn.execute(select(units).where(units.c.code == REAL_UNIT)).first() == real_unit_row
-        for table in (sessions, devices, changesets, answers):
+        for table in (sessions, devices, changesets):
             assert conn.execute(select(table)).all() == [], table.name
+        assert sorted(r[0] for r in conn.execute(select(answers.c.key))) == ["approve:cs-10", "push:cs-10:pending:1"]
         assert not conn.execute(select(record_history).where(record_history.c.id == OLD_RULE_ID)).all()
 
 
