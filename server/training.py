@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from app import training
 from app.records import people_of, record_key, to_dict, type_name
 
-from .db import accounts, answers, changesets, metadata, record_history, records, units
+from .db import accounts, answers, changesets, metadata, record_history, records, sessions, units
 from .register import register_unit
 from .statements import issue
 from .security import hash_password, now
@@ -72,21 +72,29 @@ def old_rule_ids(conn: Connection) -> list[str]:
 
 def purge_training_unit(conn: Connection) -> None:
     """Remove every row of the training unit — and of no other unit: its accounts and what hangs on them
-    (sessions, devices), its records and their history, its change sets and their stored answers, and every
-    row of any table that names the unit (feed, statements, audit, blob owners …, and tables added later)."""
+    (sessions, devices, and whatever names one of its sessions), its records and their history, its change
+    sets' stored answers, and every row of any table that names the unit (change sets, feed, statements,
+    audit, blob owners …, and tables added later)."""
     code = training.UNIT.code
     account_ids = [r[0] for r in conn.execute(select(accounts.c.id).where(accounts.c.unit_code == code))]
+    session_ids = [r[0] for chunk in _chunks(account_ids)
+                   for r in conn.execute(select(sessions.c.id).where(sessions.c.account_id.in_(chunk)))]
     changeset_ids = [r[0] for r in conn.execute(select(changesets.c.id).where(changesets.c.unit_code == code))]
     keys = [tuple(r) for r in conn.execute(select(records.c.type, records.c.id).where(records.c.unit_code == code))]
     for table in metadata.sorted_tables:
-        if "account_id" in table.c and table is not accounts:
-            for chunk in _chunks(account_ids):
-                conn.execute(delete(table).where(table.c.account_id.in_(chunk)))
+        for column, ids in (("session_id", session_ids), ("account_id", account_ids)):
+            if column in table.c and table is not accounts:
+                for chunk in _chunks(ids):
+                    conn.execute(delete(table).where(table.c[column].in_(chunk)))
     for kind in {k for k, _ in keys}:
         for chunk in _chunks([rid for k, rid in keys if k == kind]):
             conn.execute(delete(record_history).where(record_history.c.type == kind,
                                                       record_history.c.id.in_(chunk)))
-    for cs_id in changeset_ids:  # stored answers are keyed by the change set: "push:<id>:…", "approve:<id>"
+    # stored answers: keyed by the caller's unit ("push:<unit>:<id>:…", "approve:<unit>:<id>"), or in older
+    # databases by the change set alone ("push:<id>:…", "approve:<id>") — matched by their exact shape only
+    conn.execute(delete(answers).where(or_(answers.c.key.startswith(f"push:{code}:", autoescape=True),
+                                           answers.c.key.startswith(f"approve:{code}:", autoescape=True))))
+    for cs_id in changeset_ids:
         conn.execute(delete(answers).where(or_(answers.c.key == f"approve:{cs_id}",
                                                answers.c.key.startswith(f"push:{cs_id}:", autoescape=True))))
     for table in metadata.sorted_tables:

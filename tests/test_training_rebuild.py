@@ -80,6 +80,7 @@ def add_real_unit_with_an_old_rule_id(engine) -> None:
         # its stored answers, keyed like the training unit's but for its own change set "cs-10"
         conn.execute(answers.insert().values(key="push:cs-10:pending:1", body={"status": "accepted"}))
         conn.execute(answers.insert().values(key="approve:cs-10", body={"status": "applied"}))
+        conn.execute(answers.insert().values(key=f"approve:{REAL_UNIT}:cs-1", body={"status": "applied"}))
 
 
 def add_training_use(engine) -> None:
@@ -95,6 +96,10 @@ def add_training_use(engine) -> None:
                                                 state="pending", data={}, created_at=now, updated_at=now))
         conn.execute(answers.insert().values(key="push:cs-1:pending:1", body={"status": "accepted"}))
         conn.execute(answers.insert().values(key="approve:cs-1", body={"status": "applied"}))
+        # the same, keyed by the caller's unit as well (issue 15, part 2)
+        code = training.UNIT.code
+        conn.execute(answers.insert().values(key=f"push:{code}:cs-1:pending:1", body={"status": "accepted"}))
+        conn.execute(answers.insert().values(key=f"approve:{code}:cs-1", body={"status": "applied"}))
 
 
 def training_ids(engine) -> set[str]:
@@ -140,7 +145,8 @@ def test_a_training_server_seeded_with_the_old_rule_is_rebuilt_and_no_other_unit
         assert conn.execute(select(units).where(units.c.code == REAL_UNIT)).first() == real_unit_row
         for table in (sessions, devices, changesets):
             assert conn.execute(select(table)).all() == [], table.name
-        assert sorted(r[0] for r in conn.execute(select(answers.c.key))) == ["approve:cs-10", "push:cs-10:pending:1"]
+        assert sorted(r[0] for r in conn.execute(select(answers.c.key))) == \
+            [f"approve:{REAL_UNIT}:cs-1", "approve:cs-10", "push:cs-10:pending:1"]
         assert not conn.execute(select(record_history).where(record_history.c.id == OLD_RULE_ID)).all()
 
 
