@@ -161,9 +161,10 @@ _DIGIT_WORDS = ("ศูนย์", "หนึ่ง", "สอง", "สาม", 
 _PLACE_WORDS = ("", "สิบ", "ร้อย", "พัน", "หมื่น", "แสน")
 
 
-def _below_million(n: int) -> str:
-    """Words for 1..999,999 (empty for 0)."""
-    digits = str(n)
+def _below_million(n: int, after_higher: bool) -> str:
+    """Words for 0..999,999 (empty for 0). A 1 in the ones is เอ็ด when any digit stands before it, here
+    (11, 101) or in the millions above (``after_higher``: 1,000,001 → หนึ่งล้านเอ็ด)."""
+    digits = str(n) if n else ""
     width = len(digits)
     out = []
     for i, ch in enumerate(digits):
@@ -171,7 +172,7 @@ def _below_million(n: int) -> str:
         place = width - 1 - i
         if d == 0:
             continue
-        if place == 0 and d == 1 and width > 1:
+        if place == 0 and d == 1 and (width > 1 or after_higher):
             out.append("เอ็ด")
         elif place == 1 and d == 1:
             out.append("สิบ")
@@ -183,21 +184,27 @@ def _below_million(n: int) -> str:
 
 
 def number_words(n: int) -> str:
-    """A non-negative whole number in Thai words (``51000001`` → ``ห้าสิบเอ็ดล้านหนึ่ง``)."""
+    """A non-negative whole number in Thai words, as Excel's BAHTTEXT spells it (without บาท).
+
+    Groups of six digits joined by ล้าน, repeated for each further million (2,000,000,000,000 → สองล้านล้าน). A 1
+    in the ones of a group is เอ็ด after any other digit, including the digits of the millions before it:
+    51,000,001 → ห้าสิบเอ็ดล้านเอ็ด; 1,000,001,000,000 → หนึ่งล้านเอ็ดล้าน; but 1,000,000 → หนึ่งล้าน.
+    """
     if n < 0:
         raise ValueError("number_words takes a non-negative number")
     if n == 0:
         return _DIGIT_WORDS[0]
     millions, rest = divmod(n, 1_000_000)
     head = number_words(millions) + "ล้าน" if millions else ""
-    return head + _below_million(rest)
+    return head + _below_million(rest, after_higher=millions > 0)
 
 
 def baht_text(amount: Decimal | int | str) -> str:
-    """An amount of money in Thai words, as written on receipts and cheques.
+    """An amount of money in Thai words, as Excel's BAHTTEXT writes it on receipts and cheques.
 
-    120 → หนึ่งร้อยยี่สิบบาทถ้วน; 0.75 → เจ็ดสิบห้าสตางค์; 11.11 → สิบเอ็ดบาทสิบเอ็ดสตางค์.
-    Satang are rounded half-up to two places.
+    120 → หนึ่งร้อยยี่สิบบาทถ้วน; 1,000,001 → หนึ่งล้านเอ็ดบาทถ้วน; 11.11 → สิบเอ็ดบาทสิบเอ็ดสตางค์; below one baht
+    only the satang: 0.01 → หนึ่งสตางค์, 0.75 → เจ็ดสิบห้าสตางค์; 0 → ศูนย์บาทถ้วน; a negative amount starts with ลบ.
+    Satang are rounded half away from zero to two places, as BAHTTEXT (and ROUND) does.
     """
     if isinstance(amount, float):
         raise TypeError("ใช้ Decimal หรือข้อความสำหรับจำนวนเงิน ไม่ใช้ float")

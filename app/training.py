@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import cid as cidmod
 from .domain import (
@@ -163,3 +164,53 @@ def seed(register, data: TrainingData) -> int:
     """Load the training data into a working copy at revision 1 and derive entitlement."""
     register.put(((r, 1) for r in data.all_records()), recompute=False)
     return register.recompute_all()
+
+
+# --- training data made with the old check-digit rule ----------------------------------------------------
+# Until issue 15 the check digit weighted the first twelve digits 12…1 instead of DOPA's 13…2, and every
+# training ID was made with it. Training data from then (a training central server's database, a desk's
+# training working copy) holds IDs the rules now refuse: it is rebuilt, never left half-valid. Real data is
+# never touched: only the training unit's rows (UNIT.code), only on the training paths.
+
+def old_rule_ids(cids) -> list[str]:
+    """The IDs among ``cids`` that fail today's rule (None and blanks ignored), sorted, each once."""
+    return sorted({c for c in cids if c and not cidmod.is_valid(c)})
+
+
+def rebuild_note(done_th: str, done_en: str, stale: list[str]) -> str:
+    """What was rebuilt and why, Thai first, English second (one line each): ``done_th``/``done_en`` say what
+    was done, e.g. "สร้างข้อมูลฝึกหัดบนเซิร์ฟเวอร์กลางใหม่"."""
+    example = cidmod.format_cid(stale[0]) if stale else ""
+    return (f"{done_th} เพราะเลขประจำตัวประชาชนในข้อมูลฝึกหัดเดิม (เช่น {example}) สร้างด้วยสูตรคำนวณเลขตรวจสอบ"
+            f"แบบเก่าที่ผิด ข้อมูลจริงไม่ถูกแตะต้อง\n"
+            f"{done_en}: the citizen IDs in the old training data (e.g. {example}) were made with the old, wrong "
+            f"check-digit rule. No real data was touched.")
+
+
+def set_aside_old_copy(data_dir: Path, keys) -> tuple[Path, list[str]] | None:
+    """The desk's training working copy, if it holds IDs made with the old rule, is moved aside (into
+    ``quarantine/``, byte for byte, its key kept: nothing is deleted) so that the next log-in starts a new copy
+    and downloads the training unit again. Returns (where it went, the old IDs), or None when there was
+    nothing to do: no copy, a copy that opens only with a key we do not have (the log-in deals with that as it
+    always does), or a sound one."""
+    from .store.db import db_path, peek, quarantine
+
+    conn = peek(data_dir, UNIT.code, keys)
+    if conn is None:
+        return None
+    try:
+        found = conn.execute("SELECT value FROM meta WHERE key = 'unit_code'").fetchone()
+        if found is None or found[0] != UNIT.code:
+            return None  # not the training unit's copy: never touched
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = [(t, c) for t, c in (("records", "cid"), ("records", "other_cid"), ("local_accounts", "cid"),
+                                       ("changesets", "author_cid")) if t in tables]  # a copy of any age
+        cids = [r[0] for r in conn.execute(" UNION ".join(f"SELECT {c} FROM {t}" for t, c in columns))] \
+            if columns else []
+    finally:
+        conn.close()
+    stale = old_rule_ids(cids)
+    if not stale:
+        return None
+    info = quarantine(db_path(data_dir, UNIT.code), "old_cid_rule", keys, UNIT.code)
+    return info.moved_to, stale

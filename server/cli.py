@@ -2,6 +2,7 @@
 
     lgo-central serve [--host 127.0.0.1] [--port 8765] [--db URL]   (no --db: the embedded SQLite file)
     lgo-central migrate [--db URL]
+    lgo-central training [--db URL]   (the training unit; rebuilt when made with the old check-digit rule)
     lgo-central units import FILE.csv [--db URL]
     lgo-central accounts import REQUEST.xlsx [--dry-run] [--smtp HOST:PORT] [--db URL]
 """
@@ -50,10 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         print("ปรับโครงสร้างฐานข้อมูลเป็นรุ่นล่าสุดแล้ว")
         return 0
     if args.cmd == "training":
-        from .training import TRAINING_PASSWORD, seed
+        from app.training import rebuild_note
+        from .training import TRAINING_PASSWORD, ensure
         migrate(engine)
-        made = seed(engine)
-        print(("สร้างหน่วยงานฝึกหัดแล้ว" if made else "มีหน่วยงานฝึกหัดอยู่แล้ว") +
+        seeded = ensure(engine)
+        if seeded.old_rule_ids:  # on stderr: ./dev run keeps this command's stdout quiet, and this must be seen
+            print(rebuild_note("สร้างข้อมูลฝึกหัดบนเซิร์ฟเวอร์กลางใหม่", "Rebuilt the training central server's data",
+                               list(seeded.old_rule_ids)), file=sys.stderr)
+        print(("สร้างหน่วยงานฝึกหัดแล้ว" if seeded.made else "มีหน่วยงานฝึกหัดอยู่แล้ว") +
               f" — รหัสผ่านฝึกหัดของเจ้าหน้าที่ทุกคน: {TRAINING_PASSWORD}")
         return 0
     if args.cmd == "serve":

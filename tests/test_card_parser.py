@@ -7,7 +7,7 @@ from card.reader import CardError, ThaiIdReader
 from card.emulator import VirtualCard
 
 BASE = {
-    "version": "0003", "cid": "1101700203451", "name_th": "นาย#สมชาย##ใจดี", "name_en": "Mr.#Somchai##Jaidee",
+    "version": "0003", "cid": "3100600445635", "name_th": "นาย#สมชาย##ใจดี", "name_en": "Mr.#Somchai##Jaidee",
     "birth": "25230515", "sex": "1", "request_no": "1234-56-789", "issuer": "อำเภอเมืองขอนแก่น",
     "issuer_code": "4001", "issued": "25650101", "expires": "25740101", "card_type": "01",
     "address": "99/1#หมู่ที่ 5###ตำบลในเมือง#อำเภอเมืองขอนแก่น#จังหวัดขอนแก่น",
@@ -104,7 +104,7 @@ def test_minimal_commands_and_the_3b67_get_response_variant():
     photo_reads = -(-len(JPEG) // 255)
     assert reader.stats.apdus == 1 + 2 * (2 + 1 + photo_reads)
     assert reader.get_response_p2 == 0x01
-    assert card.cid == "1101700203451"
+    assert card.cid == "3100600445635"
 
 
 def test_text_arrives_before_the_photo_with_progress():
@@ -113,7 +113,7 @@ def test_text_arrives_before_the_photo_with_progress():
     ThaiIdReader(Loopback(card), card.atr).read_card(
         on_text=lambda c: seen.append(("text", c.cid, len(c.photo))),
         on_photo_progress=lambda done, total: seen.append(("photo", done, total)))
-    assert seen[0] == ("text", "1101700203451", 0)
+    assert seen[0] == ("text", "3100600445635", 0)
     assert seen[-1] == ("photo", len(JPEG), len(JPEG))
 
 

@@ -41,7 +41,7 @@ class Wire:
 
 
 def card():
-    return VirtualCard(thaiid.build_image({"version": "0003", "cid": "1101700203451"}, b""), "4321")
+    return VirtualCard(thaiid.build_image({"version": "0003", "cid": "3100600445635"}, b""), "4321")
 
 
 def test_no_pin_challenge_or_response_in_errors_or_logs(caplog):

@@ -208,10 +208,10 @@ def test_someone_already_in_an_unsettled_change_set_is_flagged_in_the_next_one(r
     from app.errors import Severity
     from tests.builders import person
     me = person(first="ซ้ำซ้อน", born=dt.date(1990, 1, 1))
-    first = events.hire("TRN0001", "1101700000000", me, "local_official", dt.date(2026, 10, 1), "นักวิเคราะห์")
+    first = events.hire("TRN0001", "1101700000001", me, "local_official", dt.date(2026, 10, 1), "นักวิเคราะห์")
     first.state = ReviewState.PENDING
     register.save_changeset(first)
-    again = events.hire("TRN0001", "1101700000000", me, "local_official", dt.date(2026, 10, 1), "นักวิเคราะห์")
+    again = events.hire("TRN0001", "1101700000001", me, "local_official", dt.date(2026, 10, 1), "นักวิเคราะห์")
     said = review.check(register, again, dt.date(2026, 11, 23))
     [same] = [v for v in said.items if v.code == "changeset.same_person"]
     assert same.severity is Severity.WARNING and first.title in same.th and "รอนายทะเบียนตรวจสอบ" in same.th
@@ -230,7 +230,7 @@ def test_a_returned_change_set_is_corrected_field_by_field_and_its_title_and_day
     from app.events import Known
     from tests.builders import person
     who = Known(person(first="แก้ไข", born=dt.date(1970, 5, 5)), 1)
-    cs = events.death("TRN0001", "1101700000000", who, dt.date(2026, 11, 20), [])
+    cs = events.death("TRN0001", "1101700000001", who, dt.date(2026, 11, 20), [])
     cs.state = ReviewState.RETURNED
     [rec] = editing.editable(register, cs)
     [died] = [f for f in rec.fields if f.name == "died_on"]
@@ -245,8 +245,8 @@ def test_a_returned_change_set_is_corrected_field_by_field_and_its_title_and_day
     # the service and the marriage the death ended move with the corrected day (unless typed themselves)
     from app.domain import Employment, Marriage
     job = Known(Employment("e-1", who.record.cid, "TRN0001", "local_official", dt.date(2000, 1, 1)), 1)
-    wed = Known(Marriage("m-1", who.record.cid, "3100000000017", "1/2540", dt.date(1997, 2, 14)), 1)
-    with_family = events.death("TRN0001", "1101700000000", who, dt.date(2026, 11, 20), [job], [wed])
+    wed = Known(Marriage("m-1", who.record.cid, "3100000000012", "1/2540", dt.date(1997, 2, 14)), 1)
+    with_family = events.death("TRN0001", "1101700000001", who, dt.date(2026, 11, 20), [job], [wed])
     with_family.state = ReviewState.RETURNED
     moved = editing.edited(register, with_family, {(0, "died_on"): "18/11/2569"})
     assert [op.fields.get("end") or op.fields.get("ended_on") for op in moved.operations[1:]] == ["2026-11-18"] * 2

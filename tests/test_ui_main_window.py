@@ -163,7 +163,7 @@ def test_the_filters_narrow_the_list_by_relation_entitlement_day_and_review_stat
     def record_death():
         person = actions.known_person(desk.register, staff.cid)
         job = actions.open_employment(desk.register, staff.cid, "TRN0001")
-        cs = events.death("TRN0001", "1101700000000", person, TODAY, [job])
+        cs = events.death("TRN0001", "1101700000001", person, TODAY, [job])
         cs.state = ReviewState.PENDING
         desk.register.save_changeset(cs)
     desk.worker.call(record_death)

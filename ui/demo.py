@@ -157,7 +157,7 @@ def _demo_person():
 
     from app.domain import Person, Sex
     from app.thai import PartialDate
-    return Person("3100000000017", "วิภาวดี", "รุ่งเรืองศรี", "นางสาว", birth=PartialDate.of(dt.date(1994, 6, 12)),
+    return Person("3100000000012", "วิภาวดี", "รุ่งเรืองศรี", "นางสาว", birth=PartialDate.of(dt.date(1994, 6, 12)),
                   sex=Sex.FEMALE, first_en="Wiphawadi", last_en="Rungrueangsri")
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from app import settings, training
 from app.domain import Unit
-from app.store import AttachmentStore, DbWorker, KeyStore, RegisterStore, WorkingCopy, default_data_dir
+from app.store import (
+    AttachmentStore, DbWorker, KeychainUnavailable, KeyStore, RegisterStore, WorkingCopy, default_data_dir,
+)
 from sync.engine import SyncEngine
 from sync.service import SyncService
 from sync.session import Session, log_in
@@ -41,6 +43,25 @@ def open_register(data_dir: Path, unit_code: str, keys: KeyStore, seed_training:
         training.seed(register, training.generate(staff=120))
     found = register.get("unit", unit_code)
     return register, (found[0] if found else None)
+
+
+def renew_old_training_copy(data_dir: Path, keys: KeyStore | None = None) -> tuple[KeyStore | None, str]:
+    """Training mode, before the log-in window: a training working copy made with the old check-digit rule
+    (issue 15) is set aside (app.training.set_aside_old_copy; nothing is deleted), so the log-in starts a new
+    copy from the training central server. Returns the keychain (opened here; the desk goes on with it, or None
+    when there is none: the log-in then says why, as always) and the note to show ("" when nothing was done)."""
+    try:
+        keys = keys or KeyStore()
+        found = training.set_aside_old_copy(data_dir, keys)
+    except KeychainUnavailable:
+        return keys, ""
+    if found is None:
+        return keys, ""
+    moved_to, stale = found
+    log.warning("training working copy made with the old check-digit rule set aside (%d IDs)", len(stale))
+    return keys, training.rebuild_note(
+        f"ย้ายสำเนาข้อมูลฝึกหัดเดิมของเครื่องนี้ไปไว้ที่ {moved_to} และจะสร้างสำเนาใหม่จากเซิร์ฟเวอร์กลางเมื่อเข้าสู่ระบบ",
+        f"Set this PC's training working copy aside in {moved_to}; a new one is downloaded at log-in", stale)
 
 
 PREFERENCES = "preferences.json"   # this Windows user's choices (the language); nothing secret
@@ -252,7 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("LGO Registry Desk")
     install_fonts(app)
     install_style(app)
-    desk = Desk(app, data_dir, None, args.training)
+    keys, note = renew_old_training_copy(data_dir) if args.training else (None, "")
+    if note:
+        print(note, file=sys.stderr)
+    desk = Desk(app, data_dir, keys, args.training)
+    if note:
+        thai, _, english = note.partition("\n")
+        desk.login.message.setText(tr(thai, english))
     if args.screenshot is not None:
         shot = args.screenshot
 

@@ -39,7 +39,7 @@ class StoreProblem(Exception):
 
 @dataclass
 class QuarantineInfo:
-    reason: str            # "key_missing" | "unreadable"
+    reason: str            # "key_missing" | "unreadable" | "old_cid_rule" (app.training)
     moved_to: Path
     unsynced: int | None = None  # what the copy still owed the server, from its plain tally (None: unknown)
 
@@ -175,6 +175,21 @@ class WorkingCopy:
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def peek(data_dir: Path, unit_code: str, keys: KeyStore) -> sqlite.Connection | None:
+    """A connection to the unit's copy when it exists and opens with the key we have; otherwise None.
+    Unlike :meth:`WorkingCopy.open` it creates, migrates and sets aside nothing: a look before opening."""
+    path = db_path(data_dir, unit_code)
+    if not path.exists():
+        return None
+    key = keys.get(key_name(unit_code))
+    if key is None:
+        return None
+    try:
+        return _connect(path, key)
+    except sqlite.DatabaseError:
+        return None
 
 
 def quarantine(path: Path, reason: str, keys: KeyStore, unit_code: str) -> QuarantineInfo:
