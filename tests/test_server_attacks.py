@@ -450,3 +450,45 @@ def test_the_embedded_database_is_private_and_errors_carry_no_parameters(tmp_pat
             conn.execute(text("INSERT INTO no_such_table VALUES (:cid)"), {"cid": cid})
     assert cid not in str(caught.value)
     engine.dispose()
+
+
+def test_an_unexpected_failure_answers_a_problem_with_a_request_id_and_logs_no_data(tmp_path, caplog):
+    import logging
+    import threading
+    import time
+
+    import uvicorn
+
+    from server.api import create_app
+    from server.db import make_engine, migrate
+    from tests.central import free_port
+    engine = make_engine(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    migrate(engine)
+    app = create_app(engine, tmp_path / "blobs")
+    cid = "3100600445635"
+
+    @app.get("/v1/broken")
+    def broken():  # a failure deep inside, its message carrying a person's data as a driver's would
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO no_such_table VALUES (:cid, :name)"), {"cid": cid, "name": "สมชาย ใจดี"})
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        with caplog.at_level(logging.INFO):
+            r = requests.get(f"http://127.0.0.1:{port}/v1/broken", timeout=30)
+        assert r.status_code == 500
+        problem = r.json()
+        assert problem["code"] == "server.error" and problem["details"]["request_id"] in problem["message_th"]
+        assert r.headers["x-request-id"] == problem["details"]["request_id"]
+        logged = caplog.text
+        assert problem["details"]["request_id"] in logged
+        assert cid not in logged and "สมชาย" not in logged and cid not in r.text
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        engine.dispose()
