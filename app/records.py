@@ -124,6 +124,11 @@ def _decode(target: Any, value: Any) -> Any:
     return value
 
 
+# The years a record's date may fall in (CE): wide enough for any living person's birth and any service,
+# narrow enough that the rules' arithmetic (a 20th birthday, a month added) never leaves the calendar.
+FIRST_YEAR, LAST_YEAR = 1800, 2700
+
+
 def check_fields(kind: str, fields: dict[str, Any], whole: bool) -> None:
     """ValueError unless ``fields`` are fields of a ``kind`` record, each of its type (``whole``: every
     required field is there too, as a new record needs). The server runs it on what a client sends, so a
@@ -147,7 +152,10 @@ def check_fields(kind: str, fields: dict[str, Any], whole: bool) -> None:
         if target in (str, PartialDate, _dt.date) or (isinstance(target, type) and issubclass(target, Enum)):
             if not isinstance(value, str):
                 raise ValueError(f"{kind}.{name} must be text")
-            _decode(target, value)  # a date that is no date, an enum value that does not exist: ValueError
+            decoded = _decode(target, value)  # a date that is no date, an enum value that does not exist: ValueError
+            year = getattr(decoded, "year", None)
+            if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+                raise ValueError(f"{kind}.{name} is out of the years a register can hold")
         elif target is bool:
             if not isinstance(value, bool):
                 raise ValueError(f"{kind}.{name} must be true or false")

@@ -28,7 +28,7 @@ from app.offline import OFFLINE_DAYS
 from sync.protocol import (
     API, AccountInfo, Approval, ApprovalResult, ApprovalStatus, ChangeSetIn, DeviceEnrol, DeviceInfo, FeedItem,
     FeedPage, Id, LicenceRequest, LoginRequest, PasswordChange, Problem, PushRequest, PushResponse, PushResult,
-    PushStatus, RefreshRequest, ReturnRequest, ReviewStateName, Text, Tokens,
+    PushStatus, RefreshRequest, ReturnRequest, ReviewStateName, Tokens, clean_text,
 )
 
 from . import calendar, licence, register, security
@@ -38,7 +38,7 @@ from .db import (
     accounts, answers, audit, blob_owners, changesets, devices, feed, login_throttle, periods, records, sessions,
     spent_refresh, statements, units,
 )
-from .guard import Guard, TooLarge, limit_for, too_large
+from .guard import Guard, TooLarge, TooSlow, limit_for, too_large, too_slow
 
 
 class ApiError(Exception):
@@ -94,6 +94,8 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
         if isinstance(exc.__cause__, TooLarge):
             most = limit_for(request.method, request.url.path)
             return JSONResponse(too_large(most).model_dump(), status_code=413)
+        if isinstance(exc.__cause__, TooSlow):
+            return JSONResponse(too_slow().model_dump(), status_code=408)
         th, code = {404: ("ไม่พบบริการนี้บนเซิร์ฟเวอร์กลาง กรุณาปรับปรุงโปรแกรมให้เป็นรุ่นล่าสุด", "request.not_found"),
                     405: ("บริการนี้ไม่รับคำขอแบบนี้ กรุณาปรับปรุงโปรแกรมให้เป็นรุ่นล่าสุด", "request.method")}.get(
             exc.status_code, ("อ่านคำขอไม่ได้ (รูปแบบข้อมูลไม่ถูกต้อง) กรุณาปรับปรุงโปรแกรมให้เป็นรุ่นล่าสุด",
@@ -339,8 +341,12 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             return PushResult(id=item.id, status=PushStatus.REFUSED, code="changeset.malformed",
                               message_th="ชุดการเปลี่ยนแปลงไม่ครบหรือรูปแบบไม่ถูกต้อง")
         # One submission = one state after one more step of its history: a resubmission is a new request, a
-        # replay of the same one gets the first answer. Kept per unit, so no other unit can answer for us.
+        # replay of the same one gets the first answer. Kept per unit, so no other unit can answer for us, and
+        # given only to whom the push itself would be open.
         key = f"push:{c.unit_code}:{cs.id}:{cs.state.value}:{len(cs.history)}"
+        if c.role is not Role.REGISTRY_OFFICER:
+            return PushResult(id=cs.id, status=PushStatus.REFUSED, code="changeset.not_registry",
+                              message_th="เฉพาะเจ้าหน้าที่ทะเบียนเท่านั้นที่ส่งชุดการเปลี่ยนแปลงได้")
 
         def work(conn):
             first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
@@ -392,12 +398,15 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             cs = dataclasses.replace(sent, state=stored.state if stored else ReviewState.DRAFT,
                                      history=list(stored.history) if stored else [], return_reason="",
                                      created_at=stored.created_at if stored else security.now())
-            reasons = register.malformed(cs) or register.foreign(cs, register._load(conn, cs))
-            if reasons:
+            verdict, reasons = register.check(conn, cs, security.now().date())
+            if verdict == "refused":
                 return refuse("changeset.refused", " ".join(reasons))
+            missing = _missing_evidence(conn, c, cs)
+            if missing:
+                return refuse("changeset.evidence_missing",
+                              f"เอกสารแนบ {missing} ฉบับยังไม่ถึงเซิร์ฟเวอร์กลาง ระบบจะส่งให้อีกครั้งเมื่อซิงก์")
             cs.submit(c.officer)
-            reasons = register.check(conn, cs, security.now().date())
-            if reasons:  # the rules' verdict now, not a month later from the registrar: back to its author
+            if verdict == "invalid":  # the rules' verdict now, not a month later from the registrar: back to its author
                 cs.rejected("; ".join(reasons))
         _store(conn, cs, row is None)
         record_audit(conn, c, f"changeset.{cs.state.value}", changeset=cs.id)
@@ -405,6 +414,14 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             return PushResult(id=cs.id, status=PushStatus.ACCEPTED, state=cs.state.value, code="changeset.invalid",
                               message_th=cs.return_reason)
         return PushResult(id=cs.id, status=PushStatus.ACCEPTED, state=cs.state.value)
+
+    def _missing_evidence(conn, c: Caller, cs) -> int:
+        """How many of the change set's documents the unit has not sent (a unit cites only its own blobs)."""
+        if not cs.evidence:
+            return 0
+        have = {sha for (sha,) in conn.execute(select(blob_owners.c.sha256).where(and_(
+            blob_owners.c.unit_code == c.unit_code, blob_owners.c.sha256.in_(cs.evidence))))}
+        return len(set(cs.evidence) - have)
 
     def _store(conn, cs, new: bool, extra: dict | None = None) -> None:
         """The server's copy of a change set, and its news in the unit's feed (a pending one travels whole, so
@@ -464,11 +481,14 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
 
     @app.post(f"{API}/approvals", response_model=ApprovalResult, tags=["sync"])
     def approve(body: Approval, c: Caller = Depends(active_caller)) -> ApprovalResult:
-        key = f"approve:{c.unit_code}:{body.changeset_id}"
         approved_at = body.approved_at if body.approved_at.tzinfo else body.approved_at.replace(tzinfo=_dt.timezone.utc)
 
         def work(conn):  # one transaction: the checks, the register, the answer
             row = _registrar_changeset(conn, c, body.changeset_id, lock=True)  # who asks, before any answer
+            cs = csmod.from_json({**row["data"], "state": row["state"]})
+            # one approval per submission: a change set sent back and resubmitted is approved afresh
+            rounds = sum(1 for t in cs.history if t.state is ReviewState.PENDING)
+            key = f"approve:{c.unit_code}:{body.changeset_id}:{rounds}"
             first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
             if first is not None:
                 return ApprovalResult(**first[0])
@@ -476,7 +496,6 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             if phase == "processing":
                 raise ApiError(409, "calendar.closed", calendar.closed_message(period), "Closed for processing.",
                                reopens=period["ends"].isoformat())
-            cs = csmod.from_json({**row["data"], "state": row["state"]})
             device = conn.execute(select(devices).where(and_(devices.c.id == body.device_id,
                                                              devices.c.account_id == c.account_id,
                                                              devices.c.revoked.is_(False)))).mappings().first()
@@ -497,6 +516,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
                                "เวลาอนุมัติไม่ถูกต้อง (อยู่ในอนาคต หรือก่อนที่ชุดการเปลี่ยนแปลงจะส่งถึงนายทะเบียนได้) "
                                "กรุณาตั้งวันเวลาของเครื่องให้ถูกต้องแล้วอนุมัติใหม่", "The approval time cannot be true.",
                                earliest=earliest.isoformat())
+            register.lock_units(conn, cs)
             outcome = register.apply(conn, cs, approved_at.date())
             cs.approve(c.officer, at=approved_at)
             if outcome.status == "applied":
@@ -660,10 +680,15 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
         return {"token": token, **payload}
 
     @app.get(f"{API}/records", tags=["sync"])
-    def unit_records(after: Text(200) = Query(default=""), limit: int = Query(default=2000, ge=1, le=10000),
+    def unit_records(after: str = Query(default="", max_length=200), limit: int = Query(default=2000, ge=1, le=10000),
                      c: Caller = Depends(active_caller)) -> dict:
         """The unit's whole register, page by page (a new or rebuilt working copy starts here), with the feed
         position to continue from once the last page is in."""
+        try:
+            clean_text(after)
+        except ValueError:
+            raise ApiError(422, "request.invalid", "ตำแหน่งหน้าถัดไปไม่ถูกต้อง กรุณาซิงก์ใหม่ตั้งแต่ต้น",
+                           "The page position is not valid.") from None
         kind, _, rid = after.partition(":")
         with engine.begin() as conn:
             head = conn.execute(select(feed.c.seq).where(feed.c.unit_code == c.unit_code)

@@ -18,8 +18,10 @@ from pathlib import Path
 from app.filetypes import sniff
 
 MAX_BYTES = 20 * 1024 * 1024
-_SHA = re.compile(r"^[0-9a-f]{64}$")
-_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+PARTIAL_QUOTA = 200 * 1024 * 1024      # unfinished uploads one unit may hold at once
+PARTIAL_DAYS = 7                        # an upload left unfinished this long is dropped
+_SHA = re.compile(r"[0-9a-f]{64}")
+_RANGE = re.compile(r"bytes (\d{1,12})-(\d{1,12})/(\d{1,12})")
 
 
 class BlobError(Exception):
@@ -43,7 +45,7 @@ class BlobStore:
 
     @staticmethod
     def check_name(sha: str) -> str:
-        if not _SHA.match(sha):
+        if not _SHA.fullmatch(sha):
             raise BlobError(400, "blob.name", "ชื่อไฟล์แนบต้องเป็นค่า SHA-256 (ตัวอักษร 0-9 a-f จำนวน 64 ตัว)")
         return sha
 
@@ -57,6 +59,19 @@ class BlobStore:
         part = self._partial(self.check_name(sha), unit)
         return part.stat().st_size if part.exists() else 0
 
+    @staticmethod
+    def _unfinished(folder: Path) -> int:
+        """The bytes of a unit's unfinished uploads, dropping those left alone for PARTIAL_DAYS."""
+        import time
+        total, old = 0, time.time() - PARTIAL_DAYS * 86400
+        for f in folder.iterdir():
+            st = f.stat()
+            if st.st_mtime < old:
+                f.unlink(missing_ok=True)
+            else:
+                total += st.st_size
+        return total
+
     def read(self, sha: str) -> bytes:
         if self.size(sha) is None:
             raise BlobError(404, "blob.missing", "ไม่พบไฟล์แนบนี้บนเซิร์ฟเวอร์")
@@ -68,7 +83,7 @@ class BlobStore:
         self.check_name(sha)
         received = self.received(sha, unit)
         if content_range:
-            m = _RANGE.match(content_range.strip())
+            m = _RANGE.fullmatch(content_range.strip())
             if not m:
                 raise BlobError(400, "blob.range", "Content-Range ไม่ถูกต้อง (ต้องเป็น bytes START-END/TOTAL)")
             start, end, total = (int(x) for x in m.groups())
@@ -83,6 +98,9 @@ class BlobStore:
             raise BlobError(409, "blob.offset", f"ต้องส่งต่อจากไบต์ที่ {received}")
         part = self._partial(sha, unit)
         part.parent.mkdir(parents=True, exist_ok=True)
+        if self._unfinished(part.parent) + len(body) > PARTIAL_QUOTA:
+            raise BlobError(507, "blob.quota", "มีไฟล์แนบที่ส่งค้างไว้ยังไม่ครบมากเกินไป กรุณาส่งไฟล์ที่ค้างให้ครบ "
+                                               "หรือรอ 7 วันให้ระบบล้างไฟล์ที่ค้างแล้วส่งใหม่")
         with open(part, "ab") as f:
             f.write(body)
             f.flush()

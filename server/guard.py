@@ -7,6 +7,7 @@ person's data or the SQL parameters.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -43,7 +44,16 @@ def _problem(status: int, problem: Problem, send, request_id: str):
     return go()
 
 
+# How long the server waits for the next piece of a body: a client that trickles a byte now and then holds a
+# worker's connection for nothing (a slow link still sends a piece of a scan well within this).
+BODY_WAIT = 30.0
+
+
 class TooLarge(Exception):
+    pass
+
+
+class TooSlow(Exception):
     pass
 
 
@@ -52,6 +62,11 @@ def too_large(most: int) -> Problem:
                    message_th=f"คำขอมีขนาดใหญ่เกินกว่าที่รับได้ ({most // KB:,} KB) กรุณาแบ่งส่งเป็นหลายครั้ง "
                               "หรือลดขนาดไฟล์แนบ",
                    message_en="The request body is larger than this endpoint accepts.", details={"limit": most})
+
+
+def too_slow() -> Problem:
+    return Problem(code="request.too_slow", message_th="การส่งข้อมูลช้าเกินไปจนหมดเวลา กรุณาตรวจสอบอินเทอร์เน็ตแล้วลองใหม่",
+                   message_en="The request body arrived too slowly.")
 
 
 class Guard:
@@ -78,7 +93,10 @@ class Guard:
 
         async def counted_receive():
             nonlocal seen
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), BODY_WAIT)
+            except asyncio.TimeoutError:
+                raise TooSlow() from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > most:
@@ -97,6 +115,9 @@ class Guard:
         except TooLarge:
             if not started:
                 await _problem(413, too_large(most), send, request_id)
+        except TooSlow:
+            if not started:
+                await _problem(408, too_slow(), send, request_id)
         except Exception as e:  # noqa: BLE001 — the door: whatever broke inside, the caller gets a Problem
             log.error("request %s %s %s failed: %s", request_id, scope["method"], scope["path"], type(e).__name__)
             if not started:

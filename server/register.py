@@ -67,46 +67,116 @@ def _load(conn: Connection, cs: ChangeSet) -> dict[tuple[str, str], tuple[int, d
     return current
 
 
-def _taken_over(cs: ChangeSet, op: Op, owner: str) -> bool:
-    """A transfer-in (รับโอน) takes the person record over from the unit it names, and nothing else."""
-    return (cs.kind == StartReason.TRANSFER_IN.value and bool(cs.from_unit) and op.record_type == "person"
-            and owner == cs.from_unit)
+TAKEOVER_KEEPS = ("birth", "sex", "died_on")  # what a transfer-in may not change about the person it takes over
 
 
-def foreign(cs: ChangeSet, current: dict[tuple[str, str], tuple[int, dict, str]]) -> list[str]:
+@dataclass
+class Scope:
+    """What the register holds about a change set: its records as they are now (rev, data, owning unit), who
+    keeps each person it names, and the people a transfer-in may take over from the unit it names."""
+    current: dict[tuple[str, str], tuple[int, dict, str]]
+    keeper: dict[str, str | None]
+    taken: set[str] = field(default_factory=set)
+    reasons: list[str] = field(default_factory=list)
+
+
+def named_people(cs: ChangeSet, current: dict) -> set[str]:
+    """Every citizen ID the change set's operations and claims name, before and after."""
+    cids: set[str] = set()
+    for op in cs.operations:
+        cids |= _people(op.record_type, op.fields)
+        if op.record_type == "person":
+            cids.add(op.record_id)
+        found = current.get((op.record_type, op.record_id))
+        if found is not None:
+            cids |= _people(op.record_type, found[1])
+    for claim in cs.claims:
+        cids |= {claim.beneficiary_cid, claim.dependent_cid}
+    return cids
+
+
+def scope(conn: Connection, cs: ChangeSet) -> Scope:
+    current = _load(conn, cs)
+    cids = named_people(cs, current)
+    keeper: dict[str, str | None] = {}
+    if cids:
+        keeper = dict(conn.execute(select(records.c.id, records.c.unit_code).where(and_(
+            records.c.type == "person", records.c.id.in_(cids)))).all())
+    out = Scope(current, keeper)
+    if cs.kind == StartReason.TRANSFER_IN.value and cs.from_unit:
+        for op in cs.operations:
+            if op.record_type == "person" and keeper.get(op.record_id) not in (None, cs.unit_code):
+                problem = _takeover_problem(conn, cs, op, current[("person", op.record_id)])
+                if problem:
+                    out.reasons.append(problem)
+                else:
+                    out.taken.add(op.record_id)
+    return out
+
+
+def _takeover_problem(conn: Connection, cs: ChangeSet, op: Operation, found: tuple[int, dict, str]) -> str | None:
+    """Why a transfer-in may not take this person over, or None. It must name the unit that keeps the person,
+    that unit must already have ended the person's service there by a transfer out (the "transfer out" stays
+    theirs to record), and it brings the card's names and address — never a new birth date, sex or death."""
+    if found[2] != cs.from_unit:
+        return (f"บุคคลเลขประจำตัว {op.record_id} ไม่ได้อยู่ในทะเบียนของหน่วยงานเดิมที่ระบุ ({cs.from_unit}) "
+                "กรุณาตรวจสอบรหัสหน่วยงานเดิมของผู้ที่รับโอนมา")
+    if op.op is not Op.CREATE or any(op.fields.get(k) != found[1].get(k) for k in TAKEOVER_KEEPS):
+        return ("การรับโอนแก้ไขวันเกิด เพศ หรือวันที่เสียชีวิตของบุคคลไม่ได้ หากข้อมูลเดิมไม่ถูกต้อง "
+                "ให้รับโอนก่อนแล้วบันทึกการแก้ไขแยกต่างหาก")
+    services = [data for (data,) in conn.execute(select(records.c.data).where(and_(
+        records.c.type == "employment", records.c.cid == op.record_id, records.c.unit_code == cs.from_unit)))]
+    if not any(s.get("end_reason") == "transfer_out" for s in services) or any(not s.get("end") for s in services):
+        return (f"หน่วยงานเดิม ({cs.from_unit}) ยังไม่ได้บันทึกการโอนย้ายออกของบุคคลเลขประจำตัว {op.record_id} "
+                "กรุณาประสานให้หน่วยงานเดิมบันทึกการโอนย้ายออกก่อน แล้วจึงบันทึกการรับโอน")
+    return None
+
+
+def foreign(cs: ChangeSet, sc: Scope) -> list[str]:
     """Why the change set reaches past its own unit, in Thai; empty when it does not. A record belongs to the
-    unit that wrote it; a change set may create records for its own unit and change its own unit's records,
-    and a transfer-in may take over the person from the unit it names. Nothing of another unit's records is
-    said, only that they are not this unit's."""
-    reasons = []
+    unit that wrote it, and a person to the unit that keeps them. A change set may change only its own unit's
+    records, and may create or change records about only its own unit's people or people new to the register
+    (a coverage, a marriage or a child written onto another unit's person would change that unit's list); a
+    transfer-in may take over the person from the unit it names (:func:`scope`). Nothing of another unit's
+    records is said, only that they are not this unit's."""
+    reasons = list(sc.reasons)
+    ours = lambda cid: sc.keeper.get(cid) in (None, cs.unit_code) or cid in sc.taken  # noqa: E731
     for op in cs.operations:
         label = RECORD_TH.get(op.record_type, op.record_type)
         named = op.fields.get("unit_code") if op.record_type == "employment" else None
         if op.record_type == "unit" and op.record_id != cs.unit_code or named not in (None, cs.unit_code):
             reasons.append(f"{label}นี้ระบุหน่วยงานอื่น หน่วยงานบันทึกได้เฉพาะข้อมูลของหน่วยงานตนเอง")
             continue
-        found = current.get((op.record_type, op.record_id))
-        if found is None or found[2] in (None, cs.unit_code):
-            continue
-        if _taken_over(cs, op, found[2]):
-            continue
+        found = sc.current.get((op.record_type, op.record_id))
         if op.record_type == "person":
-            hint = (" หากรับโอนบุคคลนี้มา ให้บันทึกเป็นการรับโอนและระบุหน่วยงานเดิมให้ถูกต้อง"
-                    if cs.kind == StartReason.TRANSFER_IN.value or op.op is Op.CREATE else "")
-            reasons.append(f"บุคคลเลขประจำตัว {op.record_id} อยู่ในทะเบียนของหน่วยงานอื่น "
-                           f"หน่วยงานของท่านจึงแก้ไขข้อมูลของบุคคลนี้ไม่ได้{hint}")
-        else:
+            if not ours(op.record_id) and not (sc.reasons and cs.kind == StartReason.TRANSFER_IN.value):
+                hint = (" หากรับโอนบุคคลนี้มา ให้บันทึกเป็นการรับโอนและระบุหน่วยงานเดิมให้ถูกต้อง"
+                        if cs.kind == StartReason.TRANSFER_IN.value or op.op is Op.CREATE else "")
+                reasons.append(f"บุคคลเลขประจำตัว {op.record_id} อยู่ในทะเบียนของหน่วยงานอื่น "
+                               f"หน่วยงานของท่านจึงแก้ไขข้อมูลของบุคคลนี้ไม่ได้{hint}")
+            continue
+        if found is not None and found[2] not in (None, cs.unit_code):
             reasons.append(f"{label} รหัส {op.record_id} เป็นข้อมูลของหน่วยงานอื่น หน่วยงานของท่านจึงแก้ไขไม่ได้")
-    return reasons
+            continue
+        people = _people(op.record_type, op.fields) | (_people(op.record_type, found[1]) if found else set())
+        for cid in sorted(c for c in people if not ours(c)):
+            reasons.append(f"บุคคลเลขประจำตัว {cid} อยู่ในทะเบียนของหน่วยงานอื่น หน่วยงานของท่านจึงบันทึก{label}"
+                           "ของบุคคลนี้ไม่ได้ (ให้หน่วยงานที่ดูแลบุคคลนี้เป็นผู้บันทึก)")
+    for claim in cs.claims:
+        for cid in sorted({claim.beneficiary_cid, claim.dependent_cid}):
+            if not ours(cid):
+                reasons.append(f"บุคคลเลขประจำตัว {cid} อยู่ในทะเบียนของหน่วยงานอื่น "
+                               "จึงขอสิทธิผู้มีสิทธิร่วมผ่านบุคคลนี้ไม่ได้")
+    return list(dict.fromkeys(reasons))
 
 
-def _as_seen(cs: ChangeSet, current: dict[tuple[str, str], tuple[int, dict, str]]) -> ChangeSet:
+def _as_seen(cs: ChangeSet, sc: Scope) -> ChangeSet:
     """The change set as the register reads it: a transfer-in's new person, already in the register under the
-    unit it comes from, becomes an update of that record (the card's data over the register's)."""
+    unit it comes from, becomes an update of that record (the card's names and address over the register's)."""
     ops = []
     for op in cs.operations:
-        found = current.get((op.record_type, op.record_id))
-        if op.op is Op.CREATE and found is not None and _taken_over(cs, op, found[2]):
+        found = sc.current.get((op.record_type, op.record_id))
+        if op.record_type == "person" and op.record_id in sc.taken:
             op = Operation(Op.UPDATE, op.record_type, op.record_id, op.fields, found[0])
         ops.append(op)
     return dataclasses.replace(cs, operations=ops)
@@ -129,44 +199,62 @@ def malformed(cs: ChangeSet) -> list[str]:
     return out
 
 
-def _verdicts(conn: Connection, cs: ChangeSet, current, today: _dt.date):
+def _verdicts(conn: Connection, cs: ChangeSet, sc: Scope, today: _dt.date):
     touched: set[str] = set()
     for op in cs.operations:
         touched |= _people(op.record_type, op.fields)
-        if (op.record_type, op.record_id) in current:
-            touched |= _people(op.record_type, current[(op.record_type, op.record_id)][1])
+        if (op.record_type, op.record_id) in sc.current:
+            touched |= _people(op.record_type, sc.current[(op.record_type, op.record_id)][1])
         if op.record_type == "person":
             touched.add(op.record_id)
     keep = {op.record_id for op in cs.operations if op.record_type == "person"}  # its own, or taken over
-    return validate(load_facts(conn, touched, cs.unit_code, keep), cs, today)
+    try:
+        return validate(load_facts(conn, touched, cs.unit_code, keep), cs, today)
+    except (ValueError, OverflowError, TypeError, KeyError, AttributeError):
+        # a value the form checks let through but the rules cannot reckon with (a date near the end of the
+        # calendar, say): refused with a reason, never a failure of the server
+        return cs, _unreckonable()
 
 
-def check(conn: Connection, cs: ChangeSet, today: _dt.date) -> list[str]:
-    """Everything that would make the change set fail at approval, other than revisions that move meanwhile:
-    the push runs it, so an officer hears of it before the registrar does. Thai reasons; empty when fine."""
+def _unreckonable():
+    from app.errors import Refusal, Verdicts
+    verdicts = Verdicts()
+    verdicts.items.append(Refusal("changeset.unreckonable",
+                                  "ตรวจสอบสิทธิตามหลักเกณฑ์ไม่ได้ เพราะข้อมูลบางช่องไม่อยู่ในช่วงที่เป็นไปได้ "
+                                  "(เช่น วันที่ที่ห่างจากปัจจุบันมากผิดปกติ) กรุณาตรวจสอบวันที่ที่กรอก",
+                                  "The rules cannot reckon with some value (a date far out of range?).").verdict)
+    return verdicts
+
+
+def _admissible(conn: Connection, cs: ChangeSet) -> tuple[Scope, list[str]]:
+    """The change set's scope, and why it may not go in at all (its form, or whose records it touches)."""
     reasons = malformed(cs)
     if reasons:
-        return reasons
-    current = _load(conn, cs)
-    reasons = foreign(cs, current)
+        return Scope({}, {}), reasons
+    sc = scope(conn, cs)
+    return sc, foreign(cs, sc)
+
+
+def check(conn: Connection, cs: ChangeSet, today: _dt.date) -> tuple[str, list[str]]:
+    """Everything that would make the change set fail at approval, other than revisions that move meanwhile —
+    the push runs it, so an officer hears of it before the registrar does: ("refused", reasons) when it may
+    not go in at all, ("invalid", reasons) when the rules refuse it, ("ok", []) otherwise. Reasons in Thai."""
+    sc, reasons = _admissible(conn, cs)
     if reasons:
-        return reasons
-    _after, verdicts = _verdicts(conn, _as_seen(cs, current), current, today)
-    return [v.th for v in verdicts.errors]
+        return "refused", reasons
+    _after, verdicts = _verdicts(conn, _as_seen(cs, sc), sc, today)
+    return ("invalid", [v.th for v in verdicts.errors]) if not verdicts.ok else ("ok", [])
 
 
 def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
-    """Check everything first — the operations' form, whose records they touch, the base revisions, the rules
-    — and only then write every record; a change set that fails any check changes nothing. The caller owns
-    the transaction."""
-    reasons = malformed(cs)
+    """Check everything first — the operations' form, whose records and people they touch, the base revisions,
+    the rules — and only then write every record; a change set that fails any check changes nothing. The
+    caller owns the transaction (and holds the unit's lock: :func:`lock_units`)."""
+    sc, reasons = _admissible(conn, cs)
     if reasons:
         return Outcome("invalid", reasons)
-    current = _load(conn, cs)
-    reasons = foreign(cs, current)
-    if reasons:
-        return Outcome("invalid", reasons)
-    cs = _as_seen(cs, current)
+    current = sc.current
+    cs = _as_seen(cs, sc)
     moved = []
     for op in cs.operations:
         found = current.get((op.record_type, op.record_id))
@@ -180,7 +268,7 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
             f"ไม่ใช่ฉบับที่ {op.base_rev}) กรุณาเปรียบเทียบและบันทึกใหม่" for op, found in moved],
             [{"record_type": op.record_type, "key": op.record_id, "rev": found[0], "data": found[1]}
              for op, found in moved if found is not None and found[2] == cs.unit_code])
-    after, verdicts = _verdicts(conn, cs, current, today)
+    after, verdicts = _verdicts(conn, cs, sc, today)
     if not verdicts.ok:
         return Outcome("invalid", [v.th for v in verdicts.errors])
     written = []
@@ -195,6 +283,14 @@ def apply(conn: Connection, cs: ChangeSet, today: _dt.date) -> Outcome:
     for kind, rid, data, rev in written:
         _write(conn, kind, rid, cs.unit_code, data, rev, cs.id, at)
     return Outcome("applied")
+
+
+def lock_units(conn: Connection, cs: ChangeSet) -> None:
+    """Hold the register of the units a change set can touch (its own, and the unit a transfer-in comes from)
+    until the transaction ends, in one order, so two approvals whose rules read the same people run one after
+    the other on PostgreSQL (SQLite's write lock already does this)."""
+    codes = sorted({cs.unit_code, cs.from_unit} - {""})
+    conn.execute(select(units.c.code).where(units.c.code.in_(codes)).order_by(units.c.code).with_for_update())
 
 
 def _write(conn: Connection, kind: str, rid: str, unit_code: str, data: dict[str, Any], rev: int,

@@ -90,7 +90,7 @@ def purge_training_unit(conn: Connection) -> None:
         for chunk in _chunks([rid for k, rid in keys if k == kind]):
             conn.execute(delete(record_history).where(record_history.c.type == kind,
                                                       record_history.c.id.in_(chunk)))
-    # stored answers: keyed by the caller's unit ("push:<unit>:<id>:…", "approve:<unit>:<id>"), or in older
+    # stored answers: keyed by the caller's unit ("push:<unit>:<id>:…", "approve:<unit>:<id>:<round>"), or in older
     # databases by the change set alone ("push:<id>:…", "approve:<id>") — matched by their exact shape only
     conn.execute(delete(answers).where(or_(answers.c.key.startswith(f"push:{code}:", autoescape=True),
                                            answers.c.key.startswith(f"approve:{code}:", autoescape=True))))

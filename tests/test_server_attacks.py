@@ -101,8 +101,8 @@ def test_the_rules_reasons_never_tell_who_stands_behind_another_units_citizen_id
     them = from_dict("person", theirs.operations[0].fields)
     probe = events.hire(UNIT, REGISTRY.cid, person(first="ผู้ถาม", born=dt.date(1960, 1, 1)), "local_official",
                         dt.date(2026, 10, 1), dependents=[events.NewDependent(events.Known(them, 1), Relation.CHILD)])
-    r = push(unit["registry"], pending(probe))  # "is this CID my child?": the rules say no, and say why
-    assert r["state"] == "returned" and r["message_th"]
+    r = push(unit["registry"], pending(probe))  # "is this CID my child?": no, and nothing about them is said
+    assert r["status"] == "refused" and r["message_th"]
     assert them.first_th not in r["message_th"] and them.last_th not in r["message_th"]
 
 
@@ -492,3 +492,169 @@ def test_an_unexpected_failure_answers_a_problem_with_a_request_id_and_logs_no_d
         server.should_exit = True
         thread.join(10)
         engine.dispose()
+
+
+# --- 11. found by the attacker's second pass -------------------------------------------------------------
+
+def _their_family(unit):
+    me = person(first="พนักงานอื่น", last="ลับมาก", born=dt.date(1985, 3, 7))
+    kid = person(first="บุตรลับ", last="ลับมาก", born=dt.date(2015, 6, 9))
+    cs = events.hire(OTH, OTHER[1].cid, me, "local_official", dt.date(2026, 1, 5),
+                     dependents=[events.NewDependent(kid, Relation.CHILD)])
+    applied(unit["other_registry"], unit["other_registrar"], pending(cs))
+    return me, kid, cs
+
+
+def _their_statement(central):
+    from server import statements as stmts
+    with central.engine.begin() as conn:
+        return {(p["cid"], p["relation"]) for p in stmts.compute(conn, OTH, dt.date.today())["people"]}
+
+
+def _ours(ops, kind="correction", claims=(), effective_on=None, from_unit=""):
+    return pending(csmod.ChangeSet(UNIT, REGISTRY.cid, "ทดสอบ", kind, list(ops), effective_on=effective_on,
+                                   claims=list(claims), from_unit=from_unit))
+
+
+def _create(record):
+    from app.records import record_key, to_dict, type_name
+    return csmod.Operation(csmod.Op.CREATE, type_name(record), record_key(record), to_dict(record))
+
+
+def test_new_records_about_another_units_people_are_refused_and_their_list_stays(central, unit):
+    import uuid
+
+    from app.domain import Basis, Coverage, Marriage, Parentage, ParentKind, Scheme
+    me, kid, _cs = _their_family(unit)
+    before = _their_statement(central)
+    assert (kid.cid, "child") in before
+    made_up = person(first="คู่ปลอม", born=dt.date(1990, 1, 1))
+    attempts = [
+        _ours([_create(Coverage(str(uuid.uuid4()), kid.cid, Scheme.CSMBS, Basis.OWN, dt.date(2026, 2, 1)))]),
+        _ours([_create(made_up), _create(Marriage(str(uuid.uuid4()), me.cid, made_up.cid, "1/2569",
+                                                  dt.date(2026, 2, 1)))]),
+        _ours([_create(made_up), _create(Parentage(str(uuid.uuid4()), me.cid, made_up.cid, ParentKind.LEGITIMATE))]),
+        _ours([_create(Coverage(str(uuid.uuid4()), made_up.cid, Scheme.PRIVATE_INSURANCE, Basis.OWN,
+                                dt.date(2026, 2, 1)))], "coverage", [csmod.Claim(me.cid, kid.cid, "child")],
+              dt.date(2040, 1, 1)),
+    ]
+    for cs in attempts:
+        r = push(unit["registry"], cs)
+        assert r["status"] == "refused" and "หน่วยงานอื่น" in r["message_th"], r
+        assert "09/06/2578" not in r["message_th"] and "ลับมาก" not in r["message_th"]  # no birthday, no name
+    assert _their_statement(central) == before
+
+
+def test_a_transfer_in_waits_for_the_old_units_transfer_out_and_brings_no_new_birth_or_death(central, unit):
+    me, kid, cs = _their_family(unit)
+    job = from_dict("employment", cs.operations[1].fields)
+    from app.records import to_dict
+    dead = _ours([csmod.Operation(csmod.Op.CREATE, "person", me.cid, {**to_dict(me), "died_on": "2026-11-01"})],
+                 "transfer_in", from_unit=OTH)
+    for attempt in (dead, pending(events.hire(UNIT, REGISTRY.cid, me, "local_official", dt.date(2026, 11, 1),
+                                              reason=StartReason.TRANSFER_IN, from_unit=OTH))):
+        r = push(unit["registry"], attempt)
+        assert r["status"] == "refused", r  # still at work there: the old unit has not recorded a transfer out
+    out = pending(events.end_service(OTH, OTHER[1].cid, events.Known(me, 1), events.Known(job, 1),
+                                     dt.date(2026, 10, 31), events.EndReason.TRANSFER_OUT))
+    applied(unit["other_registry"], unit["other_registrar"], out)
+    dead.history = [csmod.Transition(ReviewState.PENDING, NOW(), REGISTRY.cid)]
+    r = push(unit["registry"], dead)
+    assert r["status"] == "refused" and "วันที่เสียชีวิต" in r["message_th"]
+    assert record_of(central, "person", me.cid)[0] == OTH and not record_of(central, "person", me.cid)[2]["died_on"]
+
+
+def test_a_change_set_resubmitted_after_a_conflict_is_approved_afresh(central, unit):
+    me = from_dict("person", applied(unit["registry"], unit["registrar"], hire(children=0)).operations[0].fields)
+    first = pending(events.correct(UNIT, REGISTRY.cid, events.Known(me, 1), "แก้ชื่อ", first_th="หนึ่ง"))
+    second = pending(events.correct(UNIT, REGISTRY.cid, events.Known(me, 1), "แก้นามสกุล", last_th="สอง"))
+    for cs in (first, second):
+        push(unit["registry"], cs)
+    assert approve(unit["registrar"], first).json()["status"] == "applied"
+    assert approve(unit["registrar"], second).json()["status"] == "conflict"
+    back = csmod.from_json(next(c for c in unit["registry"].get("/changesets", params={"state": "returned"}).json()
+                                if c["id"] == second.id))
+    back.operations[0].base_rev = 2
+    back.state = ReviewState.PENDING
+    back.history.append(csmod.Transition(ReviewState.PENDING, NOW(), REGISTRY.cid))
+    assert push(unit["registry"], back)["state"] == "pending"
+    r = approve(unit["registrar"], back)
+    assert r.json()["status"] == "applied", r.text
+    assert record_of(central, "person", me.cid)[2]["last_th"] == "สอง"
+
+
+def test_two_approvals_at_once_cannot_both_marry_one_person(central, unit):
+    from app.domain import Sex
+    me = from_dict("person", applied(unit["registry"], unit["registrar"], hire(children=0)).operations[0].fields)
+    sets = [pending(events.marriage(UNIT, REGISTRY.cid, events.Known(me, 1),
+                                    person(first=f"คู่{i}", sex=Sex.FEMALE, born=dt.date(1991, 1, 1)),
+                                    f"{i}/2569", dt.date(2026, 11, 1))) for i in range(2)]
+    for cs in sets:
+        assert push(unit["registry"], cs)["state"] == "pending"
+    with ThreadPoolExecutor(2) as pool:
+        statuses = [a.json()["status"] for a in pool.map(lambda cs: approve(unit["registrar"], cs), sets)]
+    assert sorted(statuses) == ["applied", "invalid"], statuses
+
+
+def test_out_of_range_values_get_answers_not_500s(central, unit):
+    s = unit["registry"]
+    r = requests.put(central.api("/blobs/" + "a" * 64), data=b"x", timeout=30,
+                     headers={**s.headers, "Content-Range": f"bytes 0-{'9' * 5000}/{'9' * 5000}"})
+    assert r.status_code == 400 and r.json()["code"] == "blob.range"
+    assert requests.put(central.api("/blobs/" + "a" * 64 + "%0A"), data=b"x", headers=s.headers,
+                        timeout=30).status_code == 400
+    cs = hire(children=0)
+    kid = person(first="ลูก", born=dt.date(9990, 1, 1))
+    from app.domain import Parentage, ParentKind
+    cs.operations += [_create(kid), _create(Parentage("p-9990", cs.operations[0].record_id, kid.cid,
+                                                      ParentKind.LEGITIMATE))]
+    cs.claims.append(csmod.Claim(cs.operations[0].record_id, kid.cid, "child"))
+    r = push(s, cs)
+    assert r["status"] == "refused" and r["message_th"]
+    for after in ("a\x00b:c", "\u202e", "x" * 300):
+        r = s.get("/records", params={"after": after})
+        assert r.status_code == 422 and r.json()["message_th"], after
+
+
+def test_only_a_registry_officer_gets_an_answer_to_a_push_even_a_replayed_one(central, unit):
+    cs = hire(children=0)
+    push(unit["registry"], cs)
+    r = unit["finance"].post("/changesets", {"changesets": [csmod.to_json(cs)]}).json()["results"][0]
+    assert r["status"] == "refused" and r["code"] == "changeset.not_registry"
+
+
+def test_a_change_set_cites_only_documents_its_unit_has_sent(central, unit):
+    data = _png(b"theirs")
+    sha = hashlib.sha256(data).hexdigest()
+    assert requests.put(central.api(f"/blobs/{sha}"), data=data, headers=unit["other_registry"].headers,
+                        timeout=30).status_code == 201
+    cs = hire(children=0)
+    cs.evidence = [sha]
+    r = push(unit["registry"], cs)
+    assert r["status"] == "refused" and r["code"] == "changeset.evidence_missing"
+
+
+def test_unfinished_uploads_are_bounded_per_unit_and_slow_bodies_time_out(central, unit, monkeypatch):
+    import os
+
+    from server import blobs, guard
+    monkeypatch.setattr(blobs, "PARTIAL_QUOTA", 3 * 2**20)
+    s = unit["registry"]
+    codes = []
+    for _ in range(4):
+        piece = b"\x89PNG" + os.urandom(2**20)
+        name = hashlib.sha256(os.urandom(8)).hexdigest()
+        codes.append(requests.put(central.api(f"/blobs/{name}"), data=piece, timeout=30, headers={
+            **s.headers, "Content-Range": f"bytes 0-{len(piece) - 1}/{20 * 2**20}"}).status_code)
+    assert codes[:2] == [202, 202] and codes[-1] == 507
+    other = unit["other_registry"]  # another unit's quota is its own
+    piece = b"\x89PNG" + os.urandom(1024)
+    assert requests.put(central.api(f"/blobs/{'b' * 64}"), data=piece, timeout=30, headers={
+        **other.headers, "Content-Range": f"bytes 0-{len(piece) - 1}/{2**20}"}).status_code == 202
+    monkeypatch.setattr(guard, "BODY_WAIT", 1.0)
+    host, port = central.url.rsplit("//", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(f"POST /v1/auth/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: 60000\r\n\r\n{{".encode())
+        reply = sock.recv(65536)  # the server gives up waiting and answers
+    assert b" 408 " in reply.split(b"\r\n", 1)[0] and b"request.too_slow" in reply
