@@ -71,19 +71,33 @@ class SyncEngine:
     def cursor(self) -> int:
         return int(self._meta("feed_cursor") or 0)
 
-    def _enqueue(self, item_id: str, kind: str, cs_id: str, payload: dict) -> None:
+    def _enqueue_in(self, conn, item_id: str, kind: str, cs_id: str, payload: dict) -> None:
+        """Owe an item to the server, inside the caller's transaction: whatever the item is about is saved in
+        the same transaction, so a crash leaves both or neither (never a change set that is never sent)."""
+        conn.execute(
+            "INSERT INTO outbox (id, kind, changeset_id, payload, sync_state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, "
+            "sync_state = 'queued', updated_at = excluded.updated_at",
+            (item_id, kind, cs_id, json.dumps(payload, ensure_ascii=False), _now(), _now()))
+
+    def _save_and_enqueue(self, cs: ChangeSet, item_id: str, kind: str, payload: dict) -> None:
         with self.register.wc.transaction() as conn:
-            conn.execute(
-                "INSERT INTO outbox (id, kind, changeset_id, payload, sync_state, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, "
-                "sync_state = 'queued', updated_at = excluded.updated_at",
-                (item_id, kind, cs_id, json.dumps(payload, ensure_ascii=False), _now(), _now()))
+            self.register.save_changeset_in(conn, cs)
+            self._enqueue_in(conn, item_id, kind, cs.id, payload)
         self._tally()
 
     def queue_push(self, cs: ChangeSet) -> None:
-        """After a submit, resubmit or cancel: keep it locally and owe it to the server."""
-        self.register.save_changeset(cs)
-        self._enqueue(f"push:{cs.id}:{len(cs.history)}", "push", cs.id, csmod.to_json(cs))
+        """After a submit, resubmit or cancel: keep it locally and owe it to the server (one transaction)."""
+        self.queue_pushes([cs])
+
+    def queue_pushes(self, changesets: list[ChangeSet]) -> None:
+        """Several change sets that belong together (a merge: the old one cancelled, the merged one submitted),
+        kept and owed to the server in one transaction."""
+        with self.register.wc.transaction() as conn:
+            for cs in changesets:
+                self.register.save_changeset_in(conn, cs)
+                self._enqueue_in(conn, f"push:{cs.id}:{len(cs.history)}", "push", cs.id, csmod.to_json(cs))
+        self._tally()
 
     def login(self, username: str, password: str, card_cid: str) -> dict:
         """Log in online and remember this officer for an offline log-in later (app.offline)."""
@@ -98,9 +112,8 @@ class SyncEngine:
 
     def queue_return(self, cs: ChangeSet) -> None:
         """The registrar sent it back with a reason (cs.return_ done): owe that to the server."""
-        self.register.save_changeset(cs)
-        self._enqueue(f"return:{cs.id}:{len(cs.history)}", "return", cs.id,
-                      {"changeset_id": cs.id, "reason": cs.return_reason})
+        self._save_and_enqueue(cs, f"return:{cs.id}:{len(cs.history)}", "return",
+                               {"changeset_id": cs.id, "reason": cs.return_reason})
 
     # --- statements (confirmation rounds) ------------------------------------------------------------
 
@@ -119,7 +132,8 @@ class SyncEngine:
         st.confirm_queued = True
         with self.register.wc.transaction() as conn:
             self._keep_statement(conn, st)
-        self._enqueue(f"confirm:{st.id}", "confirm", "", {"statement_id": st.id})
+            self._enqueue_in(conn, f"confirm:{st.id}", "confirm", "", {"statement_id": st.id})
+        self._tally()
 
     def _held_statement(self, sid: str) -> Statement | None:
         raw = self._meta(f"statement:{sid}")
@@ -207,8 +221,7 @@ class SyncEngine:
                                                    "กรุณาเข้าสู่ระบบขณะออนไลน์หนึ่งครั้งก่อนอนุมัติแบบออฟไลน์")
         signature = base64.b64encode(self.device_key().sign(csmod.canonical_digest(cs))).decode()
         when = approved_at or _dt.datetime.now(_dt.timezone.utc)
-        self.register.save_changeset(cs)
-        self._enqueue(f"approve:{cs.id}", "approve", cs.id, {
+        self._save_and_enqueue(cs, f"approve:{cs.id}", "approve", {
             "changeset_id": cs.id, "device_id": device_id, "approved_at": when.isoformat(), "signature": signature})
 
     def pending_count(self) -> int:

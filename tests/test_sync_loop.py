@@ -713,3 +713,117 @@ def test_a_confirmation_round_statement_reaches_the_laptop_shows_what_changed_an
     fresh = pc(tmp_path, "fresh", office, REGISTRAR)
     fresh.sync_once()
     assert [s.id for s in fresh.statements()] == [second_id, first_id]
+
+
+CRASH_AT_THE_OUTBOX = r"""
+import json, os, signal, sys
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlite
+
+from app import changeset as csmod
+from app.statements import Statement
+from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
+from app.store.db import key_name
+from sync.client import CentralClient
+from sync.engine import SyncEngine
+
+args = json.loads(sys.stdin.read())
+keys = KeyStore(MemoryKeyring())
+keys.put(key_name(args["unit"]), bytes.fromhex(args["key"]))
+wc = WorkingCopy.open(Path(args["dir"]), args["unit"], keys)
+engine = SyncEngine(RegisterStore(wc), CentralClient("http://127.0.0.1:9"))
+
+
+def die_at_the_outbox(action, table, *_rest):
+    # The process dies the moment the outbox row is about to be written: whatever was saved before it is
+    # either committed (two transactions) or in an open transaction (one), and SIGKILL leaves no clean-up.
+    if action == sqlite.SQLITE_INSERT and table == "outbox":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return sqlite.SQLITE_OK
+
+
+wc.conn.set_authorizer(die_at_the_outbox)
+if args["what"] == "queue_confirm":
+    engine.queue_confirm(Statement.from_json(args["statement"]))
+elif args["what"] == "queue_pushes":
+    engine.queue_pushes([csmod.from_json(c) for c in args["merge"]])
+else:
+    getattr(engine, args["what"])(csmod.from_json(args["cs"]))
+print("not killed")
+"""
+
+
+@pytest.mark.parametrize("what", ["queue_push", "queue_return", "queue_approval", "queue_confirm", "queue_pushes"])
+def test_a_crash_between_saving_and_queuing_leaves_both_or_neither_and_nothing_pending_unsent(tmp_path, what):
+    """The PC dies (SIGKILL) after the change set (or the confirmed statement) was saved and before its outbox
+    row was written. Opened again, the copy holds both or neither: never work shown as sent that never goes.
+    queue_pushes is the officer's merge: the returned change set cancelled and the merged one submitted."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.statements import Statement
+    from app.store.db import key_name
+    root = Path(__file__).resolve().parent.parent
+    keys = KeyStore(MemoryKeyring())
+    wc = WorkingCopy.open(tmp_path / "pc", UNIT, keys)
+    register = RegisterStore(wc)
+    cs = hire(children=1)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    statement = Statement("st-1", dt.date(2026, 11, 1), {"counts": {}, "people": []}, "c2lnbmF0dXJl")
+    before = None
+    if what in ("queue_return", "queue_approval"):
+        register.save_changeset(cs)  # a pending change set the registrar's PC pulled from the server
+        before = ReviewState.PENDING
+        if what == "queue_return":
+            cs.return_(REGISTRAR, "เอกสารไม่ครบ")
+        else:
+            cs.approve(REGISTRAR)
+            with wc.transaction() as conn:
+                conn.execute("INSERT INTO meta (key, value) VALUES ('device_id', 'dev-1')")
+    merge = []
+    if what == "queue_pushes":
+        cs.return_(REGISTRAR, "ข้อมูลขัดแย้ง")
+        register.save_changeset(cs)  # returned to the officer, as the feed brought it
+        before = ReviewState.RETURNED
+        merged = hire(children=1)
+        merged.state = ReviewState.DRAFT
+        merged.submit(REGISTRY)
+        cs.cancel(REGISTRY)
+        merge = [csmod.to_json(cs), csmod.to_json(merged)]
+    if what == "queue_confirm":
+        with wc.transaction() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                         (f"statement:{statement.id}", json.dumps(statement.to_json())))
+    wc.close()
+
+    child = subprocess.run(
+        [sys.executable, "-c", CRASH_AT_THE_OUTBOX], cwd=root, capture_output=True, timeout=120,
+        input=json.dumps({"unit": UNIT, "dir": str(tmp_path / "pc"), "key": keys.get(key_name(UNIT)).hex(),
+                          "what": what, "cs": csmod.to_json(cs), "statement": statement.to_json(),
+                          "merge": merge}).encode())
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode(errors="replace")[-2000:]
+
+    reopened = WorkingCopy.open(tmp_path / "pc", UNIT, keys)
+    try:
+        assert reopened.integrity_ok()
+        queued = reopened.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        assert queued == 0  # the process died before the outbox row was written ...
+        if what == "queue_confirm":
+            held = json.loads(reopened.conn.execute("SELECT value FROM meta WHERE key = ?",
+                                                    (f"statement:{statement.id}",)).fetchone()[0])
+            assert not held["confirm_queued"]  # ... so the statement is not shown "confirmed, waiting to be sent"
+        else:
+            found = reopened.conn.execute("SELECT state FROM changesets WHERE id = ?", (cs.id,)).fetchone()
+            # ... so the change set is as it was before: not shown submitted, returned or approved
+            assert (found[0] if found else None) == (before.value if before else None)
+        if what == "queue_pushes":  # the merged change set is not there either: the officer merges again
+            assert reopened.conn.execute("SELECT count(*) FROM changesets").fetchone()[0] == 1
+        if what == "queue_push":  # no work of this PC's officer is "pending" without being owed to the server
+            assert RegisterStore(reopened).changesets(UNIT, [ReviewState.PENDING]) == []
+    finally:
+        reopened.close()

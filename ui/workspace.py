@@ -286,9 +286,8 @@ class Workspace(MainWindow):
                 raise Refusal("merge.nothing", "ไม่มีส่วนที่รวมได้ ทุกช่องที่แก้ไขขัดแย้งกับข้อมูลปัจจุบัน กรุณาบันทึกใหม่",
                               "Nothing can be merged.")
             cs.cancel(officer)
-            engine.queue_push(cs)
             new.submit(officer)
-            engine.queue_push(new)
+            engine.queue_pushes([cs, new])  # one transaction: never the old one cancelled and the merge lost
             return new, left
 
         def merged(result) -> None:
