@@ -38,3 +38,90 @@ def test_offline_log_in_is_refused_with_a_thai_reason(remembered, username, pass
 def test_the_password_is_not_kept_in_clear(remembered):
     stored = remembered.conn.execute("SELECT password_hash FROM local_accounts").fetchone()[0]
     assert "Strong-Pass-2569" not in stored and stored.startswith("$argon2id$")
+
+
+RIGHT = ("mali.srisuk@example.go.th", "Strong-Pass-2569", "9000000000030")
+
+
+def try_offline(conn, password="wrong", cid="9000000000030", at=NOW + dt.timedelta(days=1)):
+    try:
+        offline.offline_login(conn, RIGHT[0], password, cid, at)
+    except Refusal as e:
+        return e
+    return None
+
+
+def test_offline_log_in_has_the_servers_lock_out_numbers():
+    from server import security
+    assert (offline.MAX_FAILED, offline.LOCKOUT) == (security.MAX_FAILED, security.LOCKOUT)
+
+
+def test_too_many_wrong_passwords_lock_offline_log_in_for_the_lock_out_time_with_a_thai_reason(remembered):
+    at = NOW + dt.timedelta(days=1)
+    codes = [try_offline(remembered.conn, at=at).code for _ in range(offline.MAX_FAILED)]
+    assert codes == ["offline.wrong"] * (offline.MAX_FAILED - 1) + ["offline.locked"]
+    locked = try_offline(remembered.conn, RIGHT[1], at=at + dt.timedelta(minutes=1))  # even the right one
+    assert locked.code == "offline.locked"
+    assert "ระงับชั่วคราว" in locked.th and "อีก 15 นาที" in locked.th and "blocked" in locked.en
+    assert try_offline(remembered.conn, RIGHT[1], at=at + offline.LOCKOUT - dt.timedelta(seconds=1)
+                       ).code == "offline.locked"
+    assert try_offline(remembered.conn, RIGHT[1], at=at + offline.LOCKOUT) is None  # the time is over
+
+
+def test_someone_elses_card_counts_as_a_failed_try(remembered):
+    for _ in range(offline.MAX_FAILED - 1):
+        assert try_offline(remembered.conn, RIGHT[1], cid="9000000000011").code == "offline.card_mismatch"
+    assert try_offline(remembered.conn).code == "offline.locked"
+
+
+def test_the_right_password_resets_the_count(remembered):
+    for _ in range(offline.MAX_FAILED - 1):
+        assert try_offline(remembered.conn).code == "offline.wrong"
+    assert try_offline(remembered.conn, RIGHT[1]) is None
+    for _ in range(offline.MAX_FAILED - 1):
+        assert try_offline(remembered.conn).code == "offline.wrong"
+    assert try_offline(remembered.conn, RIGHT[1]) is None
+
+
+def test_the_count_is_kept_in_the_encrypted_copy_across_a_restart_and_an_online_log_in_clears_a_lock(
+        remembered, data_dir, keys):
+    from app.store import WorkingCopy
+    for _ in range(offline.MAX_FAILED - 1):
+        try_offline(remembered.conn)
+    remembered.close()  # the program is closed and opened again: the count is still there
+    again = WorkingCopy.open(data_dir, "TRN0001", keys)
+    try:
+        assert try_offline(again.conn).code == "offline.locked"
+        assert try_offline(again.conn, RIGHT[1]).code == "offline.locked"
+        with again.transaction() as conn:  # back online: the server checked the password and the card
+            offline.remember(conn, RIGHT[0], RIGHT[1], RIGHT[2], "นางมาลี ศรีสุข", "registry", "TRN0001", NOW)
+        assert try_offline(again.conn, RIGHT[1]) is None
+    finally:
+        again.close()
+
+
+def test_wrong_passwords_tried_at_once_from_several_connections_are_all_counted(remembered, data_dir, keys):
+    """Two copies of the program (or a script) guessing at once: each guess is counted once, none lost."""
+    import threading
+
+    from app.store import WorkingCopy
+    remembered.close()
+    copies = [WorkingCopy.open(data_dir, "TRN0001", keys) for _ in range(offline.MAX_FAILED)]
+    start = threading.Barrier(len(copies))
+    codes: list[str] = []
+
+    def guess(copy) -> None:
+        start.wait(timeout=30)
+        codes.append(try_offline(copy.conn).code)
+
+    threads = [threading.Thread(target=guess, args=(c,)) for c in copies]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert sorted(codes) == ["offline.locked"] + ["offline.wrong"] * (offline.MAX_FAILED - 1)
+        assert try_offline(copies[0].conn, RIGHT[1]).code == "offline.locked"
+    finally:
+        for c in copies:
+            c.close()

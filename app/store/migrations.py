@@ -115,6 +115,11 @@ STEPS: list[str] = [
         last_online_login TEXT NOT NULL
     );
     """,
+    # 4 — offline log-in gets the server's lock-out: failed tries counted in the encrypted store
+    """
+    ALTER TABLE local_accounts ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE local_accounts ADD COLUMN locked_until TEXT;
+    """,
 ]
 
 LATEST = len(STEPS)
