@@ -827,3 +827,137 @@ def test_a_crash_between_saving_and_queuing_leaves_both_or_neither_and_nothing_p
             assert RegisterStore(reopened).changesets(UNIT, [ReviewState.PENDING]) == []
     finally:
         reopened.close()
+
+
+# --- the real server behind a small ASGI wrapper that misbehaves on purpose (in the test, not in the server) --
+
+class Served:
+    """The office's server (same database, same blobs) served again on its own port, its app wrapped."""
+
+    def __init__(self, office, tmp_path, wrap):
+        import threading
+        import time
+
+        import uvicorn
+
+        from server.api import create_app
+        from tests.central import free_port
+        self.app = wrap(create_app(office.engine, tmp_path / "blobs"))
+        port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the wrapped central server did not start"
+            time.sleep(0.02)
+        self.url, self.engine = f"http://127.0.0.1:{port}", office.engine
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+async def _body(receive) -> bytes:
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    return body
+
+
+def _replay(body: bytes):
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+    return receive
+
+
+async def _answer(send, status: int, body: bytes, kind: bytes = b"application/json") -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", kind)]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RefreshReuseDetector:
+    """Answers as a server with refresh-token reuse detection will (OAuth 2.0 Security BCP): a refresh token
+    presented a second time is refused. It also holds every refresh until ``expect`` calls have been refused
+    for their access token, so threads that all find their token run out really do ask at the same time."""
+
+    def __init__(self, app, expect: int):
+        self.app, self.expect = app, expect
+        self.presented: list[str] = []
+        self.reused = 0
+        self.refused = 0
+
+    async def __call__(self, scope, receive, send):
+        import asyncio
+        import json
+        import time
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if scope["path"].endswith("/auth/refresh"):
+            body = await _body(receive)
+            token = json.loads(body).get("refresh_token", "")
+            deadline = time.monotonic() + 10
+            while self.refused < self.expect and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            if token in self.presented:
+                self.reused += 1
+                return await _answer(send, 401, json.dumps({
+                    "code": "auth.refresh_reused", "message_th": "การเข้าสู่ระบบนี้สิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่",
+                    "message_en": "A spent refresh token was presented: the session is ended."}).encode())
+            self.presented.append(token)
+            return await self.app(scope, _replay(body), send)
+
+        async def counting(message):
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                self.refused += 1
+            await send(message)
+        return await self.app(scope, receive, counting)
+
+
+def test_threads_sharing_a_session_renew_its_token_once_and_never_present_a_spent_refresh_token(office, tmp_path):
+    """The sync thread, the database worker and a document download share one client. When its access token
+    runs out they all find it at once; one of them renews it and the others use the new token — a second
+    refresh with the same token would, on a server with reuse detection, log the officer out."""
+    import threading
+
+    threads = 6
+    served = Served(office, tmp_path, lambda app: RefreshReuseDetector(app, threads))
+    try:
+        detector = served.app
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        submit(pc1)
+        assert pc1.sync_once().pushed == 1
+        client = pc1.client
+        before = client.refresh_token
+        client.access_token = client.access_token[:-6] + "AAAAAA"  # refused, as after its ten minutes
+        start = threading.Barrier(threads)
+        answers, failures = [], []
+
+        def work(n: int) -> None:
+            start.wait(timeout=30)
+            try:
+                answers.append(client.staged("pending") if n % 2 else client.feed(0, 10))
+            except Exception as e:  # noqa: BLE001 — the test reports every failure
+                failures.append(f"{type(e).__name__}: {e}")
+
+        running = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+        for t in running:
+            t.start()
+        for t in running:
+            t.join(60)
+        assert failures == [] and len(answers) == threads  # every thread got its answer
+        assert detector.refused == threads                 # each found the token run out ...
+        assert len(detector.presented) == 1 and detector.reused == 0  # ... and the session was renewed once
+        assert detector.presented == [before] and client.refresh_token != before
+        again = pc1.sync_once()                             # the officer is still logged in
+        assert not again.errors and not again.offline
+    finally:
+        served.stop()
