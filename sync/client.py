@@ -31,6 +31,18 @@ class SyncError(Exception):
     def __str__(self) -> str:
         return self.message_th
 
+    @property
+    def offline(self) -> bool:
+        """The server could not be reached: a cut link, a timeout, or a gateway with no server behind it.
+        Nothing can be done now; the sync stops and the PC shows "offline"."""
+        return self.code == "net.offline" or self.status in (502, 503, 504)
+
+    @property
+    def about_the_session(self) -> bool:
+        """Not about one request but about every one: the log-in ended or must change its password, or the
+        server asks this PC to slow down. The sync stops; no item is blamed."""
+        return self.status in (401, 429) or self.code.startswith("auth.")
+
 
 OFFLINE = "ติดต่อเซิร์ฟเวอร์กลางไม่ได้ (ไม่มีอินเทอร์เน็ตหรือเซิร์ฟเวอร์ไม่ตอบ) งานของท่านเก็บไว้ในเครื่องและจะส่งเมื่อเชื่อมต่อได้"
 

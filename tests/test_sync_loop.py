@@ -961,3 +961,214 @@ def test_threads_sharing_a_session_renew_its_token_once_and_never_present_a_spen
         assert not again.errors and not again.offline
     finally:
         served.stop()
+
+
+class FailOneChangeSet:
+    """The server answers 500 (as an unhandled error in it would) to any push that carries one change set,
+    and normally to everything else. ``failing = None``: the fault is fixed."""
+
+    def __init__(self, app):
+        self.app, self.failing, self.hits = app, None, 0
+        self.answer = (500, b"Internal Server Error", b"text/plain; charset=utf-8")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or self.failing is None or scope["method"] != "POST" \
+                or not scope["path"].endswith("/changesets"):
+            return await self.app(scope, receive, send)
+        body = await _body(receive)
+        if self.failing.encode() in body:
+            self.hits += 1
+            return await _answer(send, *self.answer)
+        return await self.app(scope, _replay(body), send)
+
+
+def test_one_change_set_the_server_fails_on_waits_alone_while_the_rest_syncs_and_goes_once_fixed(office, tmp_path):
+    """A bug on the server makes it answer 500 to one change set. The officer's other change sets still go,
+    the PC still pulls what others did, and is not shown "offline"; the one that failed keeps its Thai reason,
+    waits longer after each failure instead of being hammered, and goes at the first sync after the fix."""
+    from sync.engine import FIRST_WAIT, LONGEST_WAIT, wait_after
+    served = Served(office, tmp_path, FailOneChangeSet)
+    try:
+        fault = served.app
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        pc2 = pc(tmp_path, "pc2", office, REGISTRY)  # another PC of the unit, on a working link
+        now = dt.datetime.now(dt.timezone.utc)
+        pc1.clock = lambda: now
+        first, bad, last = submit(pc1), submit(pc1, children=2), submit(pc1, children=0)
+        fault.failing = bad.id
+        elsewhere = submit(pc2)
+        pc2.sync_once()
+
+        report = pc1.sync_once()
+        assert not report.offline and report.complete and fault.hits == 1
+        assert report.pushed == 2 and report.held == 1
+        staged = [c["id"] for c in pc2.client.staged("pending")]
+        assert sorted(staged) == sorted([first.id, last.id, elsewhere.id])  # the others reached the server
+        assert elsewhere.id in {c.id for c in pc1.register.changesets(UNIT)}  # and the pull ran after them
+        assert pc1.pending_count() == 1  # the one that failed is still owed, not lost and not "sent"
+        [problem] = pc1.sync_problems()
+        assert problem.changeset_id == bad.id and problem.title == bad.title and problem.kind == "push"
+        assert "เซิร์ฟเวอร์กลางขัดข้อง" in problem.reason_th and "500" in problem.reason_th
+        assert problem.retry_at == now + FIRST_WAIT
+        assert problem.reason_th in report.errors
+        state, error = pc1.conn.execute("SELECT sync_state, last_error FROM outbox WHERE changeset_id = ?",
+                                        (bad.id,)).fetchone()
+        assert state == "queued" and error == problem.reason_th
+
+        # The next sync, before its time: it waits alone (the server does not see it), the rest goes on.
+        more = submit(pc2)
+        pc2.sync_once()
+        again = pc1.sync_once()
+        assert fault.hits == 1 and not again.offline and again.held == 0 and pc1.pending_count() == 1
+        assert more.id in {c.id for c in pc1.register.changesets(UNIT)}
+
+        # Its time comes and the server still fails: it waits longer (a minute, two, four … at most an hour).
+        now = problem.retry_at
+        assert pc1.sync_once().held == 1 and fault.hits == 2
+        [later] = pc1.sync_problems()
+        assert later.retry_at - now == wait_after(2) == 2 * FIRST_WAIT
+        assert wait_after(100) == LONGEST_WAIT
+
+        # The server is fixed; at its time the change set goes, once, and nothing is left waiting.
+        fault.failing = None
+        now = later.retry_at
+        fixed = pc1.sync_once()
+        assert fixed.pushed == 1 and not fixed.errors and pc1.pending_count() == 0 and pc1.sync_problems() == []
+        assert [c["id"] for c in pc2.client.staged("pending")].count(bad.id) == 1
+    finally:
+        served.stop()
+
+
+def test_the_officer_sees_which_change_set_did_not_go_and_why_and_sync_now_tries_it_at_once(office, tmp_path):
+    """Through the background service (as the window runs it): the status names the change set and the reason,
+    the "my work" list marks it, and "sync now" sends it at once once the server is fixed."""
+    import queue
+
+    from sync.service import SyncService
+    from ui.changesets import problem_th
+    from ui.workspace import problems_text
+    served = Served(office, tmp_path, FailOneChangeSet)
+    try:
+        fault = served.app
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        ok, bad = submit(pc1), submit(pc1, children=2)
+        fault.failing = bad.id
+        statuses: queue.Queue = queue.Queue()
+
+        def engine():
+            wc = WorkingCopy.open(pc1.register.wc.path.parent, UNIT, pc1.register.wc_keys)
+            return SyncEngine(RegisterStore(wc), pc1.client)
+
+        def settled():
+            while True:
+                s = statuses.get(timeout=60)
+                if not s.running:
+                    return s
+
+        service = SyncService(engine, statuses.put, interval=3600, after_change=0.1)
+        service.start()
+        try:
+            status = settled()
+            assert status.online is True and status.unsynced == 1 and status.last_success is not None
+            [problem] = status.problems
+            assert problem.title == bad.title
+            line, tip = problems_text(status)
+            assert "ส่งไม่สำเร็จ" in line and bad.title in line and "เซิร์ฟเวอร์กลางขัดข้อง" in line
+            assert "จะลองส่งใหม่อัตโนมัติเวลา" in tip
+            assert ok.title not in line
+            # "my work" on the window's own connection marks that change set, with the reason
+            waiting = {p.changeset_id: p for p in pc1.sync_problems()}
+            assert set(waiting) == {bad.id} and "ไม่ต้องบันทึกใหม่" in problem_th(waiting[bad.id])
+            fault.failing = None
+            service.sync_now()  # the officer does not wait the minute: the held one is tried at once
+            status = settled()
+            assert status.unsynced == 0 and status.problems == () and problems_text(status) == ("", "")
+            assert fault.hits == 1
+        finally:
+            service.stop()
+    finally:
+        served.stop()
+
+
+def test_a_cut_link_still_stops_the_sync_as_offline_and_blames_no_item(office, tmp_path):
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    submit(pc1)
+    pc1.client.base = "http://127.0.0.1:9/v1"
+    report = pc1.sync_once()
+    assert report.offline and not report.complete and report.held == 0
+    assert pc1.sync_problems() == [] and pc1.pending_count() == 1
+    pc1.client.base = office.url + "/v1"
+    assert pc1.sync_once().pushed == 1
+
+
+def test_the_window_names_the_change_set_that_did_not_go_and_why(office, tmp_path, qtbot, qapp):
+    """What the officer sees after such a sync: a red line in the status bar with the change set's title and
+    the reason, and in "my work" that change set marked, its detail saying it waits and will be sent by itself."""
+    from app.domain import Role
+    from app.store import DbWorker
+    from sync.licence import Check, LicenceState
+    from sync.service import SyncStatus
+    from sync.session import Account, Session
+    from ui.fonts import install_fonts
+    from ui.tasks import TaskRunner
+    from ui.workspace import Workspace
+    served = Served(office, tmp_path, FailOneChangeSet)
+    worker = DbWorker()
+    try:
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        ok, bad = submit(pc1), submit(pc1, children=2)
+        served.app.failing = bad.id
+        report = pc1.sync_once()
+        assert report.pushed == 1 and report.held == 1
+        install_fonts(qapp)
+        account = Account(REGISTRY.email, REGISTRY.cid, REGISTRY.name, Role.REGISTRY_OFFICER, UNIT)
+        session = Session(account, True, pc1.register, pc1.client, Check(LicenceState.VALID, ""), "pc1")
+        window = Workspace(TaskRunner(worker), session, None, dt.date.today())
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitSignal(window.work_loaded, timeout=30000):
+            window.attach(pc1.register, None)
+        window.show_sync(SyncStatus(online=True, last_success=dt.datetime.now(dt.timezone.utc),
+                                    unsynced=pc1.pending_count(), problems=tuple(pc1.sync_problems())))
+        assert window.sync_problem.isVisible()
+        assert bad.title in window.sync_problem.text() and "เซิร์ฟเวอร์กลางขัดข้อง" in window.sync_problem.text()
+        assert "ออนไลน์" in window.sync_label.text() and "ยังไม่ส่ง 1 รายการ" in window.sync_label.text()
+        table = window.work.table
+        rows = {table.item(r, 0).text(): table.item(r, 1) for r in range(table.rowCount())}
+        assert "ส่งไม่สำเร็จ" in rows[bad.title].text() and "เซิร์ฟเวอร์กลางขัดข้อง" in rows[bad.title].toolTip()
+        assert "ส่งไม่สำเร็จ" not in rows[ok.title].text()
+        row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == bad.title)
+        table.clearSelection()
+        table.selectRow(row)
+        qtbot.waitUntil(lambda: bad.title in window.work.detail.toPlainText(), timeout=30000)
+        detail = window.work.detail.toPlainText()
+        assert "ยังไม่ถึงเซิร์ฟเวอร์กลาง" in detail and "จะลองส่งใหม่อัตโนมัติ" in detail
+        window.close()
+    finally:
+        worker.stop()
+        served.stop()
+
+
+def test_an_answer_the_pc_cannot_read_holds_back_that_change_set_only_and_logs_no_data(office, tmp_path, caplog):
+    """Not a 500 but something stranger (a proxy answering one request with a web page): the same — that item
+    waits with a plain Thai reason, the others go, and the log names the item, never the person."""
+    import logging
+    served = Served(office, tmp_path, FailOneChangeSet)
+    try:
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        ok, odd = submit(pc1), submit(pc1, children=2)
+        served.app.failing = odd.id
+        served.app.answer = (200, b"<html><body>Sorry</body></html>", b"text/html")
+        with caplog.at_level(logging.INFO):
+            report = pc1.sync_once()
+        assert report.pushed == 1 and report.held == 1 and report.complete and not report.offline
+        [problem] = pc1.sync_problems()
+        assert problem.changeset_id == odd.id and "ไม่คาดคิด" in problem.reason_th
+        person = odd.operations[0]
+        logged = caplog.text
+        assert odd.id in logged
+        for secret in (person.record_id, "สมชาย", pc1.client.access_token, pc1.client.refresh_token):
+            assert secret not in logged
+    finally:
+        served.stop()
+

@@ -120,6 +120,11 @@ STEPS: list[str] = [
     ALTER TABLE local_accounts ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE local_accounts ADD COLUMN locked_until TEXT;
     """,
+    # 5 — an outbox item the server failed on waits alone: how often in a row, and not before when
+    """
+    ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN next_try_at TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 LATEST = len(STEPS)
