@@ -40,12 +40,18 @@ def test_the_password_is_not_kept_in_clear(remembered):
     assert "Strong-Pass-2569" not in stored and stored.startswith("$argon2id$")
 
 
-RIGHT = ("mali.srisuk@example.go.th", "Strong-Pass-2569", "9000000000030")
+USER, PASSWORD = "mali.srisuk@example.go.th", "Strong-Pass-2569"
 
 
-def try_offline(conn, password="wrong", cid="9000000000030", at=NOW + dt.timedelta(days=1)):
+def card_of(conn) -> str:
+    """The remembered officer's own card (the CID the online log-in kept)."""
+    return conn.execute("SELECT cid FROM local_accounts WHERE username = ?", (USER,)).fetchone()[0]
+
+
+def try_offline(conn, password="wrong", cid=None, at=NOW + dt.timedelta(days=1)):
+    """One offline log-in try with the officer's own card (unless ``cid``); the refusal, or None when let in."""
     try:
-        offline.offline_login(conn, RIGHT[0], password, cid, at)
+        offline.offline_login(conn, USER, password, cid or card_of(conn), at)
     except Refusal as e:
         return e
     return None
@@ -60,27 +66,30 @@ def test_too_many_wrong_passwords_lock_offline_log_in_for_the_lock_out_time_with
     at = NOW + dt.timedelta(days=1)
     codes = [try_offline(remembered.conn, at=at).code for _ in range(offline.MAX_FAILED)]
     assert codes == ["offline.wrong"] * (offline.MAX_FAILED - 1) + ["offline.locked"]
-    locked = try_offline(remembered.conn, RIGHT[1], at=at + dt.timedelta(minutes=1))  # even the right one
+    locked = try_offline(remembered.conn, PASSWORD, at=at + dt.timedelta(minutes=1))  # even the right one
     assert locked.code == "offline.locked"
     assert "ระงับชั่วคราว" in locked.th and "อีก 15 นาที" in locked.th and "blocked" in locked.en
-    assert try_offline(remembered.conn, RIGHT[1], at=at + offline.LOCKOUT - dt.timedelta(seconds=1)
+    assert try_offline(remembered.conn, PASSWORD, at=at + offline.LOCKOUT - dt.timedelta(seconds=1)
                        ).code == "offline.locked"
-    assert try_offline(remembered.conn, RIGHT[1], at=at + offline.LOCKOUT) is None  # the time is over
+    assert try_offline(remembered.conn, PASSWORD, at=at + offline.LOCKOUT) is None  # the time is over
 
 
 def test_someone_elses_card_counts_as_a_failed_try(remembered):
+    from tests.builders import new_cid
+    other = new_cid()
+    assert other != card_of(remembered.conn)
     for _ in range(offline.MAX_FAILED - 1):
-        assert try_offline(remembered.conn, RIGHT[1], cid="9000000000011").code == "offline.card_mismatch"
+        assert try_offline(remembered.conn, PASSWORD, cid=other).code == "offline.card_mismatch"
     assert try_offline(remembered.conn).code == "offline.locked"
 
 
 def test_the_right_password_resets_the_count(remembered):
     for _ in range(offline.MAX_FAILED - 1):
         assert try_offline(remembered.conn).code == "offline.wrong"
-    assert try_offline(remembered.conn, RIGHT[1]) is None
+    assert try_offline(remembered.conn, PASSWORD) is None
     for _ in range(offline.MAX_FAILED - 1):
         assert try_offline(remembered.conn).code == "offline.wrong"
-    assert try_offline(remembered.conn, RIGHT[1]) is None
+    assert try_offline(remembered.conn, PASSWORD) is None
 
 
 def test_the_count_is_kept_in_the_encrypted_copy_across_a_restart_and_an_online_log_in_clears_a_lock(
@@ -92,10 +101,10 @@ def test_the_count_is_kept_in_the_encrypted_copy_across_a_restart_and_an_online_
     again = WorkingCopy.open(data_dir, "TRN0001", keys)
     try:
         assert try_offline(again.conn).code == "offline.locked"
-        assert try_offline(again.conn, RIGHT[1]).code == "offline.locked"
+        assert try_offline(again.conn, PASSWORD).code == "offline.locked"
         with again.transaction() as conn:  # back online: the server checked the password and the card
-            offline.remember(conn, RIGHT[0], RIGHT[1], RIGHT[2], "นางมาลี ศรีสุข", "registry", "TRN0001", NOW)
-        assert try_offline(again.conn, RIGHT[1]) is None
+            offline.remember(conn, USER, PASSWORD, card_of(conn), "นางมาลี ศรีสุข", "registry", "TRN0001", NOW)
+        assert try_offline(again.conn, PASSWORD) is None
     finally:
         again.close()
 
@@ -121,7 +130,7 @@ def test_wrong_passwords_tried_at_once_from_several_connections_are_all_counted(
         for t in threads:
             t.join(60)
         assert sorted(codes) == ["offline.locked"] + ["offline.wrong"] * (offline.MAX_FAILED - 1)
-        assert try_offline(copies[0].conn, RIGHT[1]).code == "offline.locked"
+        assert try_offline(copies[0].conn, PASSWORD).code == "offline.locked"
     finally:
         for c in copies:
             c.close()
