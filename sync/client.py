@@ -1,8 +1,16 @@
 """The desktop's HTTP client for the central server (requests). Every failure becomes a :class:`SyncError`
-that says whether trying again later can help, with the server's Thai message when it gave one."""
+that says whether trying again later can help, with the server's Thai message when it gave one.
+
+One client holds one log-in session's tokens and is shared by the program's threads (the sync thread, the
+database worker, the document downloads). A refresh token works once: the server rotates it, and a spent
+one presented again ends the whole session (reuse detection). So the threads share one refresh: it runs
+under a lock, and a thread whose access token ran out while another was already renewing it uses the new
+tokens instead of presenting the spent refresh token again.
+"""
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +31,18 @@ class SyncError(Exception):
     def __str__(self) -> str:
         return self.message_th
 
+    @property
+    def offline(self) -> bool:
+        """The server could not be reached: a cut link, a timeout, or a gateway with no server behind it.
+        Nothing can be done now; the sync stops and the PC shows "offline"."""
+        return self.code == "net.offline" or self.status in (502, 503, 504)
+
+    @property
+    def about_the_session(self) -> bool:
+        """Not about one request but about every one: the log-in ended or must change its password, or the
+        server asks this PC to slow down. The sync stops; no item is blamed."""
+        return self.status in (401, 429) or self.code.startswith("auth.")
+
 
 OFFLINE = "ติดต่อเซิร์ฟเวอร์กลางไม่ได้ (ไม่มีอินเทอร์เน็ตหรือเซิร์ฟเวอร์ไม่ตอบ) งานของท่านเก็บไว้ในเครื่องและจะส่งเมื่อเชื่อมต่อได้"
 
@@ -36,34 +56,54 @@ class CentralClient:
         self.attempts = attempts
         self.access_token = ""
         self.refresh_token = ""
+        self._tokens_lock = threading.Lock()   # one refresh at a time, for every thread of this session
+
+    def _set_tokens(self, access: str, refresh: str) -> None:
+        with self._tokens_lock:
+            self.access_token, self.refresh_token = access, refresh
 
     # --- plumbing ------------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, *, retry: bool = True, **kw) -> requests.Response:
         """One call, retried with backoff and jitter on a cut link or a busy server (the calls are
         idempotent on the server, so a retry never doubles anything). An access token that has run out
-        (they live ten minutes) is renewed once with the refresh token and the call made again."""
+        (they live ten minutes) is renewed once — by this thread, or by another that got there first — and
+        the call made again with the new one."""
+        used = self.access_token
         try:
-            return self._request_once(method, path, retry=retry, **kw)
+            return self._request_once(method, path, used, retry=retry, **kw)
         except SyncError as e:
             if e.code != "auth.token" or not self.refresh_token:
                 raise
-        self._refresh()
-        return self._request_once(method, path, retry=retry, **kw)
+        self._refresh(used)
+        return self._request_once(method, path, self.access_token, retry=retry, **kw)
 
-    def _refresh(self) -> None:
-        try:
-            r = self.http.request("POST", self.base + "/auth/refresh", json={"refresh_token": self.refresh_token},
-                                  timeout=self.timeout)
-        except requests.RequestException:
-            raise SyncError("net.offline", OFFLINE, retryable=True) from None
-        tokens = self._check(r).json()
-        self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+    def _refresh(self, stale: str) -> None:
+        """Renew the tokens after ``stale`` (the access token a call was refused with) ran out. Under the lock:
+        when another thread has renewed them meanwhile there is nothing to do — its refresh token is spent,
+        and presenting it again would end the session for every thread."""
+        with self._tokens_lock:
+            if self.access_token != stale:
+                return  # renewed by another thread while this one waited: use the new tokens
+            if not self.refresh_token:
+                raise SyncError("auth.refresh", "การเข้าสู่ระบบนี้สิ้นสุดแล้ว กรุณาออกจากระบบแล้วเข้าสู่ระบบใหม่", 401)
+            try:
+                r = self.http.request("POST", self.base + "/auth/refresh",
+                                      json={"refresh_token": self.refresh_token}, timeout=self.timeout)
+            except requests.RequestException:
+                raise SyncError("net.offline", OFFLINE, retryable=True) from None
+            try:
+                tokens = self._check(r).json()
+            except SyncError as e:
+                if not e.retryable:  # refused: the session is over; no thread presents this token again
+                    self.refresh_token = ""
+                raise
+            self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
 
-    def _request_once(self, method: str, path: str, *, retry: bool = True, **kw) -> requests.Response:
+    def _request_once(self, method: str, path: str, token: str, *, retry: bool = True, **kw) -> requests.Response:
         headers = dict(kw.pop("headers", {}))
-        if self.access_token:
-            headers["Authorization"] = f"Bearer {self.access_token}"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         tries = self.attempts if retry else 1
         for attempt in range(tries):
             try:
@@ -98,7 +138,7 @@ class CentralClient:
     def login(self, username: str, password: str, card_cid: str) -> dict:
         tokens = self._json("POST", "/auth/login", {"username": username, "password": password, "card_cid": card_cid},
                             retry=False)
-        self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+        self._set_tokens(tokens["access_token"], tokens["refresh_token"])
         return tokens
 
     def change_password(self, old: str, new: str) -> None:
@@ -106,7 +146,7 @@ class CentralClient:
 
     def logout(self) -> None:
         self._json("POST", "/auth/logout", retry=False)
-        self.access_token = self.refresh_token = ""
+        self._set_tokens("", "")
 
     def return_changeset(self, cs_id: str, reason: str) -> dict:
         return self._json("POST", f"/changesets/{cs_id}/return", {"reason": reason})
@@ -160,14 +200,15 @@ class CentralClient:
     def _head_offset(self, sha: str) -> tuple[bool, int]:
         """(complete, bytes the server has). A HEAD has no body, so a 404 here is an answer, not an error."""
         for attempt in (0, 1):
+            used = self.access_token
             try:
                 r = self.http.head(self.base + f"/blobs/{sha}", timeout=self.timeout,
-                                   headers={"Authorization": f"Bearer {self.access_token}"})
+                                   headers={"Authorization": f"Bearer {used}"})
             except requests.RequestException:
                 raise SyncError("net.offline", OFFLINE, retryable=True) from None
             if r.status_code != 401 or not self.refresh_token or attempt:
                 break
-            self._refresh()  # the access token ran out: renew it and ask again
+            self._refresh(used)  # the access token ran out: renew it (once per session) and ask again
         if r.status_code == 200:
             return True, int(r.headers.get("Upload-Offset", "0"))
         if r.status_code == 404:

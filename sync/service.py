@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from .engine import SyncEngine, SyncReport
+from .engine import SyncEngine, SyncProblem, SyncReport
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class SyncStatus:
     errors: tuple[str, ...] = field(default_factory=tuple)
     progress: tuple[str, int, int] | None = None  # (what, done, total)
     pulled: int = 0                        # records and states the last sync brought (the window reloads)
+    problems: tuple[SyncProblem, ...] = ()  # items not delivered: waiting after a failure, or refused
 
 
 class SyncService:
@@ -40,6 +41,7 @@ class SyncService:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._due = 0.0
+        self._asked = False   # the officer pressed "sync now": items waiting after a failure are tried too
         self.status = SyncStatus()
         self._thread = threading.Thread(target=self._run, name="lgo-sync", daemon=True)
 
@@ -54,6 +56,7 @@ class SyncService:
             self._thread.join(wait)
 
     def sync_now(self) -> None:
+        self._asked = True
         self._wake.set()
 
     def changed(self) -> None:
@@ -80,15 +83,18 @@ class SyncService:
             def progress(what: str, done: int, total: int) -> None:
                 self._publish(replace(self.status, progress=(what, done, total)))
 
-            report: SyncReport = engine.sync_once(progress)
+            asked, self._asked = self._asked, False
+            report: SyncReport = engine.sync_once(progress, retry_held=asked)
             conflicts = engine.conn.execute("SELECT count(*) FROM outbox WHERE sync_state = 'conflict'").fetchone()[0]
             ok = not report.offline
             failures = 0 if ok else failures + 1
             self._publish(SyncStatus(
                 online=ok,
-                last_success=_dt.datetime.now(_dt.timezone.utc) if ok and not report.errors else self.status.last_success,
+                # "last sync": when this PC last had all the server has (an item waiting alone does not change that)
+                last_success=_dt.datetime.now(_dt.timezone.utc) if report.complete else self.status.last_success,
                 unsynced=engine.pending_count(), conflicts=conflicts, running=False, errors=tuple(report.errors),
-                pulled=report.pulled + report.pushed + report.approved + report.returned))
+                pulled=report.pulled + report.pushed + report.approved + report.returned,
+                problems=tuple(engine.sync_problems())))
             # Offline: back off (with jitter) so a hundred PCs do not knock at once when the link returns.
             wait = self.interval if ok else min(self.interval, 5.0 * 2 ** min(failures, 6)) * (0.5 + random.random())
             self._wake.clear()  # first: a change arriving from here on still wakes the next wait

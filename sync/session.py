@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-import os
 import socket
 import uuid
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from app.domain import Role
 from app.errors import Refusal
 from app.offline import offline_login
 from app.store import KeyStore, RegisterStore, StoreQuarantined, WorkingCopy
+from app.store.private import private_dir, private_file, write_private
 
 from .client import CentralClient, SyncError
 from .engine import SyncEngine
@@ -75,12 +75,13 @@ def installation_id(data_dir: Path) -> str:
     try:
         found = path.read_text(encoding="ascii").strip()
         if found:
+            private_file(path)  # one written before the data folder was closed to other users
             return found
     except OSError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     made = str(uuid.uuid4())
-    path.write_text(made, encoding="ascii")
+    write_private(path, made, "ascii")
     return made
 
 
@@ -96,9 +97,7 @@ def _remember_unit(data_dir: Path, username: str, unit_code: str) -> None:
     except (OSError, ValueError):
         known = {}
     known[username.strip().lower()] = unit_code
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private(path, json.dumps(known, ensure_ascii=False, indent=1))
 
 
 def _unit_of(data_dir: Path, username: str) -> str | None:

@@ -106,3 +106,23 @@ def test_a_lost_key_says_what_was_not_sent_and_a_rebuild_downloads_the_unit(offi
     back = {c.id: c.state.value for c in rebuilt.register.changesets(UNIT)}
     assert back == {sent.id: "pending"}  # what reached the server came back; the unsent one is lost, as said
     rebuilt.register.wc.close()
+
+
+def test_offline_guessing_at_the_desk_is_locked_out_like_online_and_says_so_in_thai(office, tmp_path):
+    from app.offline import MAX_FAILED
+    data, keys = tmp_path / "pc1", KeyStore(MemoryKeyring())
+    first_login(office, data, keys).register.wc.close()
+    dead = f"http://127.0.0.1:{free_port()}"  # e.g. the laptop taken home, or stolen
+    for _ in range(MAX_FAILED - 1):
+        with pytest.raises(Refusal) as wrong:
+            log_in(dead, data, keys, REGISTRY.email, "a-guess-2569", REGISTRY.cid)
+        assert wrong.value.code == "offline.wrong"
+    for password in ("a-guess-2569", NEW):  # the limit is reached; then even the right password waits
+        with pytest.raises(Refusal) as locked:
+            log_in(dead, data, keys, REGISTRY.email, password, REGISTRY.cid)
+        assert locked.value.code == "offline.locked" and "ระงับชั่วคราว" in str(locked.value)
+    # online again: the server checks the password and the card, and the PC's lock is lifted
+    log_in(office.url, data, keys, REGISTRY.email, NEW, REGISTRY.cid).register.wc.close()
+    offline = log_in(dead, data, keys, REGISTRY.email, NEW, REGISTRY.cid)
+    assert offline.online is False
+    offline.register.wc.close()

@@ -263,3 +263,45 @@ def test_the_key_never_lands_in_a_file_or_an_error_message(data_dir, keys):
             if f.is_file():
                 blob = f.read_bytes()
                 assert k not in blob and k.hex().encode() not in blob and k.hex().upper().encode() not in blob
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Linux/macOS modes; Windows keeps the per-user folder closed by ACLs")
+def test_the_working_copy_folders_are_0700_and_its_files_0600_on_linux(tmp_path, keys):
+    """On a PC several people log in to, another Linux user must not even list the unit's working copy, its
+    attachments or what log-in keeps — whatever the umask, and also for a copy made before this rule."""
+    from app.store import RegisterStore
+    from app.store.db import write_tally
+    from sync.session import _remember_unit, installation_id
+    old_umask = os.umask(0o022)  # the usual default: files 0644, folders 0755
+    try:
+        data_dir = tmp_path / "LGO Registry Desk"
+        wc = WorkingCopy.open(data_dir, "TRN0001", keys)
+        RegisterStore(wc).put([(training.UNIT, 1)])  # a write: the WAL and shared-memory files exist now
+        AttachmentStore(wc).put(b"%PDF-1.7\n" + os.urandom(2048), "birth.pdf")
+        write_tally(wc.path, 3)
+        installation_id(data_dir)
+        _remember_unit(data_dir, "mali@example.go.th", "TRN0001")
+        created = {p.name for p in data_dir.rglob("*")}
+        assert {"TRN0001.lgodb", "TRN0001.lgodb-wal", "TRN0001.lgodb-shm", "TRN0001.lgodb.unsynced",
+                "installation.id", "accounts.json"} <= created
+        wc.close()
+        # a copy from before the rule, opened again: folders and files are closed now
+        for p in [data_dir, *data_dir.rglob("*")]:
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        wc = WorkingCopy.open(data_dir, "TRN0001", keys)
+        RegisterStore(wc).put([(training.UNIT, 2)])
+        AttachmentStore(wc).put(b"%PDF-1.7\n" + os.urandom(2048), "other.pdf")
+        write_tally(wc.path, 0)
+        wc.close()
+        installation_id(data_dir)  # the next log-in reads the installation's id and notes the account's unit
+        _remember_unit(data_dir, "mali@example.go.th", "TRN0001")
+        # a copy set aside (lost key): its folder is closed too
+        keys.put(key_name("TRN0001"), os.urandom(32))
+        with pytest.raises(StoreQuarantined):
+            WorkingCopy.open(data_dir, "TRN0001", keys)
+    finally:
+        os.umask(old_umask)
+    modes = {p.relative_to(data_dir).as_posix() + ("/" if p.is_dir() else ""): p.stat().st_mode & 0o777
+             for p in [data_dir, *data_dir.rglob("*")]}
+    assert any(name.startswith("quarantine/") for name in modes) and any(".bin" in name for name in modes)
+    assert {name: oct(mode) for name, mode in modes.items() if mode != (0o700 if name.endswith("/") else 0o600)} == {}

@@ -710,3 +710,462 @@ def test_a_confirmation_round_statement_reaches_the_laptop_shows_what_changed_an
     fresh = pc(tmp_path, "fresh", office, REGISTRAR)
     fresh.sync_once()
     assert [s.id for s in fresh.statements()] == [second_id, first_id]
+
+
+CRASH_AT_THE_OUTBOX = r"""
+import json, os, signal, sys
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlite
+
+from app import changeset as csmod
+from app.statements import Statement
+from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
+from app.store.db import key_name
+from sync.client import CentralClient
+from sync.engine import SyncEngine
+
+args = json.loads(sys.stdin.read())
+keys = KeyStore(MemoryKeyring())
+keys.put(key_name(args["unit"]), bytes.fromhex(args["key"]))
+wc = WorkingCopy.open(Path(args["dir"]), args["unit"], keys)
+engine = SyncEngine(RegisterStore(wc), CentralClient("http://127.0.0.1:9"))
+
+
+def die_at_the_outbox(action, table, *_rest):
+    # The process dies the moment the outbox row is about to be written: whatever was saved before it is
+    # either committed (two transactions) or in an open transaction (one), and SIGKILL leaves no clean-up.
+    if action == sqlite.SQLITE_INSERT and table == "outbox":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return sqlite.SQLITE_OK
+
+
+wc.conn.set_authorizer(die_at_the_outbox)
+if args["what"] == "queue_confirm":
+    engine.queue_confirm(Statement.from_json(args["statement"]))
+elif args["what"] == "queue_pushes":
+    engine.queue_pushes([csmod.from_json(c) for c in args["merge"]])
+else:
+    getattr(engine, args["what"])(csmod.from_json(args["cs"]))
+print("not killed")
+"""
+
+
+@pytest.mark.parametrize("what", ["queue_push", "queue_return", "queue_approval", "queue_confirm", "queue_pushes"])
+def test_a_crash_between_saving_and_queuing_leaves_both_or_neither_and_nothing_pending_unsent(tmp_path, what):
+    """The PC dies (SIGKILL) after the change set (or the confirmed statement) was saved and before its outbox
+    row was written. Opened again, the copy holds both or neither: never work shown as sent that never goes.
+    queue_pushes is the officer's merge: the returned change set cancelled and the merged one submitted."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.statements import Statement
+    from app.store.db import key_name
+    root = Path(__file__).resolve().parent.parent
+    keys = KeyStore(MemoryKeyring())
+    wc = WorkingCopy.open(tmp_path / "pc", UNIT, keys)
+    register = RegisterStore(wc)
+    cs = hire(children=1)
+    cs.state = ReviewState.DRAFT
+    cs.submit(REGISTRY)
+    statement = Statement("st-1", dt.date(2026, 11, 1), {"counts": {}, "people": []}, "c2lnbmF0dXJl")
+    before = None
+    if what in ("queue_return", "queue_approval"):
+        register.save_changeset(cs)  # a pending change set the registrar's PC pulled from the server
+        before = ReviewState.PENDING
+        if what == "queue_return":
+            cs.return_(REGISTRAR, "เอกสารไม่ครบ")
+        else:
+            cs.approve(REGISTRAR)
+            with wc.transaction() as conn:
+                conn.execute("INSERT INTO meta (key, value) VALUES ('device_id', 'dev-1')")
+    merge = []
+    if what == "queue_pushes":
+        cs.return_(REGISTRAR, "ข้อมูลขัดแย้ง")
+        register.save_changeset(cs)  # returned to the officer, as the feed brought it
+        before = ReviewState.RETURNED
+        merged = hire(children=1)
+        merged.state = ReviewState.DRAFT
+        merged.submit(REGISTRY)
+        cs.cancel(REGISTRY)
+        merge = [csmod.to_json(cs), csmod.to_json(merged)]
+    if what == "queue_confirm":
+        with wc.transaction() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                         (f"statement:{statement.id}", json.dumps(statement.to_json())))
+    wc.close()
+
+    child = subprocess.run(
+        [sys.executable, "-c", CRASH_AT_THE_OUTBOX], cwd=root, capture_output=True, timeout=120,
+        input=json.dumps({"unit": UNIT, "dir": str(tmp_path / "pc"), "key": keys.get(key_name(UNIT)).hex(),
+                          "what": what, "cs": csmod.to_json(cs), "statement": statement.to_json(),
+                          "merge": merge}).encode())
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode(errors="replace")[-2000:]
+
+    reopened = WorkingCopy.open(tmp_path / "pc", UNIT, keys)
+    try:
+        assert reopened.integrity_ok()
+        queued = reopened.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        assert queued == 0  # the process died before the outbox row was written ...
+        if what == "queue_confirm":
+            held = json.loads(reopened.conn.execute("SELECT value FROM meta WHERE key = ?",
+                                                    (f"statement:{statement.id}",)).fetchone()[0])
+            assert not held["confirm_queued"]  # ... so the statement is not shown "confirmed, waiting to be sent"
+        else:
+            found = reopened.conn.execute("SELECT state FROM changesets WHERE id = ?", (cs.id,)).fetchone()
+            # ... so the change set is as it was before: not shown submitted, returned or approved
+            assert (found[0] if found else None) == (before.value if before else None)
+        if what == "queue_pushes":  # the merged change set is not there either: the officer merges again
+            assert reopened.conn.execute("SELECT count(*) FROM changesets").fetchone()[0] == 1
+        if what == "queue_push":  # no work of this PC's officer is "pending" without being owed to the server
+            assert RegisterStore(reopened).changesets(UNIT, [ReviewState.PENDING]) == []
+    finally:
+        reopened.close()
+
+
+# --- the real server behind a small ASGI wrapper that misbehaves on purpose (in the test, not in the server) --
+
+class Served:
+    """The office's server (same database, same blobs) served again on its own port, its app wrapped."""
+
+    def __init__(self, office, tmp_path, wrap):
+        import threading
+        import time
+
+        import uvicorn
+
+        from server.api import create_app
+        from tests.central import free_port
+        self.app = wrap(create_app(office.engine, tmp_path / "blobs"))
+        port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the wrapped central server did not start"
+            time.sleep(0.02)
+        self.url, self.engine = f"http://127.0.0.1:{port}", office.engine
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+async def _body(receive) -> bytes:
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    return body
+
+
+def _replay(body: bytes):
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+    return receive
+
+
+async def _answer(send, status: int, body: bytes, kind: bytes = b"application/json") -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", kind)]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RefreshReuseDetector:
+    """Answers as a server with refresh-token reuse detection will (OAuth 2.0 Security BCP): a refresh token
+    presented a second time is refused. It also holds every refresh until ``expect`` calls have been refused
+    for their access token, so threads that all find their token run out really do ask at the same time."""
+
+    def __init__(self, app, expect: int):
+        self.app, self.expect = app, expect
+        self.presented: list[str] = []
+        self.reused = 0
+        self.refused = 0
+
+    async def __call__(self, scope, receive, send):
+        import asyncio
+        import json
+        import time
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if scope["path"].endswith("/auth/refresh"):
+            body = await _body(receive)
+            token = json.loads(body).get("refresh_token", "")
+            deadline = time.monotonic() + 10
+            while self.refused < self.expect and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            if token in self.presented:
+                self.reused += 1
+                return await _answer(send, 401, json.dumps({
+                    "code": "auth.refresh_reused", "message_th": "การเข้าสู่ระบบนี้สิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่",
+                    "message_en": "A spent refresh token was presented: the session is ended."}).encode())
+            self.presented.append(token)
+            return await self.app(scope, _replay(body), send)
+
+        async def counting(message):
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                self.refused += 1
+            await send(message)
+        return await self.app(scope, receive, counting)
+
+
+def test_threads_sharing_a_session_renew_its_token_once_and_never_present_a_spent_refresh_token(office, tmp_path):
+    """The sync thread, the database worker and a document download share one client. When its access token
+    runs out they all find it at once; one of them renews it and the others use the new token — a second
+    refresh with the same token would, on a server with reuse detection, log the officer out."""
+    import threading
+
+    threads = 6
+    served = Served(office, tmp_path, lambda app: RefreshReuseDetector(app, threads))
+    try:
+        detector = served.app
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        submit(pc1)
+        assert pc1.sync_once().pushed == 1
+        client = pc1.client
+        before = client.refresh_token
+        client.access_token = client.access_token[:-6] + "AAAAAA"  # refused, as after its ten minutes
+        start = threading.Barrier(threads)
+        answers, failures = [], []
+
+        def work(n: int) -> None:
+            start.wait(timeout=30)
+            try:
+                answers.append(client.staged("pending") if n % 2 else client.feed(0, 10))
+            except Exception as e:  # noqa: BLE001 — the test reports every failure
+                failures.append(f"{type(e).__name__}: {e}")
+
+        running = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+        for t in running:
+            t.start()
+        for t in running:
+            t.join(60)
+        assert failures == [] and len(answers) == threads  # every thread got its answer
+        assert detector.refused == threads                 # each found the token run out ...
+        assert len(detector.presented) == 1 and detector.reused == 0  # ... and the session was renewed once
+        assert detector.presented == [before] and client.refresh_token != before
+        again = pc1.sync_once()                             # the officer is still logged in
+        assert not again.errors and not again.offline
+    finally:
+        served.stop()
+
+
+class FailOneChangeSet:
+    """The server answers 500 (as an unhandled error in it would) to any push that carries one change set,
+    and normally to everything else. ``failing = None``: the fault is fixed."""
+
+    def __init__(self, app):
+        self.app, self.failing, self.hits = app, None, 0
+        self.answer = (500, b"Internal Server Error", b"text/plain; charset=utf-8")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or self.failing is None or scope["method"] != "POST" \
+                or not scope["path"].endswith("/changesets"):
+            return await self.app(scope, receive, send)
+        body = await _body(receive)
+        if self.failing.encode() in body:
+            self.hits += 1
+            return await _answer(send, *self.answer)
+        return await self.app(scope, _replay(body), send)
+
+
+def test_one_change_set_the_server_fails_on_waits_alone_while_the_rest_syncs_and_goes_once_fixed(office, tmp_path):
+    """A bug on the server makes it answer 500 to one change set. The officer's other change sets still go,
+    the PC still pulls what others did, and is not shown "offline"; the one that failed keeps its Thai reason,
+    waits longer after each failure instead of being hammered, and goes at the first sync after the fix."""
+    from sync.engine import FIRST_WAIT, LONGEST_WAIT, wait_after
+    served = Served(office, tmp_path, FailOneChangeSet)
+    try:
+        fault = served.app
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        pc2 = pc(tmp_path, "pc2", office, REGISTRY)  # another PC of the unit, on a working link
+        now = dt.datetime.now(dt.timezone.utc)
+        pc1.clock = lambda: now
+        first, bad, last = submit(pc1), submit(pc1, children=2), submit(pc1, children=0)
+        fault.failing = bad.id
+        elsewhere = submit(pc2)
+        pc2.sync_once()
+
+        report = pc1.sync_once()
+        assert not report.offline and report.complete and fault.hits == 1
+        assert report.pushed == 2 and report.held == 1
+        staged = [c["id"] for c in pc2.client.staged("pending")]
+        assert sorted(staged) == sorted([first.id, last.id, elsewhere.id])  # the others reached the server
+        assert elsewhere.id in {c.id for c in pc1.register.changesets(UNIT)}  # and the pull ran after them
+        assert pc1.pending_count() == 1  # the one that failed is still owed, not lost and not "sent"
+        [problem] = pc1.sync_problems()
+        assert problem.changeset_id == bad.id and problem.title == bad.title and problem.kind == "push"
+        assert "เซิร์ฟเวอร์กลางขัดข้อง" in problem.reason_th and "500" in problem.reason_th
+        assert problem.retry_at == now + FIRST_WAIT
+        assert problem.reason_th in report.errors
+        state, error = pc1.conn.execute("SELECT sync_state, last_error FROM outbox WHERE changeset_id = ?",
+                                        (bad.id,)).fetchone()
+        assert state == "queued" and error == problem.reason_th
+
+        # The next sync, before its time: it waits alone (the server does not see it), the rest goes on.
+        more = submit(pc2)
+        pc2.sync_once()
+        again = pc1.sync_once()
+        assert fault.hits == 1 and not again.offline and again.held == 0 and pc1.pending_count() == 1
+        assert more.id in {c.id for c in pc1.register.changesets(UNIT)}
+
+        # Its time comes and the server still fails: it waits longer (a minute, two, four … at most an hour).
+        now = problem.retry_at
+        assert pc1.sync_once().held == 1 and fault.hits == 2
+        [later] = pc1.sync_problems()
+        assert later.retry_at - now == wait_after(2) == 2 * FIRST_WAIT
+        assert wait_after(100) == LONGEST_WAIT
+
+        # The server is fixed; at its time the change set goes, once, and nothing is left waiting.
+        fault.failing = None
+        now = later.retry_at
+        fixed = pc1.sync_once()
+        assert fixed.pushed == 1 and not fixed.errors and pc1.pending_count() == 0 and pc1.sync_problems() == []
+        assert [c["id"] for c in pc2.client.staged("pending")].count(bad.id) == 1
+    finally:
+        served.stop()
+
+
+def test_the_officer_sees_which_change_set_did_not_go_and_why_and_sync_now_tries_it_at_once(office, tmp_path):
+    """Through the background service (as the window runs it): the status names the change set and the reason,
+    the "my work" list marks it, and "sync now" sends it at once once the server is fixed."""
+    import queue
+
+    from sync.service import SyncService
+    from ui.changesets import problem_th
+    from ui.workspace import problems_text
+    served = Served(office, tmp_path, FailOneChangeSet)
+    try:
+        fault = served.app
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        ok, bad = submit(pc1), submit(pc1, children=2)
+        fault.failing = bad.id
+        statuses: queue.Queue = queue.Queue()
+
+        def engine():
+            wc = WorkingCopy.open(pc1.register.wc.path.parent, UNIT, pc1.register.wc_keys)
+            return SyncEngine(RegisterStore(wc), pc1.client)
+
+        def settled():
+            while True:
+                s = statuses.get(timeout=60)
+                if not s.running:
+                    return s
+
+        service = SyncService(engine, statuses.put, interval=3600, after_change=0.1)
+        service.start()
+        try:
+            status = settled()
+            assert status.online is True and status.unsynced == 1 and status.last_success is not None
+            [problem] = status.problems
+            assert problem.title == bad.title
+            line, tip = problems_text(status)
+            assert "ส่งไม่สำเร็จ" in line and bad.title in line and "เซิร์ฟเวอร์กลางขัดข้อง" in line
+            assert "จะลองส่งใหม่อัตโนมัติเวลา" in tip
+            assert ok.title not in line
+            # "my work" on the window's own connection marks that change set, with the reason
+            waiting = {p.changeset_id: p for p in pc1.sync_problems()}
+            assert set(waiting) == {bad.id} and "ไม่ต้องบันทึกใหม่" in problem_th(waiting[bad.id])
+            fault.failing = None
+            service.sync_now()  # the officer does not wait the minute: the held one is tried at once
+            status = settled()
+            assert status.unsynced == 0 and status.problems == () and problems_text(status) == ("", "")
+            assert fault.hits == 1
+        finally:
+            service.stop()
+    finally:
+        served.stop()
+
+
+def test_a_cut_link_still_stops_the_sync_as_offline_and_blames_no_item(office, tmp_path):
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    submit(pc1)
+    pc1.client.base = "http://127.0.0.1:9/v1"
+    report = pc1.sync_once()
+    assert report.offline and not report.complete and report.held == 0
+    assert pc1.sync_problems() == [] and pc1.pending_count() == 1
+    pc1.client.base = office.url + "/v1"
+    assert pc1.sync_once().pushed == 1
+
+
+def test_the_window_names_the_change_set_that_did_not_go_and_why(office, tmp_path, qtbot, qapp):
+    """What the officer sees after such a sync: a red line in the status bar with the change set's title and
+    the reason, and in "my work" that change set marked, its detail saying it waits and will be sent by itself."""
+    from app.domain import Role
+    from app.store import DbWorker
+    from sync.licence import Check, LicenceState
+    from sync.service import SyncStatus
+    from sync.session import Account, Session
+    from ui.fonts import install_fonts
+    from ui.tasks import TaskRunner
+    from ui.workspace import Workspace
+    served = Served(office, tmp_path, FailOneChangeSet)
+    worker = DbWorker()
+    try:
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        ok, bad = submit(pc1), submit(pc1, children=2)
+        served.app.failing = bad.id
+        report = pc1.sync_once()
+        assert report.pushed == 1 and report.held == 1
+        install_fonts(qapp)
+        account = Account(REGISTRY.email, REGISTRY.cid, REGISTRY.name, Role.REGISTRY_OFFICER, UNIT)
+        session = Session(account, True, pc1.register, pc1.client, Check(LicenceState.VALID, ""), "pc1")
+        window = Workspace(TaskRunner(worker), session, None, dt.date.today())
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitSignal(window.work_loaded, timeout=30000):
+            window.attach(pc1.register, None)
+        window.show_sync(SyncStatus(online=True, last_success=dt.datetime.now(dt.timezone.utc),
+                                    unsynced=pc1.pending_count(), problems=tuple(pc1.sync_problems())))
+        assert window.sync_problem.isVisible()
+        assert bad.title in window.sync_problem.text() and "เซิร์ฟเวอร์กลางขัดข้อง" in window.sync_problem.text()
+        assert "ออนไลน์" in window.sync_label.text() and "ยังไม่ส่ง 1 รายการ" in window.sync_label.text()
+        table = window.work.table
+        rows = {table.item(r, 0).text(): table.item(r, 1) for r in range(table.rowCount())}
+        assert "ส่งไม่สำเร็จ" in rows[bad.title].text() and "เซิร์ฟเวอร์กลางขัดข้อง" in rows[bad.title].toolTip()
+        assert "ส่งไม่สำเร็จ" not in rows[ok.title].text()
+        row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == bad.title)
+        table.clearSelection()
+        table.selectRow(row)
+        qtbot.waitUntil(lambda: bad.title in window.work.detail.toPlainText(), timeout=30000)
+        detail = window.work.detail.toPlainText()
+        assert "ยังไม่ถึงเซิร์ฟเวอร์กลาง" in detail and "จะลองส่งใหม่อัตโนมัติ" in detail
+        window.close()
+    finally:
+        worker.stop()
+        served.stop()
+
+
+def test_an_answer_the_pc_cannot_read_holds_back_that_change_set_only_and_logs_no_data(office, tmp_path, caplog):
+    """Not a 500 but something stranger (a proxy answering one request with a web page): the same — that item
+    waits with a plain Thai reason, the others go, and the log names the item, never the person."""
+    import logging
+    served = Served(office, tmp_path, FailOneChangeSet)
+    try:
+        pc1 = pc(tmp_path, "pc1", served, REGISTRY)
+        ok, odd = submit(pc1), submit(pc1, children=2)
+        served.app.failing = odd.id
+        served.app.answer = (200, b"<html><body>Sorry</body></html>", b"text/html")
+        with caplog.at_level(logging.INFO):
+            report = pc1.sync_once()
+        assert report.pushed == 1 and report.held == 1 and report.complete and not report.offline
+        [problem] = pc1.sync_problems()
+        assert problem.changeset_id == odd.id and "ไม่คาดคิด" in problem.reason_th
+        person = odd.operations[0]
+        logged = caplog.text
+        assert odd.id in logged
+        for secret in (person.record_id, "สมชาย", pc1.client.access_token, pc1.client.refresh_token):
+            assert secret not in logged
+    finally:
+        served.stop()
+

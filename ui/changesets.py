@@ -12,6 +12,7 @@ from app.changeset import ChangeSet, ReviewState
 from app.errors import Severity, Verdicts
 from app.store import AttachmentStore, RegisterStore
 from app.thai import format_date_short
+from sync.engine import SyncProblem
 
 from .evidence import Attached, attached_of, evidence_html, open_viewer
 from .i18n import tr
@@ -25,13 +26,36 @@ STATE_COLOUR = {"draft": "#6b7280", "pending": "#b45309", "returned": "#b91c1c",
                 "applied": "#15803d", "cancelled": "#6b7280"}
 
 
-def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflict: dict | None = None) -> str:
+def at_time(when: _dt.datetime) -> str:
+    """A moment as the officer reads it: the time today, else the date and time (local)."""
+    local = when.astimezone()
+    if local.date() == _dt.datetime.now().astimezone().date():
+        return f"{local:%H:%M} น."
+    return f"{format_date_short(local.date())} {local:%H:%M} น."
+
+
+def problem_th(p: SyncProblem) -> str:
+    """Why an item is not on the server, and what happens next — in Thai."""
+    if p.retry_at is None:
+        return f"เซิร์ฟเวอร์กลางไม่รับรายการนี้: {p.reason_th}"
+    return (f"ยังส่งไม่สำเร็จ: {p.reason_th} · งานยังเก็บอยู่ในเครื่อง จะลองส่งใหม่อัตโนมัติเวลา {at_time(p.retry_at)} "
+            "(ไม่ต้องบันทึกใหม่)")
+
+
+def problem_short_th(p: SyncProblem) -> str:
+    return tr("⚠ ส่งไม่สำเร็จ", "⚠ Not sent yet") if p.retry_at else tr("⚠ เซิร์ฟเวอร์ไม่รับ", "⚠ Refused")
+
+
+def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflict: dict | None = None,
+                problem: SyncProblem | None = None) -> str:
     """Runs on the database worker: the change set as the registrar or its author reads it."""
     e = html.escape
     parts = [f"<h3>{e(cs.title)}</h3>",
              f"<p>สถานะ: <b style='color:{STATE_COLOUR.get(cs.state.value, '#000')}'>{e(cs.state.th)}</b>"
              + (f" · มีผลวันที่ {format_date_short(cs.effective_on)}" if cs.effective_on else "")
              + f" · บันทึกเมื่อ {format_date_short(cs.created_at.date())}</p>"]
+    if problem is not None:
+        parts.append(f"<p style='color:#b91c1c'><b>ยังไม่ถึงเซิร์ฟเวอร์กลาง</b> — {e(problem_th(problem))}</p>")
     if cs.return_reason and cs.state in (ReviewState.RETURNED, ReviewState.DRAFT):
         parts.append(f"<p style='color:#b91c1c'><b>เหตุผลที่ส่งกลับ:</b> {e(cs.return_reason)}</p>")
     if conflict:
@@ -57,13 +81,13 @@ def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflic
     return "".join(parts)
 
 
-def detail_with_evidence(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflict: dict | None = None
-                         ) -> tuple[str, list[Attached], dict[str, bytes]]:
+def detail_with_evidence(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflict: dict | None = None,
+                         problem: SyncProblem | None = None) -> tuple[str, list[Attached], dict[str, bytes]]:
     """On the worker: the detail, its documents, and the bytes of those that are images (for thumbnails)."""
     attached = attached_of(register, cs)
     store = AttachmentStore(register.wc)
     images = {a.sha: store.get(a.sha) for a in attached if a.mime.startswith("image/")}
-    return detail_html(register, cs, today, conflict) + evidence_html(attached), attached, images
+    return detail_html(register, cs, today, conflict, problem) + evidence_html(attached), attached, images
 
 
 def verdicts_html(verdicts: Verdicts) -> str:
@@ -122,10 +146,10 @@ class ChangeSetPanel(QWidget):
     def __init__(self, runner: TaskRunner, fetch, today: _dt.date, multi: bool = False) -> None:
         super().__init__()
         self.runner = runner
-        self.fetch = fetch            # () -> list[(ChangeSet, conflict dict | None)], on the worker
+        self.fetch = fetch            # () -> list[(ChangeSet, conflict dict | None, SyncProblem | None)], on the worker
         self.today = today
         self.register: RegisterStore | None = None
-        self.items: list[tuple[ChangeSet, dict | None]] = []
+        self.items: list[tuple[ChangeSet, dict | None, SyncProblem | None]] = []
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([tr("รายการ", "Change"), tr("สถานะ", "State"), tr("วันที่", "Date")])
         self.table.verticalHeader().setVisible(False)
@@ -176,21 +200,25 @@ class ChangeSetPanel(QWidget):
             return
         self.runner.run(self.fetch, self._arrived, lambda _e: None)
 
-    def _arrived(self, items: list[tuple[ChangeSet, dict | None]]) -> None:
+    def _arrived(self, items: list[tuple[ChangeSet, dict | None, SyncProblem | None]]) -> None:
         chosen = {cs.id for cs in self.selected()}
         self.items = items
         self.table.blockSignals(True)
         self.table.setRowCount(len(items))
-        for i, (cs, _c) in enumerate(items):
+        for i, (cs, _c, problem) in enumerate(items):
             title = QTableWidgetItem(cs.title)
             title.setToolTip(cs.title)
             state = QTableWidgetItem(cs.state.th)
             state.setForeground(QColor(STATE_COLOUR.get(cs.state.value, "#000")))
+            if problem is not None:  # not on the server: said in the list, the reason in its tooltip and the detail
+                state.setText(problem_short_th(problem))
+                state.setForeground(QColor("#b91c1c"))
+                state.setToolTip(f"{cs.state.th} — {problem_th(problem)}")
             when = QTableWidgetItem(format_date_short(cs.created_at.date()))
             for col, item in enumerate((title, state, when)):
                 self.table.setItem(i, col, item)
         self.empty.setText(tr("ไม่มีรายการ", "Nothing here") if not items else "")
-        again = [i for i, (cs, _c) in enumerate(items) if cs.id in chosen]
+        again = [i for i, (cs, _c, _p) in enumerate(items) if cs.id in chosen]
         if again or items:
             self.table.selectRow(again[0] if again else 0)
         else:
@@ -209,9 +237,9 @@ class ChangeSetPanel(QWidget):
         self.selection_changed(self.selected())
         if len(rows) != 1 or self.register is None:
             return
-        cs, conflict = self.items[rows[0]]
+        cs, conflict, problem = self.items[rows[0]]
         register, today = self.register, self.today
-        self.runner.run(lambda: detail_with_evidence(register, cs, today, conflict),
+        self.runner.run(lambda: detail_with_evidence(register, cs, today, conflict, problem),
                         lambda shown: self._detail(cs.id, *shown), lambda _e: None)
 
     def _detail(self, cs_id: str, text: str, attached: list[Attached], images: dict[str, bytes]) -> None:

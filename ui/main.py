@@ -18,6 +18,7 @@ from app.domain import Unit
 from app.store import (
     AttachmentStore, DbWorker, KeychainUnavailable, KeyStore, RegisterStore, WorkingCopy, default_data_dir,
 )
+from app.store.private import create_private, private_dir, write_private
 from sync.engine import SyncEngine
 from sync.service import SyncService
 from sync.session import Session, log_in
@@ -77,8 +78,8 @@ def load_preferences(data_dir: Path) -> dict:
 
 def save_preferences(data_dir: Path, changes: dict) -> None:
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        (data_dir / PREFERENCES).write_text(json.dumps({**load_preferences(data_dir), **changes}), "utf-8")
+        private_dir(data_dir)
+        write_private(data_dir / PREFERENCES, json.dumps({**load_preferences(data_dir), **changes}))
     except OSError:
         log.warning("preferences not saved")  # the choice holds for this run only
 
@@ -221,9 +222,11 @@ class _ActivityFilter(QObject):
 
 
 def _setup_logging(data_dir: Path) -> None:
-    logs = data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=logs / "desk.log", level=logging.INFO,
+    logs = private_dir(private_dir(data_dir) / "logs")
+    log_file = logs / "desk.log"
+    if not log_file.exists():
+        create_private(log_file)
+    logging.basicConfig(filename=log_file, level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
@@ -266,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.training and args.data_dir is None:
         data_dir = data_dir / "training"
     i18n.set_language(args.lang or load_preferences(data_dir).get("language", "th"))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     _setup_logging(data_dir)
 
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])

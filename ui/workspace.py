@@ -19,7 +19,7 @@ from sync.session import Session
 
 from .approve import with_card_and_pin
 from .card_bridge import CardBridge
-from .changesets import ChangeSetPanel
+from .changesets import ChangeSetPanel, problem_th
 from .event_dialogs import EditDialog, HireDialog, PersonEventDialog, UnitDialog
 from .i18n import tr
 from .main_window import MainWindow
@@ -35,6 +35,21 @@ def _ago(when: _dt.datetime | None) -> str:
         return tr("ยังไม่เคย", "never")
     local = when.astimezone()
     return f"{format_date_short(local.date())} {local:%H:%M} น."
+
+
+def problems_text(status: SyncStatus) -> tuple[str, str]:
+    """(the status-bar line, its tooltip) for what did not reach the server and waits to be tried again:
+    which change set (or approval, or confirmation), and why — "" when nothing waits."""
+    waiting = [p for p in status.problems if p.retry_at is not None]
+    if not waiting:
+        return "", ""
+    first = waiting[0]
+    line = tr(f"⚠ ส่งไม่สำเร็จ {first.what_th}: {first.reason_th}",
+              f"⚠ Not sent: {first.what_th}: {first.reason_th}")
+    if len(waiting) > 1:
+        line += tr(f" (และอีก {len(waiting) - 1} รายการ)", f" (and {len(waiting) - 1} more)")
+    tip = "\n".join(f"{p.what_th} — {problem_th(p)}" for p in waiting)
+    return line, tip
 
 
 def _sync_text(status: SyncStatus) -> str:
@@ -82,6 +97,9 @@ class Workspace(MainWindow):
 
         self.sync_label = QLabel(tr("ยังไม่ได้ซิงก์", "Not synced yet"))
         self.sync_label.setObjectName("syncLabel")
+        self.sync_problem = QLabel("")        # an item the server failed on: which, and why (hidden when none)
+        self.sync_problem.setObjectName("syncProblem")
+        self.sync_problem.setVisible(False)
         self.sync_progress = QProgressBar()
         self.sync_progress.setMaximumWidth(160)
         self.sync_progress.setVisible(False)
@@ -93,6 +111,7 @@ class Workspace(MainWindow):
         bar = self.statusBar()
         bar.addPermanentWidget(self.licence_label)
         bar.addPermanentWidget(self.sync_progress)
+        bar.addPermanentWidget(self.sync_problem)
         bar.addPermanentWidget(self.sync_label)
         bar.addPermanentWidget(self.sync_button)
         self._show_licence()
@@ -129,12 +148,13 @@ class Workspace(MainWindow):
         self.actions_row.addWidget(event)
         self.actions_row.addStretch(1)
         self.actions_row.addWidget(unit)
-        me = self.me
+        me, session = self.me, self.session
 
         def fetch():
             register = self.register
-            return [(cs, review.conflict_of(register, cs) if cs.state is ReviewState.RETURNED else None)
-                    for cs in actions.mine(register, me)]
+            waiting = {p.changeset_id: p for p in session.engine.sync_problems() if p.kind == "push"}
+            return [(cs, review.conflict_of(register, cs) if cs.state is ReviewState.RETURNED else None,
+                     waiting.get(cs.id)) for cs in actions.mine(register, me)]
 
         self.work = ChangeSetPanel(self.runner, fetch, self.today)
         self.work.setObjectName("myWork")
@@ -286,9 +306,8 @@ class Workspace(MainWindow):
                 raise Refusal("merge.nothing", "ไม่มีส่วนที่รวมได้ ทุกช่องที่แก้ไขขัดแย้งกับข้อมูลปัจจุบัน กรุณาบันทึกใหม่",
                               "Nothing can be merged.")
             cs.cancel(officer)
-            engine.queue_push(cs)
             new.submit(officer)
-            engine.queue_push(new)
+            engine.queue_pushes([cs, new])  # one transaction: never the old one cancelled and the merge lost
             return new, left
 
         def merged(result) -> None:
@@ -308,7 +327,7 @@ class Workspace(MainWindow):
         me = self.me
 
         def fetch():
-            return [(cs, None) for cs in actions.to_review(self.register, me)]
+            return [(cs, None, None) for cs in actions.to_review(self.register, me)]
 
         self.inbox = ChangeSetPanel(self.runner, fetch, self.today, multi=True)
         self.inbox.setObjectName("reviewInbox")
@@ -459,11 +478,18 @@ class Workspace(MainWindow):
         self.sync_progress.setVisible(False)
         self.sync_label.setText(_sync_text(status))
         self.sync_label.setToolTip("\n".join(status.errors))
+        line, tip = problems_text(status)
+        self.sync_problem.setText(line)
+        self.sync_problem.setToolTip(tip)
+        self.sync_problem.setVisible(bool(line))
+        held_before = {p.item_id for p in self._status.problems}
         self._status = status
         if status.pulled:
             self.reload()
             self.refresh_lists()
             self._reload_unit()
+        elif held_before != {p.item_id for p in status.problems}:
+            self.refresh_lists()  # "my work" says which change set waits, and why
         self.synced.emit(status)
 
     def _count_unsynced(self) -> None:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..filetypes import sniff
 from .db import StoreProblem, WorkingCopy
+from .private import private_dir
 
 NONCE = 12
 MAX_BYTES = 50 * 1024 * 1024
@@ -83,8 +84,9 @@ class AttachmentStore:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    private_dir(path.parent.parent)  # the copy's attachments folder, then its sub-folder: 0700 on Linux
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")  # made 0600
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -19,6 +19,7 @@ import sqlcipher3.dbapi2 as sqlite
 
 from .keys import KeyStore
 from .migrations import migrate
+from .private import create_private, private_dir, private_file, private_tree, write_private
 
 APP_NAME = "LGO Registry Desk"
 APP_AUTHOR = "NHSO"
@@ -75,9 +76,7 @@ def tally_path(db: Path) -> Path:
 
 
 def write_tally(db: Path, unsynced: int) -> None:
-    tmp = tally_path(db).with_suffix(".tmp")
-    tmp.write_text(str(unsynced), encoding="ascii")
-    os.replace(tmp, tally_path(db))
+    write_private(tally_path(db), str(unsynced), "ascii")
 
 
 def read_tally(db: Path) -> int | None:
@@ -101,6 +100,13 @@ def _companions(path: Path) -> list[Path]:
 
 
 def _connect(path: Path, key: bytes) -> sqlite.Connection:
+    """The data folder is 0700 and the file 0600 on Linux; SQLite gives its WAL and shared-memory files the
+    database file's own mode, so they are 0600 too."""
+    private_dir(path.parent)
+    if not path.exists():
+        create_private(path)  # an empty file: SQLCipher makes the new database in it, keyed
+    for p in _companions(path):
+        private_file(p)  # a copy made before this rule: closed now
     conn = sqlite.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -141,13 +147,15 @@ class WorkingCopy:
         except sqlite.DatabaseError:
             raise StoreQuarantined(quarantine(path, "unreadable", keys, unit_code)) from None
         migrate(conn)
+        for folder in (path.with_name(path.stem + "-attachments"), data_dir / "quarantine"):
+            private_tree(folder)
         return cls(path, conn, unit_code)
 
     @classmethod
     def create_new(cls, data_dir: Path, unit_code: str, keys: KeyStore) -> WorkingCopy:
         """A new, empty copy with a new key. Refuses to touch an existing file."""
         path = db_path(data_dir, unit_code)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         if any(p.exists() for p in _companions(path)):
             raise StoreProblem(f"มีฐานข้อมูลของหน่วยงานนี้อยู่แล้วที่ {path} จึงไม่สร้างใหม่ทับ")
         key = keys.create(key_name(unit_code))
@@ -195,8 +203,7 @@ def peek(data_dir: Path, unit_code: str, keys: KeyStore) -> sqlite.Connection | 
 def quarantine(path: Path, reason: str, keys: KeyStore, unit_code: str) -> QuarantineInfo:
     """Move the file and its WAL aside, unchanged, and keep its key (if any) beside it in the keychain."""
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = path.parent / "quarantine"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(path.parent / "quarantine")
     target = folder / f"{stamp}-{path.name}"
     n = 1
     while target.exists():

@@ -115,6 +115,16 @@ STEPS: list[str] = [
         last_online_login TEXT NOT NULL
     );
     """,
+    # 4 — offline log-in gets the server's lock-out: failed tries counted in the encrypted store
+    """
+    ALTER TABLE local_accounts ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE local_accounts ADD COLUMN locked_until TEXT;
+    """,
+    # 5 — an outbox item the server failed on waits alone: how often in a row, and not before when
+    """
+    ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN next_try_at TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 LATEST = len(STEPS)
