@@ -39,7 +39,8 @@ from .licence import Check, LicenceState, check
 
 log = logging.getLogger(__name__)
 
-RETRY_LATER = {"calendar.closed"}  # refusals to queue behind: the item stays queued
+# refusals to queue behind: the item stays queued (closed for processing; a document not yet on the server)
+RETRY_LATER = {"calendar.closed", "changeset.evidence_missing"}
 FIRST_WAIT = _dt.timedelta(minutes=1)   # an item the server failed on is tried again after this,
 LONGEST_WAIT = _dt.timedelta(hours=1)   # doubling with each failure in a row, never waiting longer than this
 UNEXPECTED = "เกิดข้อผิดพลาดที่ไม่คาดคิดขณะส่งรายการนี้ (หากเกิดซ้ำ กรุณาแจ้งผู้ดูแลระบบ)"
@@ -487,6 +488,17 @@ class SyncEngine:
         else:
             self._mark(item_id, "error", result.get("message_th", ""), result)
             report.errors.append(result.get("message_th", ""))
+            self._send_back(payload, result.get("message_th", ""))
+
+    def _send_back(self, payload: dict, reason: str) -> None:
+        """A submission the server refuses outright goes back to its author as returned, with the server's
+        reason, so it can be corrected and sent again (a pending change set cannot be edited)."""
+        cs = csmod.from_json(payload)
+        if cs.state is not ReviewState.PENDING:
+            return
+        cs.rejected(reason or "เซิร์ฟเวอร์กลางไม่รับชุดการเปลี่ยนแปลงนี้")
+        with self.register.wc.transaction() as conn:
+            self.register.save_changeset_in(conn, cs)
 
     def _return(self, report: SyncReport, item_id: str, cs_id: str, payload: dict) -> None:
         try:

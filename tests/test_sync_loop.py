@@ -153,6 +153,21 @@ def test_a_change_set_the_rules_refuse_comes_back_with_its_reason_before_the_reg
     assert set(server_records(office)) == {("unit", UNIT)}  # nothing applied: the unit's own record only
 
 
+def test_a_change_set_the_server_refuses_outright_comes_back_to_its_author_to_correct(office, tmp_path):
+    from app.changeset import Op, Operation
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    cs = hire(children=0)
+    cs.operations.append(Operation(Op.UPDATE, "person", cs.operations[0].record_id, {"nickname": "x"}, 1))
+    cs.state = ReviewState.DRAFT  # (a field no record has: as an older or modified program might send)
+    cs.submit(REGISTRY)
+    pc1.queue_push(cs)
+    report = pc1.sync_once()
+    assert any("ไม่ถูกรูปแบบ" in e for e in report.errors)
+    [back] = pc1.register.changesets(UNIT, [ReviewState.RETURNED])
+    assert back.id == cs.id and "ไม่ถูกรูปแบบ" in back.return_reason  # editable again, with the reason
+    assert set(server_records(office)) == {("unit", UNIT)}
+
+
 def test_a_closed_period_keeps_the_change_set_queued_until_it_opens(office, tmp_path):
     from server import cli
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
