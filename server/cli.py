@@ -15,6 +15,11 @@ from pathlib import Path
 from .db import default_blob_dir, default_url, make_engine, migrate
 
 
+# Per worker: connections beyond this get 503 at once rather than a slow death for everyone; an idle
+# keep-alive connection is closed after 5 s (a body that trickles in is cut by server.guard).
+LIMITS = dict(log_level="warning", limit_concurrency=256, timeout_keep_alive=5)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lgo-central", description="LGO Registry Desk — เซิร์ฟเวอร์กลาง")
     parser.add_argument("--db", default=None, help="database URL (postgresql://… or sqlite:///…)")
@@ -71,11 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             import os
             os.environ["LGO_CENTRAL_DB"] = url
             os.environ.setdefault("LGO_BLOB_DIR", str(default_blob_dir(url)))
-            uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                        log_level="warning")
+            uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers, **LIMITS)
         else:
-            uvicorn.run(create_app(engine, default_blob_dir(url)), host=args.host, port=args.port,
-                        log_level="warning")
+            uvicorn.run(create_app(engine, default_blob_dir(url)), host=args.host, port=args.port, **LIMITS)
         return 0
     if args.cmd == "units":
         from .accounts import UnitRowError, import_units

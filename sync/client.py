@@ -56,6 +56,7 @@ class CentralClient:
         self.attempts = attempts
         self.access_token = ""
         self.refresh_token = ""
+        self.account: dict | None = None  # who this session is (the server's answer to the log-in)
         self._tokens_lock = threading.Lock()   # one refresh at a time, for every thread of this session
 
     def _set_tokens(self, access: str, refresh: str) -> None:
@@ -139,6 +140,7 @@ class CentralClient:
         tokens = self._json("POST", "/auth/login", {"username": username, "password": password, "card_cid": card_cid},
                             retry=False)
         self._set_tokens(tokens["access_token"], tokens["refresh_token"])
+        self.account = tokens.get("account")
         return tokens
 
     def change_password(self, old: str, new: str) -> None:
@@ -147,6 +149,7 @@ class CentralClient:
     def logout(self) -> None:
         self._json("POST", "/auth/logout", retry=False)
         self._set_tokens("", "")
+        self.account = None
 
     def return_changeset(self, cs_id: str, reason: str) -> dict:
         return self._json("POST", f"/changesets/{cs_id}/return", {"reason": reason})

@@ -369,7 +369,19 @@ class SyncEngine:
             "AND (? OR (next_try_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox w WHERE w.changeset_id = o.changeset_id "
             "AND o.changeset_id != '' AND w.sync_state IN ('queued', 'uploading') AND w.next_try_at > ?))) "
             "ORDER BY created_at", (kind, retry_held, now, now)).fetchall()
-        return [(i, cs_id, json.loads(p)) for i, cs_id, p in rows]
+        return [(i, cs_id, payload) for i, cs_id, p in rows if self._ours(kind, payload := json.loads(p))]
+
+    def _ours(self, kind: str, payload: dict) -> bool:
+        """Whether this session may send the item. On a shared PC the outbox holds the work of everyone who
+        uses it: an officer's submission goes out under that officer's own log-in, the registrar's acts under
+        the registrar's; the rest waits, queued, for its own officer (sent under another's account the
+        server would refuse it)."""
+        account = self.client.account
+        if account is None:
+            return True
+        if kind == "push":
+            return payload.get("author_cid") == account.get("cid")
+        return account.get("role") == "registrar"
 
     def _attempt(self, report: SyncReport, item_id: str, cs_id: str, held: set[str], send: Callable[[], None]) -> None:
         """Send one item. A cut link or an ended log-in stops the sync (the item stays queued); any other failure

@@ -168,6 +168,21 @@ def test_a_change_set_the_server_refuses_outright_comes_back_to_its_author_to_co
     assert set(server_records(office)) == {("unit", UNIT)}
 
 
+def test_on_a_shared_pc_each_officers_work_goes_out_under_their_own_log_in(office, tmp_path):
+    shared = pc(tmp_path, "shared", office, REGISTRY)
+    cs = submit(shared)  # queued, not yet sent: the officer logs out and the registrar sits down
+    registrar = SyncEngine(shared.register, CentralClient(office.url, attempts=2))
+    registrar.login(REGISTRAR.email, "Lgo-" + REGISTRAR.cid[-6:] + "-Desk", REGISTRAR.cid)
+    report = registrar.sync_once()
+    assert report.errors == [] and registrar.pending_count() == 1  # left for its author, not refused
+    assert shared.register.changesets(UNIT, [ReviewState.RETURNED]) == []
+    shared.login(REGISTRY.email, "Lgo-" + REGISTRY.cid[-6:] + "-Desk", REGISTRY.cid)
+    shared.sync_once()
+    assert shared.pending_count() == 0
+    with office.engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT id, state FROM changesets").all() == [(cs.id, "pending")]
+
+
 def test_a_closed_period_keeps_the_change_set_queued_until_it_opens(office, tmp_path):
     from server import cli
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
@@ -714,13 +729,19 @@ def test_a_confirmation_round_statement_reaches_the_laptop_shows_what_changed_an
     confirmed = laptop.statements()[0]
     assert confirmed.confirmed_by == REGISTRAR.cid and not confirmed.confirm_queued
     assert confirmed.state_th == "ยืนยันแล้ว"
-    # a confirmation the server refuses (not the registrar's) is said, and the statement is not shown confirmed
+    # a confirmation the server refuses (a statement it does not hold for the unit) is said, and the statement
+    # is not shown confirmed
+    import uuid
+    stray = statements.Statement.from_json({**copy.deepcopy(previous.to_json()), "id": str(uuid.uuid4())})
+    laptop.queue_confirm(stray)
+    refused = laptop.sync_once()
+    assert any("ไม่พบบัญชีรายชื่อนี้" in e for e in refused.errors) and laptop.pending_count() == 0
+    assert next(s for s in laptop.statements() if s.id == stray.id).state_th == "รอนายทะเบียนยืนยัน"
+    # the registrar's acts go out only under the registrar's log-in: queued on the officer's session, it waits
     pc1.sync_once()
     older = next(s for s in pc1.statements() if s.id == first_id)
     pc1.queue_confirm(older)
-    refused = pc1.sync_once()
-    assert any("เฉพาะนายทะเบียน" in e for e in refused.errors) and pc1.pending_count() == 0
-    assert next(s for s in pc1.statements() if s.id == first_id).state_th == "รอนายทะเบียนยืนยัน"
+    assert not pc1.sync_once().errors and pc1.pending_count() == 1
     # a PC that starts afresh gets the unit's statements too
     fresh = pc(tmp_path, "fresh", office, REGISTRAR)
     fresh.sync_once()
