@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from app.changeset import ChangeSet, Op, Operation
 from app.domain import StartReason
+from app.errors import Refusal, Verdicts
 from app.records import RECORD_TH, check_fields, from_dict, people_of, record_key, to_dict
 from app.register import gather_facts, validate
 from app.rules.entitlement import Facts
@@ -200,13 +201,7 @@ def malformed(cs: ChangeSet) -> list[str]:
 
 
 def _verdicts(conn: Connection, cs: ChangeSet, sc: Scope, today: _dt.date):
-    touched: set[str] = set()
-    for op in cs.operations:
-        touched |= _people(op.record_type, op.fields)
-        if (op.record_type, op.record_id) in sc.current:
-            touched |= _people(op.record_type, sc.current[(op.record_type, op.record_id)][1])
-        if op.record_type == "person":
-            touched.add(op.record_id)
+    touched = named_people(cs, sc.current)
     keep = {op.record_id for op in cs.operations if op.record_type == "person"}  # its own, or taken over
     try:
         return validate(load_facts(conn, touched, cs.unit_code, keep), cs, today)
@@ -216,8 +211,7 @@ def _verdicts(conn: Connection, cs: ChangeSet, sc: Scope, today: _dt.date):
         return cs, _unreckonable()
 
 
-def _unreckonable():
-    from app.errors import Refusal, Verdicts
+def _unreckonable() -> Verdicts:
     verdicts = Verdicts()
     verdicts.items.append(Refusal("changeset.unreckonable",
                                   "ตรวจสอบสิทธิตามหลักเกณฑ์ไม่ได้ เพราะข้อมูลบางช่องไม่อยู่ในช่วงที่เป็นไปได้ "
