@@ -10,7 +10,9 @@ import datetime as _dt
 import re
 from typing import Callable, Iterable
 
+from . import training
 from .changeset import ChangeSet, Op, Operation
+from .cid import format_cid, is_training
 from .domain import UnitLevel
 from .errors import Refusal, Verdict, Verdicts
 from .records import RECORD_TH, RECORD_TYPES, from_dict, people_of, record_key, to_dict
@@ -146,6 +148,12 @@ def validate(facts: Facts, cs: ChangeSet, today: _dt.date) -> tuple[Facts, Verdi
     for op in cs.operations:
         if op.record_type == "unit":
             verdicts.items.extend(unit_verdicts(op.fields))
+        if op.record_type == "person" and op.op is Op.CREATE and is_training(op.record_id) \
+                and cs.unit_code != training.UNIT.code:
+            verdicts.items.append(Refusal(
+                "cid.training_only", f"เลขประจำตัวประชาชน {format_cid(op.record_id)} เป็นเลขของข้อมูลฝึกหัด "
+                "(ขึ้นต้นด้วย 9) ใช้ได้เฉพาะในหน่วยงานฝึกหัด กรุณาอ่านหรือกรอกเลขจากบัตรประชาชนจริงของบุคคลนี้",
+                "A training citizen ID (starting with 9) belongs to the training unit only.").verdict)
     day = cs.effective_on or today
     for claim in cs.claims:
         v = explain_dependent(after, claim.beneficiary_cid, claim.dependent_cid, Relation(claim.relation), day)

@@ -274,3 +274,15 @@ def test_a_transfer_in_names_the_unit_it_comes_from_in_its_title_and_its_signed_
     assert csmod.canonical_digest(again) != csmod.canonical_digest(move)
     plain = events.hire("TRN0001", new_cid(), person(), "local_official", dt.date(2026, 11, 1), from_unit="OTH0002")
     assert plain.from_unit == "" and "from_unit" not in csmod.to_json(plain)  # only a transfer-in names one
+
+
+def test_a_training_citizen_id_is_refused_in_a_real_unit_and_kept_in_the_training_unit():
+    from app import cid, training
+    from app.rules.entitlement import Facts
+    made_up = person(cid=cid.complete("900000000777"))
+    real = events.hire("OTH0002", new_cid(), made_up, "local_official", dt.date(2026, 11, 1))
+    _after, verdicts = validate(Facts(), real, dt.date(2026, 11, 1))
+    assert any(v.code == "cid.training_only" and "ฝึกหัด" in v.th for v in verdicts.errors)
+    drill = events.hire(training.UNIT.code, new_cid(), made_up, "local_official", dt.date(2026, 11, 1))
+    _after, verdicts = validate(Facts(), drill, dt.date(2026, 11, 1))
+    assert not any(v.code == "cid.training_only" for v in verdicts.items)
