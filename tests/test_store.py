@@ -180,6 +180,15 @@ def test_attachments_other_than_pdf_jpeg_png_are_refused_with_what_to_do(wc):
         AttachmentStore(wc).put(b"MZ\x90\x00 a windows program")
 
 
+def test_a_document_the_central_server_would_not_take_is_refused_when_attached(wc):
+    from app.store import attachments
+    from server import blobs
+    assert attachments.MAX_BYTES == blobs.MAX_BYTES  # what the desk takes, the server takes
+    too_big = b"%PDF-1.7\n" + bytes(attachments.MAX_BYTES)
+    with pytest.raises(StoreProblem, match=f"ใหญ่เกิน {attachments.MAX_BYTES // 2**20} MB"):
+        AttachmentStore(wc).put(too_big)
+
+
 def test_the_db_worker_runs_jobs_in_order_on_its_own_thread_and_hands_back_errors(wc):
     import threading
     worker = DbWorker()

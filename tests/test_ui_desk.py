@@ -378,6 +378,8 @@ def test_the_registrar_confirms_the_units_statement_seeing_what_changed_since_th
     qtbot.waitUntil(lambda: rounds.table.rowCount() == 2, timeout=20000)
     assert rounds.table.item(0, 0).text() == "01/11/2569" and rounds.table.item(0, 3).text() == "รอนายทะเบียนยืนยัน"
     qtbot.waitUntil(lambda: rounds.confirm_button.isEnabled(), timeout=10000)
+    # the newest statement's summary is rendered off the GUI thread: wait for it, not for the first one shown
+    qtbot.waitUntil(lambda: "(+1)" in rounds.summary.toPlainText(), timeout=10000)
     text = rounds.summary.toPlainText()
     assert "ลายมือชื่อดิจิทัลของเซิร์ฟเวอร์กลางถูกต้อง" in text
     assert "ผู้มีสิทธิ 1 คน (+1) · ผู้มีสิทธิร่วม 2 คน (+2)" in text

@@ -129,8 +129,8 @@ class EvidenceBox(QGroupBox):
         self.import_button = self._button("นำเข้าไฟล์…", "Import a file…", "importEvidence", self.import_file)
         self.view_button = self._button("ดูเอกสาร", "View", "viewEvidence", self.view)
         self.remove_button = self._button("นำออก", "Remove", "removeEvidence", self.remove)
-        self.status = QLabel(tr("แนบได้เฉพาะ PDF, JPEG หรือ PNG ไฟล์ละไม่เกิน 50 MB",
-                                "PDF, JPEG or PNG, up to 50 MB each"))
+        self.status = QLabel(tr(f"แนบได้เฉพาะ PDF, JPEG หรือ PNG ไฟล์ละไม่เกิน {MAX_BYTES // (1024 * 1024)} MB",
+                                f"PDF, JPEG or PNG, up to {MAX_BYTES // (1024 * 1024)} MB each"))
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         top = QHBoxLayout()

@@ -22,7 +22,7 @@ from .db import StoreProblem, WorkingCopy
 from .private import private_dir
 
 NONCE = 12
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # the central server's limit (server.blobs.MAX_BYTES): a larger file could never be sent
 
 class AttachmentStore:
     def __init__(self, wc: WorkingCopy) -> None:
