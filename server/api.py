@@ -48,7 +48,9 @@ class ApiError(Exception):
         self.problem = Problem(code=code, message_th=th, message_en=en, details=details)
 
 
-TRANSIENT = {"calendar.closed"}  # refusals that a later replay of the same request may get past
+# refusals that a later replay of the same request may get past: the register closed for processing, a document
+# that has not arrived yet
+TRANSIENT = {"calendar.closed", "changeset.evidence_missing"}
 CLOCK_SKEW = _dt.timedelta(minutes=5)  # how far ahead of the server's clock a PC's clock may run
 
 
@@ -368,8 +370,6 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
 
         if sent.unit_code != c.unit_code:
             return refuse("changeset.other_unit", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงของหน่วยงานตนเอง")
-        if c.role is not Role.REGISTRY_OFFICER:
-            return refuse("changeset.not_registry", "เฉพาะเจ้าหน้าที่ทะเบียนเท่านั้นที่ส่งชุดการเปลี่ยนแปลงได้")
         if sent.author_cid != c.cid:
             return refuse("changeset.not_author", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงที่ท่านบันทึกเอง")
         if sent.state not in (ReviewState.PENDING, ReviewState.CANCELLED):
