@@ -168,12 +168,7 @@ class ChangeSet:
         self.return_reason = reason
 
     def _require_author_side(self, by: Officer) -> None:
-        if by.unit_code != self.unit_code:
-            raise Refusal("changeset.other_unit", "ชุดการเปลี่ยนแปลงนี้เป็นของหน่วยงานอื่น",
-                          "This change set belongs to another unit.")
-        if by.role is not Role.REGISTRY_OFFICER and by.cid != self.author_cid:
-            raise Refusal("changeset.not_registry", "เฉพาะเจ้าหน้าที่ทะเบียนส่งหรือยกเลิกชุดการเปลี่ยนแปลงได้",
-                          "Only registry officers submit or cancel change sets.")
+        require_author(by, self.unit_code, self.author_cid)
 
     def _require_registrar(self, by: Officer) -> None:
         if by.role is not Role.REGISTRAR:
@@ -187,6 +182,22 @@ class ChangeSet:
             raise Refusal("changeset.own_approval",
                           "ผู้บันทึกอนุมัติชุดการเปลี่ยนแปลงของตนเองไม่ได้ ต้องให้ผู้อื่นเป็นผู้ตรวจสอบ",
                           "The author cannot approve their own change set.")
+
+
+def require_author(by: Officer, unit_code: str, author_cid: str) -> None:
+    """Who may submit, resubmit or cancel a change set: its author, a registry officer of its unit. The one
+    rule for that step — the desk's use cases and the central server both run it (through :meth:`ChangeSet.submit`
+    and :meth:`ChangeSet.cancel`, or directly on what a client sent)."""
+    if by.role is not Role.REGISTRY_OFFICER:
+        raise Refusal("changeset.not_registry", "เฉพาะเจ้าหน้าที่ทะเบียนเท่านั้นที่ส่งชุดการเปลี่ยนแปลงได้",
+                      "Only registry officers submit or cancel change sets.")
+    if by.unit_code != unit_code:
+        raise Refusal("changeset.other_unit", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงของหน่วยงานตนเอง",
+                      "This change set belongs to another unit.")
+    if by.cid != author_cid:
+        raise Refusal("changeset.not_author", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงที่ท่านบันทึกเอง "
+                      "ชุดนี้เป็นของเจ้าหน้าที่ผู้บันทึก ให้ผู้บันทึกเข้าสู่ระบบแล้วส่งเอง",
+                      "Only its author may send or cancel a change set.")
 
 
 # --- serialisation (the store and the wire format both use it) ------------------------------------

@@ -1,16 +1,16 @@
-"""Use cases the windows call: each takes the register and returns plain data to show."""
+"""What the window shows about one person: their rights, service, coverages, dependents and documents."""
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from . import cid as cidmod
-from .domain import Coverage, Employment, Person, tables
-from .errors import Verdict
-from .people import Document, documents_of
-from .rules.entitlement import Relation, Span, explain_dependent, explain_self, parent_relation
-from .store.register import RegisterStore
-from .thai import format_date_short
+from .. import cid as cidmod
+from ..domain import Coverage, Employment, Person, tables
+from ..errors import Verdict
+from ..people import Document, documents_of
+from ..rules.entitlement import Relation, Span, explain_dependent, explain_self, parent_relation
+from ..store.register import RegisterStore
+from ..thai import format_date_short
 
 Date = _dt.date
 

@@ -1,0 +1,52 @@
+"""This PC's signing key and its enrolment with the central server (:class:`DeviceSigner`).
+
+A registrar approves offline: the approval is signed here with a key made once and kept in the encrypted
+working copy, and the server checks it against the public key this PC enrolled at its first online log-in.
+"""
+from __future__ import annotations
+
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from ..errors import Refusal
+from . import meta
+
+NOT_ENROLLED = ("เครื่องนี้ยังไม่ได้ลงทะเบียนกับเซิร์ฟเวอร์กลาง "
+                "กรุณาเข้าสู่ระบบขณะออนไลน์หนึ่งครั้งก่อนอนุมัติแบบออฟไลน์")
+
+
+class DeviceSigner:
+    def __init__(self, wc) -> None:
+        self.wc = wc
+
+    def _key(self) -> Ed25519PrivateKey:
+        raw = meta.get(self.wc.conn, "device_key")
+        if raw is None:
+            key = Ed25519PrivateKey.generate()
+            with self.wc.transaction() as conn:
+                meta.put_in(conn, "device_key",
+                            key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
+            return key
+        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(raw))
+
+    def public_key_b64(self) -> str:
+        """Made on first use, then always the same."""
+        return base64.b64encode(self._key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+
+    @property
+    def device_id(self) -> str | None:
+        """The server's name for this PC, once enrolled."""
+        return meta.get(self.wc.conn, "device_id")
+
+    def enrolled_as(self, device_id: str) -> None:
+        with self.wc.transaction() as conn:
+            meta.put_in(conn, "device_id", device_id)
+
+    def sign(self, digest: bytes) -> tuple[str, str]:
+        """(device id, base64 signature). Refused (in Thai) on a PC never enrolled: the server could not check it."""
+        device_id = self.device_id
+        if not device_id:
+            raise Refusal("device.not_enrolled", NOT_ENROLLED, "This PC is not enrolled: log in online once first.")
+        return device_id, base64.b64encode(self._key().sign(digest)).decode()

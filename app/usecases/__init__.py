@@ -1,0 +1,14 @@
+"""The officers' actions, one function each, every one taking an explicit :class:`Desk` and returning what
+it :class:`Changed` (the window runs them on the database worker and redraws what they changed):
+
+* :mod:`.registry` — the registry officer: record a guided action (draft or send), resubmit, cancel, merge;
+* :mod:`.review` — the registrar: approve (signed after card and PIN), return with a reason;
+* :mod:`.statements` — the registrar's confirmation round;
+* :mod:`.person` — what the window shows about one person.
+
+These are the only writers of the outbox (app.store.outbox); the sync engine only delivers what they owe.
+"""
+from .context import Changed, Desk
+from .person import DependentLine, PersonDetail, describe_span, format_cid, person_detail
+
+__all__ = ["Changed", "DependentLine", "Desk", "PersonDetail", "describe_span", "format_cid", "person_detail"]

@@ -1,0 +1,91 @@
+"""The registry officer's actions on change sets: a guided action's result kept as a draft or sent for review,
+a returned one sent again, cancelled, or merged with what changed meanwhile. Each is one transaction: the
+change set and what is owed to the server about it are kept together or not at all, and the caller's own
+copy of the change set is never changed (a refusal leaves the officer's work as it was)."""
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+from typing import Callable, Iterable
+
+from .. import changeset as csmod
+from .. import review
+from ..changeset import ChangeSet, ReviewState
+from ..errors import Refusal
+from ..store.outbox import Kind
+from ..store.register import RegisterStore
+from .context import Changed, Desk
+
+Make = Callable[[RegisterStore], ChangeSet]   # builds a change set from a form, on the working copy as it is now
+
+
+def owe_push_in(conn, desk: Desk, cs: ChangeSet) -> None:
+    """Keep the change set and owe its newest step to the server (one item per step of its history)."""
+    desk.register.save_changeset_in(conn, cs)
+    desk.outbox.owe_in(conn, f"push:{cs.id}:{len(cs.history)}", Kind.PUSH, cs.id, csmod.to_json(cs))
+
+
+def record(desk: Desk, make: Make, send: bool, evidence: Iterable[tuple[str, str]] = ()) -> Changed:
+    """A guided action's dialog done: the change set is built from the form and kept in the same step — as a
+    draft, or submitted and owed to the server (``send``). ``evidence``: (SHA-256, what it is) of each document."""
+    cs = make(desk.register)
+    documents = list(evidence)
+    cs.evidence = [sha for sha, _label in documents]
+    cs.evidence_labels = dict(documents)
+    return submit(desk, cs) if send else keep_unsent(desk, cs)
+
+
+def keep_unsent(desk: Desk, cs: ChangeSet) -> Changed:
+    """Kept on this PC only: a draft, or a returned change set corrected but not yet sent again (it stays
+    returned, so the reason stays in view)."""
+    cs = copy.deepcopy(cs)
+    if cs.state is not ReviewState.RETURNED:
+        cs.state = ReviewState.DRAFT
+    with desk.transaction() as conn:
+        desk.register.save_changeset_in(conn, cs)
+    return Changed((cs,))
+
+
+def submit(desk: Desk, cs: ChangeSet) -> Changed:
+    """Sent for the registrar's review (a returned one: sent again)."""
+    cs = copy.deepcopy(cs)
+    cs.submit(desk.officer)
+    with desk.transaction() as conn:
+        owe_push_in(conn, desk, cs)
+    return Changed((cs,), owed=1)
+
+
+def resubmit(desk: Desk, cs: ChangeSet, today: _dt.date) -> Changed:
+    """A returned change set sent again as it is: only when the rules now accept it."""
+    verdicts = review.check(desk.register, cs, today)
+    if not verdicts.ok:
+        raise Refusal(verdicts.errors[0].code, verdicts.errors[0].th, verdicts.errors[0].en)
+    return submit(desk, cs)
+
+
+def cancel(desk: Desk, cs: ChangeSet) -> Changed:
+    """Withdrawn by its author. One the server has seen is cancelled there too; a draft only here."""
+    cs = copy.deepcopy(cs)
+    cs.cancel(desk.officer)
+    with desk.transaction() as conn:
+        if len(cs.history) > 1:
+            owe_push_in(conn, desk, cs)
+        else:
+            desk.register.save_changeset_in(conn, cs)
+    return Changed((cs,), owed=int(len(cs.history) > 1))
+
+
+def merge(desk: Desk, cs: ChangeSet) -> Changed:
+    """A change set returned for a conflict: what does not overlap the register as it is now becomes a new
+    change set, sent for review, and the old one is cancelled — both or neither."""
+    new, left = review.merged(desk.register, cs)
+    if new is None:
+        raise Refusal("merge.nothing", "ไม่มีส่วนที่รวมได้ ทุกช่องที่แก้ไขขัดแย้งกับข้อมูลปัจจุบัน กรุณาบันทึกใหม่",
+                      "Nothing can be merged.")
+    old = copy.deepcopy(cs)
+    old.cancel(desk.officer)
+    new.submit(desk.officer)
+    with desk.transaction() as conn:
+        owe_push_in(conn, desk, old)
+        owe_push_in(conn, desk, new)
+    return Changed((old, new), owed=2, left=tuple(left))

@@ -1,0 +1,41 @@
+"""The registrar's actions on what waits for review: approve (after their card and PIN, signed on this PC —
+offline is fine) and return with a reason. One transaction each: approving several is all of them or none."""
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+from typing import Iterable
+
+from .. import changeset as csmod
+from ..changeset import ChangeSet
+from ..store.outbox import Kind
+from .context import Changed, Desk
+
+
+def approve(desk: Desk, chosen: Iterable[ChangeSet], approved_at: _dt.datetime | None = None) -> Changed:
+    """Approve each chosen change set and owe the signed approvals to the server."""
+    when = approved_at or desk.clock()
+    done = []
+    for cs in chosen:
+        cs = copy.deepcopy(cs)
+        cs.approve(desk.officer, at=when)
+        done.append(cs)
+    with desk.transaction() as conn:
+        for cs in done:
+            device_id, signature = desk.signer.sign(csmod.canonical_digest(cs))
+            desk.register.save_changeset_in(conn, cs)
+            desk.outbox.owe_in(conn, f"approve:{cs.id}", Kind.APPROVE, cs.id, {
+                "changeset_id": cs.id, "device_id": device_id, "approved_at": when.isoformat(),
+                "signature": signature})
+    return Changed(tuple(done), owed=len(done))
+
+
+def return_(desk: Desk, cs: ChangeSet, reason: str) -> Changed:
+    """Sent back to its author with the reason (required)."""
+    cs = copy.deepcopy(cs)
+    cs.return_(desk.officer, reason)
+    with desk.transaction() as conn:
+        desk.register.save_changeset_in(conn, cs)
+        desk.outbox.owe_in(conn, f"return:{cs.id}:{len(cs.history)}", Kind.RETURN, cs.id,
+                           {"changeset_id": cs.id, "reason": cs.return_reason})
+    return Changed((cs,), owed=1)
