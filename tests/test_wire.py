@@ -105,3 +105,17 @@ def test_every_endpoint_declares_the_models_it_takes_and_answers(tmp_path):
     assert not untyped, untyped
     tags = {route.tags[0] for router in ROUTERS for route in router.routes}
     assert tags >= {"auth", "sync", "blobs", "statements", "calendar", "licence", "ops"}
+
+
+def test_a_staged_change_set_and_a_statement_read_as_models_give_app_what_it_reads(registry):
+    from app import changeset as csmod
+    from app.statements import Statement
+    from sync.protocol import ChangeSetOut, StatementOut
+    sent = registry.get("/changesets", params={"state": "pending"}).json()
+    staged = [ChangeSetOut.model_validate(item) for item in sent]
+    assert len(staged) == 3 and [cs.as_json() for cs in staged] == sent
+    assert [csmod.to_json(csmod.from_json(cs.as_json())) for cs in staged] == sent
+    [brief] = registry.get("/statements", params={"brief": "true"}).json()
+    assert "body" not in brief and StatementOut.model_validate(brief).as_json() == brief
+    whole = StatementOut.model_validate(registry.get(f"/statements/{brief['id']}").json())
+    assert Statement.from_json(whole.as_json()).body["counts"] == brief["counts"]
