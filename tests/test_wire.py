@@ -119,3 +119,11 @@ def test_a_staged_change_set_and_a_statement_read_as_models_give_app_what_it_rea
     assert "body" not in brief and StatementOut.model_validate(brief).as_json() == brief
     whole = StatementOut.model_validate(registry.get(f"/statements/{brief['id']}").json())
     assert Statement.from_json(whole.as_json()).body["counts"] == brief["counts"]
+
+
+def test_a_client_version_with_digits_int_cannot_read_is_refused_in_thai_not_a_500(registry):
+    # found by schemathesis: "³".isdigit() holds, int("³") fails
+    r = registry.post("/licence", {"installation_id": "inst-1", "client_version": "\u00b3 "})
+    assert r.status_code == 400 and r.json()["code"] == "licence.request" and "รุ่น" in r.json()["message_th"]
+    ok = registry.post("/licence", {"installation_id": "inst-1", "client_version": "0.1.0"})
+    assert ok.status_code == 200 and ok.json()["unit_code"] == UNIT

@@ -25,7 +25,12 @@ def licence_issue(body: LicenceRequest, ctx: Ctx, c: Active) -> Licence:
     version = body.client_version.strip()
     if not installation or not version:
         raise ApiError(400, "licence.request", "คำขอใบอนุญาตต้องระบุรหัสเครื่องและรุ่นของโปรแกรม")
-    if licence.too_old(version):
+    try:
+        too_old = licence.too_old(version)
+    except ValueError:  # a "digit" int() cannot read (a superscript, say): no version of this program
+        raise ApiError(400, "licence.request", "รุ่นของโปรแกรมในคำขอใบอนุญาตไม่ถูกต้อง กรุณาติดตั้งโปรแกรมรุ่นล่าสุด",
+                       "The client version is not a version.") from None
+    if too_old:
         raise ApiError(426, "client.too_old", f"โปรแกรมรุ่น {version} เก่าเกินไป ต้องเป็นรุ่น "
                                               f"{licence.min_client_version()} ขึ้นไป กรุณาติดตั้งรุ่นใหม่",
                        min_version=licence.min_client_version())
