@@ -1,7 +1,11 @@
 """The wire format between the desktop and the central server (pydantic). Both sides import it.
 
-Every error body is :class:`Problem`: a stable ``code`` the client can act on and a Thai message for
-the officer. Change sets travel as :func:`app.changeset.to_json` dictionaries.
+Every request body and every answer is a model here (the server's OpenAPI is made from them, and the client
+reads its answers with them); the closed sets of names — the kinds of feed item, the outcomes of a push or an
+approval, roles, review states, calendar phases — are enums. Inputs (``_In``) refuse unknown keys. Every error
+body is :class:`Problem`: a stable ``code`` the client can act on and a Thai message for the officer. Change
+sets travel as :func:`app.changeset.to_json` dictionaries (in: :class:`ChangeSetIn`, out: :class:`ChangeSetOut`).
+Times in answers are the ISO 8601 text the server wrote (``…+00:00``), kept as text so they reach the PC as sent.
 """
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.changeset import ReviewState
+from app.domain import Role
 
 API = "/v1"
 
@@ -71,7 +78,7 @@ class AccountInfo(BaseModel):
     username: str
     cid: str
     name: str
-    role: str
+    role: Role
     unit_code: str
     unit_name: str = ""
 
@@ -95,7 +102,6 @@ class DeviceInfo(BaseModel):
 
 
 RecordType = Literal["person", "employment", "marriage", "parentage", "coverage", "court_order", "unit"]
-ReviewStateName = Literal["draft", "pending", "approved", "applied", "returned", "cancelled"]
 
 
 class OperationIn(_In):
@@ -114,7 +120,7 @@ class ClaimIn(_In):
 
 
 class TransitionIn(_In):
-    state: ReviewStateName
+    state: ReviewState
     at: _dt.datetime
     by_cid: Text(16)
     reason: Text(2000) = ""
@@ -127,7 +133,7 @@ class ChangeSetIn(_In):
     author_cid: Cid
     title: Text(500, 1)
     kind: Text(32, 1)
-    state: ReviewStateName
+    state: ReviewState
     effective_on: _dt.date | None = None
     created_at: _dt.datetime
     return_reason: Text(2000) = ""
@@ -157,7 +163,7 @@ class PushResult(BaseModel):
     status: PushStatus
     code: str = ""
     message_th: str = ""
-    state: str = ""
+    state: ReviewState | Literal[""] = ""  # the change set's state on the server once accepted; "" when refused
 
 
 class PushResponse(BaseModel):
@@ -195,11 +201,18 @@ class ApprovalResult(BaseModel):
     current: list[dict[str, Any]] = Field(default_factory=list)  # the records as the server has them now
 
 
+class FeedKind(str, Enum):
+    """What a feed item tells the unit's PCs (the kinds the server writes into the feed)."""
+    RECORD = "record"        # a record of the register at a new revision: ``data`` is the record
+    CHANGESET = "changeset"  # a change set moved: ``data`` is {state, title, reason[, changeset]} (whole when pending)
+    STATEMENT = "statement"  # a statement issued or confirmed: ``data`` is {id, as_of, confirmed_by}; fetch it
+
+
 class FeedItem(BaseModel):
     seq: int
-    kind: str                 # record | tombstone | changeset | calendar
-    record_type: str = ""
-    key: str = ""
+    kind: FeedKind
+    record_type: RecordType | Literal[""] = ""  # for a record
+    key: str = ""             # the record's id, the change set's id or the statement's id
     rev: int = 0
     data: dict[str, Any] | None = None
 
@@ -208,6 +221,141 @@ class FeedPage(BaseModel):
     items: list[FeedItem]
     next_seq: int
     more: bool
+
+
+class RecordItem(BaseModel):
+    """One record of the unit's register as the server has it now."""
+    record_type: RecordType
+    key: str
+    rev: int
+    data: dict[str, Any]
+
+
+class RecordsPage(BaseModel):
+    """A page of the unit's whole register (a new or rebuilt working copy starts here)."""
+    items: list[RecordItem]
+    next: str = Field(description="where the next page starts (``type:id`` of this page's last record)")
+    more: bool
+    feed_seq: int = Field(description="the feed position to follow once the last page is in")
+
+
+class ClaimOut(BaseModel):
+    beneficiary_cid: str
+    dependent_cid: str
+    relation: str
+
+
+class OperationOut(BaseModel):
+    op: Literal["create", "update"]
+    record_type: RecordType
+    record_id: str
+    fields: dict[str, Any]
+    base_rev: int | None = None
+
+
+class TransitionOut(BaseModel):
+    state: ReviewState
+    at: str
+    by_cid: str
+    reason: str = ""
+
+
+class ApprovalSeal(BaseModel):
+    """Who approved a change set, on which device, when, and the signature the server checked."""
+    by_cid: str
+    device_id: str
+    approved_at: str
+    signature: str
+
+
+class ChangeSetOut(BaseModel):
+    """A change set as the server keeps it (app.changeset.to_json, with the server's state and history).
+    ``evidence_labels``, ``from_unit`` and ``approval`` are sent only when the change set has them."""
+    id: str
+    unit_code: str
+    author_cid: str
+    title: str
+    kind: str
+    state: ReviewState
+    effective_on: str | None = None
+    created_at: str
+    return_reason: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    evidence_labels: dict[str, str] = Field(default_factory=dict)
+    from_unit: str = ""
+    claims: list[ClaimOut] = Field(default_factory=list)
+    operations: list[OperationOut] = Field(default_factory=list)
+    history: list[TransitionOut] = Field(default_factory=list)
+    approval: ApprovalSeal | None = None
+
+
+class ReturnAnswer(BaseModel):
+    id: str
+    state: ReviewState
+
+
+class StatementCounts(BaseModel):
+    beneficiaries: int
+    dependents: int
+
+
+class StatementOut(BaseModel):
+    """A statement of the unit's entitled people. ``body`` is the document the server signed, sent as signed
+    (``signature`` is over app.statements.body_bytes(body)); a brief listing leaves it out."""
+    id: str
+    as_of: _dt.date
+    counts: StatementCounts
+    issued_at: str
+    confirmed_by: str | None = None
+    confirmed_at: str | None = None
+    signature: str
+    body: dict[str, Any] | None = None
+
+
+class StatementConfirmed(BaseModel):
+    id: str
+    confirmed: bool
+
+
+class Phase(str, Enum):
+    """The registration calendar's phases (seeds 001, attachment 3)."""
+    OPEN = "open"
+    PROCESSING = "processing"
+    CONFIRMATION = "confirmation"
+
+
+class PeriodOut(BaseModel):
+    name: str
+    phase: Phase
+    starts: _dt.date
+    ends: _dt.date
+
+
+class CalendarNow(BaseModel):
+    phase: Phase
+    phase_th: str
+    periods: list[PeriodOut] = Field(description="the periods not yet over, earliest first")
+
+
+class LicenceKey(BaseModel):
+    ed25519: str = Field(description="the server's Ed25519 public key, 32 bytes, base64")
+
+
+class Licence(BaseModel):
+    """A yearly licence (sync/licence.py): the signed ``token`` and what it says."""
+    token: str
+    installation_id: str
+    unit_code: str
+    fiscal_year: int
+    valid_from: _dt.date
+    valid_until: _dt.date
+    min_version: str
+    issued: _dt.date
+
+
+class Health(BaseModel):
+    ok: bool
+    at: str
 
 
 Tokens.model_rebuild()
