@@ -12,6 +12,7 @@ from app.errors import Refusal
 from app.store import KeyStore, MemoryKeyring
 from app.store.db import key_name
 from app.store.keys import SERVICE
+from app.usecases import Desk, registry
 from sync.session import CopyNeedsRebuild, PasswordChangeRequired, log_in
 from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, free_port, hire, import_unit
 
@@ -87,12 +88,12 @@ def test_a_lost_key_says_what_was_not_sent_and_a_rebuild_downloads_the_unit(offi
     session = first_login(office, data, keys)
     engine = session.engine
     sent, unsent = hire(children=1), hire(children=2)
+    desk = Desk.of(session.register, REGISTRY)
     for cs in (sent, unsent):
         cs.state = cs.state.DRAFT
-        cs.submit(REGISTRY)
-    engine.queue_push(sent)
+    registry.submit(desk, sent)
     assert not engine.sync_once().errors  # on the server, waiting for review
-    engine.queue_push(unsent)  # recorded, never sent
+    registry.submit(desk, unsent)  # recorded, never sent
     session.register.wc.close()
     ring.delete_password(SERVICE, key_name(UNIT))  # e.g. the Windows profile was rebuilt
 
