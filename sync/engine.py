@@ -12,6 +12,10 @@ attachment cannot be read, its answer makes no sense — is that item's alone: t
 and waits (:data:`FIRST_WAIT`, doubling, at most :data:`LONGEST_WAIT`) while the rest of the sync goes on —
 the other items, then the pull. Later items of the same change set wait behind it, so the server never sees
 them out of order. :meth:`SyncEngine.sync_problems` says which items wait and why (the window shows them).
+
+The engine only syncs. What is owed is written by the officers' actions (app.usecases) into the outbox
+(app.store.outbox); logging in and remembering the officer are sync/session.py's, this PC's enrolment and licence
+sync/enrolment.py's. Each kind of outbox item is one row of :attr:`SyncEngine.handlers` (:class:`Handler`).
 """
 from __future__ import annotations
 
