@@ -102,6 +102,7 @@ class DeviceInfo(BaseModel):
 
 
 RecordType = Literal["person", "employment", "marriage", "parentage", "coverage", "court_order", "unit"]
+Relation = Literal["spouse", "child", "father", "mother"]  # of a dependent to the beneficiary, in a claim
 
 
 class OperationIn(_In):
@@ -116,7 +117,7 @@ class OperationIn(_In):
 class ClaimIn(_In):
     beneficiary_cid: Cid
     dependent_cid: Cid
-    relation: Literal["spouse", "child", "father", "mother"]
+    relation: Relation
 
 
 class TransitionIn(_In):
@@ -242,7 +243,7 @@ class RecordsPage(BaseModel):
 class ClaimOut(BaseModel):
     beneficiary_cid: str
     dependent_cid: str
-    relation: str
+    relation: Relation
 
 
 class OperationOut(BaseModel):
@@ -288,6 +289,10 @@ class ChangeSetOut(BaseModel):
     history: list[TransitionOut] = Field(default_factory=list)
     approval: ApprovalSeal | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        """The dictionary app.changeset.from_json reads (the keys the server sent, as it sent them)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
 
 class ReturnAnswer(BaseModel):
     id: str
@@ -310,6 +315,10 @@ class StatementOut(BaseModel):
     confirmed_at: str | None = None
     signature: str
     body: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The dictionary app.statements.Statement.from_json reads (a whole statement: with its body)."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 class StatementConfirmed(BaseModel):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, select
 from app import changeset as csmod
 from app.changeset import ReviewState
 from app.offline import OFFLINE_DAYS
-from sync.protocol import API, Approval, ApprovalResult, ApprovalStatus
+from sync.protocol import API, Approval, ApprovalResult, ApprovalSeal, ApprovalStatus
 
 from .. import calendar, register, security
 from ..db import answers, devices
@@ -66,9 +66,8 @@ def approve(body: Approval, ctx: Ctx, c: Active) -> ApprovalResult:
             cs.applied()
         else:
             cs.rejected("; ".join(outcome.reasons_th))
-        store_changeset(conn, cs, False, {"approval": {"by_cid": c.cid, "device_id": body.device_id,
-                                                       "approved_at": approved_at.isoformat(),
-                                                       "signature": body.signature}})
+        store_changeset(conn, cs, False, ApprovalSeal(by_cid=c.cid, device_id=body.device_id,
+                                                      approved_at=approved_at.isoformat(), signature=body.signature))
         result = ApprovalResult(changeset_id=cs.id, status=ApprovalStatus(outcome.status),
                                 code="" if outcome.status == "applied" else f"approval.{outcome.status}",
                                 reasons_th=outcome.reasons_th, current=outcome.current)

@@ -14,7 +14,7 @@ from app.changeset import ReviewState
 from app.domain import Role
 from app.errors import Refusal
 from sync.protocol import (
-    API, ChangeSetIn, ChangeSetOut, Id, PushRequest, PushResponse, PushResult, PushStatus, ReturnAnswer,
+    API, ApprovalSeal, ChangeSetIn, ChangeSetOut, Id, PushRequest, PushResponse, PushResult, PushStatus, ReturnAnswer,
     ReturnRequest,
 )
 
@@ -124,10 +124,10 @@ def _missing_evidence(conn, c: Caller, cs) -> int:
     return len(set(cs.evidence) - have)
 
 
-def store_changeset(conn, cs, new: bool, extra: dict | None = None) -> None:
-    """The server's copy of a change set, and its news in the unit's feed (a pending one travels whole, so
-    the registrar's laptop can review it offline)."""
-    data = {**csmod.to_json(cs), **(extra or {})}
+def store_changeset(conn, cs, new: bool, approval: ApprovalSeal | None = None) -> None:
+    """The server's copy of a change set (with the registrar's approval once approved), and its news in the
+    unit's feed (a pending one travels whole, so the registrar's laptop can review it offline)."""
+    data = {**csmod.to_json(cs), **({"approval": approval.model_dump()} if approval is not None else {})}
     at = security.now()
     if new:
         conn.execute(changesets.insert().values(id=cs.id, unit_code=cs.unit_code, author_cid=cs.author_cid,

@@ -162,7 +162,8 @@ def main() -> None:
         for label, key in (("first sync", "first"), ("a sync with nothing new", "nothing")):
             for compressed in (False, True):
                 up, down = wire[key, compressed]
-                print(f"  {label}, {'gzip' if compressed else 'uncompressed'}: sent {up:,.0f} B, received {down:,.0f} B")
+                how = "gzip" if compressed else "uncompressed"
+                print(f"  {label}, {how}: sent {up:,.0f} B, received {down:,.0f} B")
         raw, gz = (sum(wire["first", c]) for c in (False, True))
         print(f"first sync on the wire: {raw:,} B uncompressed → {gz:,} B gzip ({gz / raw:.1%}); "
               f"at 10 Mbit/s {raw * 8 / LINK:.1f} s → {gz * 8 / LINK:.1f} s")
