@@ -278,7 +278,7 @@ class SyncEngine:
         """Statements the feed announced (issued or confirmed): each fetched whole and kept with its state."""
         for sid in self.held_statements.wanted():
             try:
-                data = self.client.statement(sid).model_dump(mode="json")
+                data = self.client.statement(sid).as_json()
             except SyncError as e:
                 if _stops_the_sync(e):
                     raise
@@ -440,8 +440,7 @@ class SyncEngine:
             after = page.next
         self.register.recompute_all()
         # Change sets still under review are not in the register: the unit's staging area has them.
-        staged = [csmod.from_json(c.model_dump(mode="json", exclude_unset=True))
-                  for state in ("pending", "returned") for c in self.client.staged(state)]
+        staged = [csmod.from_json(c.as_json()) for state in ("pending", "returned") for c in self.client.staged(state)]
         known_statements = self.client.statements(brief=True)
         with self.register.wc.transaction() as conn:
             for cs in staged:
