@@ -38,7 +38,9 @@ from app.store.outbox import (  # noqa: F401 — FIRST_WAIT, LONGEST_WAIT, wait_
 from app.store.statements import StatementStore
 
 from .client import CentralClient, SyncError
-from .protocol import ApprovalResult, ApprovalStatus, FeedKind, FeedPage, PushResult, PushStatus
+from .protocol import (
+    ApprovalResult, ApprovalStatus, FeedKind, FeedPage, PushResult, PushStatus, ReturnAnswer, StatementConfirmed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -411,13 +413,13 @@ class SyncEngine:
         with self.register.wc.transaction() as conn:
             self.register.save_changeset_in(conn, cs)
 
-    def _return(self, item: Item):
+    def _return(self, item: Item) -> ReturnAnswer:
         return self.client.return_changeset(item.changeset_id, item.payload["reason"])
 
     def _approve(self, item: Item) -> ApprovalResult:
         return self.client.approve(item.payload)
 
-    def _confirm(self, item: Item):
+    def _confirm(self, item: Item) -> StatementConfirmed:
         return self.client.confirm_statement(item.payload["statement_id"])  # the feed brings it back, confirmed
 
     def _bootstrap(self, report: SyncReport, progress) -> None:
