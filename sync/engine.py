@@ -26,12 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from app import changeset as csmod
-from app.changeset import ChangeSet, ReviewState
+from app.changeset import ReviewState
 from app.domain import Role
 from app.records import from_dict
 from app.statements import Statement
 from app.store import AttachmentStore, RegisterStore, StoreProblem, meta
-from app.store.device import DeviceSigner
 from app.store.outbox import (  # noqa: F401 — FIRST_WAIT, LONGEST_WAIT, wait_after: the waits, named here too
     FIRST_WAIT, LONGEST_WAIT, UNEXPECTED, Item, Kind, Outbox, State, SyncProblem, wait_after,
 )
@@ -147,7 +146,6 @@ class SyncEngine:
         wc = register.wc
         self.outbox = Outbox(wc)
         self.held_statements = StatementStore(wc)
-        self.signer = DeviceSigner(wc)
         # One row per kind of outbox item, in the order they go out (a claim will be one more).
         self.handlers: dict[Kind, Handler] = {
             Kind.PUSH: Handler(self._author_sends, self._push, "pushed", read=_push_read, undo=self._send_back),
@@ -176,52 +174,6 @@ class SyncEngine:
     def sync_problems(self) -> list[SyncProblem]:
         """What this PC owes the server and could not deliver (app.store.outbox.Outbox.problems)."""
         return self.outbox.problems(self.held_statements.title_of_confirm)
-
-    # --- kept until the window and the tests owe items through app.usecases ------------------------------
-
-    def queue_push(self, cs: ChangeSet) -> None:
-        self.queue_pushes([cs])
-
-    def queue_pushes(self, changesets: list[ChangeSet]) -> None:
-        from app.usecases.registry import owe_push_in
-        with self.register.wc.transaction() as conn:
-            for cs in changesets:
-                owe_push_in(conn, self._desk(), cs)
-        self.outbox.tally()
-
-    def queue_return(self, cs: ChangeSet) -> None:
-        with self.register.wc.transaction() as conn:
-            self.register.save_changeset_in(conn, cs)
-            self.outbox.owe_in(conn, f"return:{cs.id}:{len(cs.history)}", Kind.RETURN, cs.id,
-                               {"changeset_id": cs.id, "reason": cs.return_reason})
-        self.outbox.tally()
-
-    def queue_approval(self, cs: ChangeSet, approved_at: _dt.datetime | None = None) -> None:
-        device_id, signature = self.signer.sign(csmod.canonical_digest(cs))
-        when = approved_at or _dt.datetime.now(_dt.timezone.utc)
-        with self.register.wc.transaction() as conn:
-            self.register.save_changeset_in(conn, cs)
-            self.outbox.owe_in(conn, f"approve:{cs.id}", Kind.APPROVE, cs.id, {
-                "changeset_id": cs.id, "device_id": device_id, "approved_at": when.isoformat(),
-                "signature": signature})
-        self.outbox.tally()
-
-    def queue_confirm(self, st: Statement) -> None:
-        st.confirm_queued = True
-        with self.register.wc.transaction() as conn:
-            self.held_statements.keep_in(conn, st)
-            self.outbox.owe_in(conn, f"confirm:{st.id}", Kind.CONFIRM, "", {"statement_id": st.id})
-        self.outbox.tally()
-
-    def statements(self) -> list[Statement]:
-        return self.held_statements.all()
-
-    def statement_key(self) -> bytes | None:
-        return self.held_statements.server_key()
-
-    def _desk(self):
-        from app.usecases import Desk
-        return Desk(self.register, None, self.outbox, self.held_statements, self.signer)  # type: ignore[arg-type]
 
     # --- one sync -------------------------------------------------------------------------------------
 
