@@ -1,11 +1,12 @@
-"""The desktop's HTTP client for the central server (requests). Every failure becomes a :class:`SyncError`
+"""The desktop's HTTP client for the central server (requests). Every answer is read as its model from
+``sync.protocol`` (the same models the server answers with); every failure becomes a :class:`SyncError`
 that says whether trying again later can help, with the server's Thai message when it gave one.
 
 One client holds one log-in session's tokens and is shared by the program's threads (the sync thread, the
-database worker, the document downloads). A refresh token works once: the server rotates it, and a spent
-one presented again ends the whole session (reuse detection). So the threads share one refresh: it runs
-under a lock, and a thread whose access token ran out while another was already renewing it uses the new
-tokens instead of presenting the spent refresh token again.
+desk's network runner for log-in and log-out, the document downloads; never the database worker). A refresh
+token works once: the server rotates it, and a spent one presented again ends the whole session (reuse
+detection). So the threads share one refresh: it runs under a lock, and a thread whose access token ran out
+while another was already renewing it uses the new tokens instead of presenting the spent refresh token again.
 """
 from __future__ import annotations
 
@@ -13,11 +14,19 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
+from pydantic import BaseModel, TypeAdapter
 
-from .protocol import API
+from .protocol import (
+    API, AccountInfo, ApprovalResult, ChangeSetOut, DeviceInfo, FeedPage, Licence, LicenceKey, PushResponse,
+    PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
+)
+
+M = TypeVar("M", bound=BaseModel)
+_ChangeSets = TypeAdapter(list[ChangeSetOut])
+_Statements = TypeAdapter(list[StatementOut])
 
 
 @dataclass
@@ -56,7 +65,7 @@ class CentralClient:
         self.attempts = attempts
         self.access_token = ""
         self.refresh_token = ""
-        self.account: dict | None = None  # who this session is (the server's answer to the log-in)
+        self.account: AccountInfo | None = None  # who this session is (the server's answer to the log-in)
         self._tokens_lock = threading.Lock()   # one refresh at a time, for every thread of this session
 
     def _set_tokens(self, access: str, refresh: str) -> None:
@@ -94,12 +103,12 @@ class CentralClient:
             except requests.RequestException:
                 raise SyncError("net.offline", OFFLINE, retryable=True) from None
             try:
-                tokens = self._check(r).json()
+                tokens = Tokens.model_validate_json(self._check(r).content)
             except SyncError as e:
                 if not e.retryable:  # refused: the session is over; no thread presents this token again
                     self.refresh_token = ""
                 raise
-            self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+            self.access_token, self.refresh_token = tokens.access_token, tokens.refresh_token
 
     def _request_once(self, method: str, path: str, token: str, *, retry: bool = True, **kw) -> requests.Response:
         headers = dict(kw.pop("headers", {}))
@@ -130,62 +139,67 @@ class CentralClient:
             raise SyncError(f"http.{r.status_code}", f"เซิร์ฟเวอร์กลางตอบกลับผิดปกติ ({r.status_code})",
                             r.status_code, retryable=r.status_code >= 500) from None
 
-    def _json(self, method: str, path: str, body: Any = None, **kw) -> Any:
+    def _read(self, model: type[M] | TypeAdapter, method: str, path: str, body: Any = None, **kw) -> M:
+        """One call whose answer is read as ``model`` (sync.protocol). An answer that is not that model raises
+        (ValueError): the caller treats it as an answer it cannot understand, never as data."""
         r = self._request(method, path, json=body, **kw)
-        return r.json() if r.content else None
+        if isinstance(model, TypeAdapter):
+            return model.validate_json(r.content)
+        return model.model_validate_json(r.content)
 
     # --- the API ---------------------------------------------------------------------------------------
 
-    def login(self, username: str, password: str, card_cid: str) -> dict:
-        tokens = self._json("POST", "/auth/login", {"username": username, "password": password, "card_cid": card_cid},
-                            retry=False)
-        self._set_tokens(tokens["access_token"], tokens["refresh_token"])
-        self.account = tokens.get("account")
+    def login(self, username: str, password: str, card_cid: str) -> Tokens:
+        tokens = self._read(Tokens, "POST", "/auth/login",
+                            {"username": username, "password": password, "card_cid": card_cid}, retry=False)
+        self._set_tokens(tokens.access_token, tokens.refresh_token)
+        self.account = tokens.account
         return tokens
 
     def change_password(self, old: str, new: str) -> None:
-        self._json("POST", "/auth/password", {"old_password": old, "new_password": new}, retry=False)
+        self._request("POST", "/auth/password", json={"old_password": old, "new_password": new}, retry=False)
 
     def logout(self) -> None:
-        self._json("POST", "/auth/logout", retry=False)
+        self._request("POST", "/auth/logout", retry=False)
         self._set_tokens("", "")
         self.account = None
 
-    def return_changeset(self, cs_id: str, reason: str) -> dict:
-        return self._json("POST", f"/changesets/{cs_id}/return", {"reason": reason})
+    def return_changeset(self, cs_id: str, reason: str) -> ReturnAnswer:
+        return self._read(ReturnAnswer, "POST", f"/changesets/{cs_id}/return", {"reason": reason})
 
     def enrol(self, public_key_b64: str, label: str) -> str:
-        return self._json("POST", "/devices", {"public_key": public_key_b64, "label": label})["device_id"]
+        """This PC's public key enrolled: the server's name for this PC (its device id)."""
+        return self._read(DeviceInfo, "POST", "/devices", {"public_key": public_key_b64, "label": label}).device_id
 
-    def push(self, changesets: list[dict]) -> list[dict]:
-        return self._json("POST", "/changesets", {"changesets": changesets})["results"]
+    def push(self, changesets: list[dict]) -> list[PushResult]:
+        return self._read(PushResponse, "POST", "/changesets", {"changesets": changesets}).results
 
-    def approve(self, approval: dict) -> dict:
-        return self._json("POST", "/approvals", approval)
+    def approve(self, approval: dict) -> ApprovalResult:
+        return self._read(ApprovalResult, "POST", "/approvals", approval)
 
-    def licence(self, installation_id: str, version: str) -> dict:
-        return self._json("POST", "/licence", {"installation_id": installation_id, "client_version": version})
+    def licence(self, installation_id: str, version: str) -> Licence:
+        return self._read(Licence, "POST", "/licence", {"installation_id": installation_id, "client_version": version})
 
-    def licence_key(self) -> str:
-        return self._json("GET", "/licence/key")["ed25519"]
+    def licence_key(self) -> LicenceKey:
+        return self._read(LicenceKey, "GET", "/licence/key")
 
-    def staged(self, state: str) -> list[dict]:
-        return self._json("GET", "/changesets", params={"state": state})
+    def staged(self, state: str) -> list[ChangeSetOut]:
+        return self._read(_ChangeSets, "GET", "/changesets", params={"state": state})
 
-    def records(self, after: str = "", limit: int = 2000) -> dict:
-        return self._json("GET", "/records", params={"after": after, "limit": limit})
+    def records(self, after: str = "", limit: int = 2000) -> RecordsPage:
+        return self._read(RecordsPage, "GET", "/records", params={"after": after, "limit": limit})
 
-    def feed(self, since: int, limit: int = 500) -> dict:
-        return self._json("GET", "/feed", params={"since": since, "limit": limit})
+    def feed(self, since: int, limit: int = 500) -> FeedPage:
+        return self._read(FeedPage, "GET", "/feed", params={"since": since, "limit": limit})
 
-    def statements(self, brief: bool = True) -> list[dict]:
-        return self._json("GET", "/statements", params={"brief": "true" if brief else "false"})
+    def statements(self, brief: bool = True) -> list[StatementOut]:
+        return self._read(_Statements, "GET", "/statements", params={"brief": "true" if brief else "false"})
 
-    def statement(self, statement_id: str) -> dict:
-        return self._json("GET", f"/statements/{statement_id}")
+    def statement(self, statement_id: str) -> StatementOut:
+        return self._read(StatementOut, "GET", f"/statements/{statement_id}")
 
-    def confirm_statement(self, statement_id: str) -> dict:
-        return self._json("POST", f"/statements/{statement_id}/confirm")
+    def confirm_statement(self, statement_id: str) -> StatementConfirmed:
+        return self._read(StatementConfirmed, "POST", f"/statements/{statement_id}/confirm")
 
     def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
         """Upload, resuming where the server says it stopped."""

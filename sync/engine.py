@@ -12,35 +12,52 @@ attachment cannot be read, its answer makes no sense — is that item's alone: t
 and waits (:data:`FIRST_WAIT`, doubling, at most :data:`LONGEST_WAIT`) while the rest of the sync goes on —
 the other items, then the pull. Later items of the same change set wait behind it, so the server never sees
 them out of order. :meth:`SyncEngine.sync_problems` says which items wait and why (the window shows them).
+
+The engine only syncs. What is owed is written by the officers' actions (app.usecases) into the outbox
+(app.store.outbox); logging in and remembering the officer are sync/session.py's, this PC's enrolment and licence
+sync/enrolment.py's. Each kind of outbox item is one row of :attr:`SyncEngine.handlers` (:class:`Handler`).
 """
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from app import changeset as csmod
-from app.changeset import ChangeSet, ReviewState
-from app.offline import remember
+from app.changeset import ReviewState
+from app.domain import Role
 from app.records import from_dict
 from app.statements import Statement
 from app.store import AttachmentStore, RegisterStore, StoreProblem, meta
-from app.store.device import DeviceSigner
 from app.store.outbox import (  # noqa: F401 — FIRST_WAIT, LONGEST_WAIT, wait_after: the waits, named here too
     FIRST_WAIT, LONGEST_WAIT, UNEXPECTED, Item, Kind, Outbox, State, SyncProblem, wait_after,
 )
-from app.store.statements import SERVER_KEY, StatementStore
+from app.store.statements import StatementStore
 
 from .client import CentralClient, SyncError
-from .licence import Check, LicenceState, check
+from .protocol import (
+    ApprovalResult, ApprovalStatus, FeedKind, FeedPage, PushResult, PushStatus, ReturnAnswer, StatementConfirmed,
+)
 
 log = logging.getLogger(__name__)
 
 # refusals to queue behind: the item stays queued (closed for processing; a document not yet on the server)
 RETRY_LATER = {"calendar.closed", "changeset.evidence_missing"}
+
+
+def _stops_the_sync(e: SyncError) -> bool:
+    """A cut link or an ended log-in: nothing more can be sent or fetched now (no item is to blame)."""
+    return e.offline or e.about_the_session
+
+
+def _refused_whole(e: SyncError) -> bool:
+    """The server refused the request itself (4xx: too large, not valid, not allowed): sending the same
+    again cannot help. Not a log-in that ended (that stops the sync) nor a fault of the server's (5xx)."""
+    return 400 <= e.status < 500 and not e.about_the_session
+
+
 def _reason(e: BaseException) -> str:
     """What the officer reads about an item that failed (never an exception's own text: it may hold data)."""
     if isinstance(e, SyncError):
@@ -67,6 +84,54 @@ class SyncReport:
     complete: bool = False  # the sync went all the way through the pull: this PC has what the server has
 
 
+@dataclass(frozen=True)
+class Taken:
+    """The server took the item: it is marked ``state`` with the server's ``note`` (an approval's reasons)."""
+    state: State = State.SYNCED
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The server refused the item (in its answer, or the request as a whole): its code and Thai reason."""
+    code: str
+    reason: str
+
+
+def _taken(_answer: Any) -> Taken | Refused:
+    return Taken()
+
+
+def _nothing_to_undo(_item: Item, _reason: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One kind of outbox item: only what is its own. What every kind shares is the engine's
+    (:meth:`SyncEngine._deliver`): a request refused whole is a refusal like one in the answer; a refusal to be
+    tried later (:data:`RETRY_LATER`) leaves the item queued with its reason; any other refusal is for good
+    (marked ``error``, said, and ``undo`` run); a cut link or an ended log-in stops the sync."""
+    ours: Callable[[dict], bool]                  # whether this log-in sends it (else it waits for its officer)
+    send: Callable[[Item], Any]                   # the request; returns the server's answer (a protocol model)
+    counts: str                                   # the SyncReport field a delivered item adds one to
+    read: Callable[[Any], Taken | Refused] = _taken           # what the answer says
+    done_if: frozenset[str] = frozenset()         # refusals that mean an earlier try already did it
+    undo: Callable[[Item, str], None] = _nothing_to_undo       # what a refusal for good undoes on this PC
+
+
+def _push_read(result: PushResult) -> Taken | Refused:
+    return Taken() if result.status is PushStatus.ACCEPTED else Refused(result.code, result.message_th)
+
+
+def _approval_read(answer: ApprovalResult) -> Taken | Refused:
+    reasons = "; ".join(answer.reasons_th)
+    if answer.status is ApprovalStatus.REFUSED:  # not taken at all: said, and kept as refused
+        return Refused(answer.code, reasons or answer.code)
+    # applied, or answered invalid: the change set comes back through the feed either way
+    return Taken(State.CONFLICT if answer.status is ApprovalStatus.CONFLICT else State.SYNCED, reasons)
+
+
 class SyncEngine:
     """Delivers what the outbox owes (documents → change sets, returns, approvals, confirmations, in that order),
     then pulls the feed. What is owed is written by the officers' actions (app.usecases), never here."""
@@ -81,13 +146,13 @@ class SyncEngine:
         wc = register.wc
         self.outbox = Outbox(wc)
         self.held_statements = StatementStore(wc)
-        self.signer = DeviceSigner(wc)
-        # One row per kind of outbox item, in the order they go out: who may send it, and how.
-        self.handlers: dict[Kind, tuple[Callable[[dict], bool], Callable[[SyncReport, Item], None]]] = {
-            Kind.PUSH: (self._author_sends, self._push),
-            Kind.RETURN: (self._registrar_sends, self._return),
-            Kind.APPROVE: (self._registrar_sends, self._approve),
-            Kind.CONFIRM: (self._registrar_sends, self._confirm),
+        # One row per kind of outbox item, in the order they go out (a claim will be one more).
+        self.handlers: dict[Kind, Handler] = {
+            Kind.PUSH: Handler(self._author_sends, self._push, "pushed", read=_push_read, undo=self._send_back),
+            Kind.RETURN: Handler(self._registrar_sends, self._return, "returned",
+                                 done_if=frozenset({"changeset.state"})),  # already returned (our earlier try)
+            Kind.APPROVE: Handler(self._registrar_sends, self._approve, "approved", read=_approval_read),
+            Kind.CONFIRM: Handler(self._registrar_sends, self._confirm, "confirmed", undo=self._unqueue_confirm),
         }
 
     @property
@@ -109,89 +174,6 @@ class SyncEngine:
     def sync_problems(self) -> list[SyncProblem]:
         """What this PC owes the server and could not deliver (app.store.outbox.Outbox.problems)."""
         return self.outbox.problems(self.held_statements.title_of_confirm)
-
-    # --- kept until the window and the tests owe items through app.usecases ------------------------------
-
-    def queue_push(self, cs: ChangeSet) -> None:
-        self.queue_pushes([cs])
-
-    def queue_pushes(self, changesets: list[ChangeSet]) -> None:
-        from app.usecases.registry import owe_push_in
-        with self.register.wc.transaction() as conn:
-            for cs in changesets:
-                owe_push_in(conn, self._desk(), cs)
-        self.outbox.tally()
-
-    def queue_return(self, cs: ChangeSet) -> None:
-        with self.register.wc.transaction() as conn:
-            self.register.save_changeset_in(conn, cs)
-            self.outbox.owe_in(conn, f"return:{cs.id}:{len(cs.history)}", Kind.RETURN, cs.id,
-                               {"changeset_id": cs.id, "reason": cs.return_reason})
-        self.outbox.tally()
-
-    def queue_approval(self, cs: ChangeSet, approved_at: _dt.datetime | None = None) -> None:
-        device_id, signature = self.signer.sign(csmod.canonical_digest(cs))
-        when = approved_at or _dt.datetime.now(_dt.timezone.utc)
-        with self.register.wc.transaction() as conn:
-            self.register.save_changeset_in(conn, cs)
-            self.outbox.owe_in(conn, f"approve:{cs.id}", Kind.APPROVE, cs.id, {
-                "changeset_id": cs.id, "device_id": device_id, "approved_at": when.isoformat(),
-                "signature": signature})
-        self.outbox.tally()
-
-    def queue_confirm(self, st: Statement) -> None:
-        st.confirm_queued = True
-        with self.register.wc.transaction() as conn:
-            self.held_statements.keep_in(conn, st)
-            self.outbox.owe_in(conn, f"confirm:{st.id}", Kind.CONFIRM, "", {"statement_id": st.id})
-        self.outbox.tally()
-
-    def statements(self) -> list[Statement]:
-        return self.held_statements.all()
-
-    def statement_key(self) -> bytes | None:
-        return self.held_statements.server_key()
-
-    def _desk(self):
-        from app.usecases import Desk
-        return Desk(self.register, None, self.outbox, self.held_statements, self.signer)  # type: ignore[arg-type]
-
-    def login(self, username: str, password: str, card_cid: str) -> dict:
-        """Log in online and remember this officer for an offline log-in later (app.offline)."""
-        tokens = self.client.login(username, password, card_cid)
-        self.remember(username, password, tokens["account"])
-        return tokens
-
-    def remember(self, username: str, password: str, account: dict) -> None:
-        with self.register.wc.transaction() as conn:
-            remember(conn, username, password, account["cid"], account["name"], account["role"],
-                     account["unit_code"], _dt.datetime.now(_dt.timezone.utc))
-
-    # --- the licence and this PC's enrolment (online, at log-in) --------------------------------------------
-
-    def renew_licence(self, installation_id: str, version: str) -> None:
-        """When online: fetch this installation's licence and the server's key, keep both in the store."""
-        issued = self.client.licence(installation_id, version)
-        key = self.client.licence_key()
-        with self.register.wc.transaction() as conn:
-            meta.put_in(conn, "licence_token", issued["token"])
-            meta.put_in(conn, SERVER_KEY, key)
-
-    def licence(self, installation_id: str, version: str, today: _dt.date) -> Check:
-        """Checked offline, from what the last renewal kept."""
-        token, key = meta.get(self.conn, "licence_token"), meta.get(self.conn, SERVER_KEY)
-        if not token or not key:
-            return Check(LicenceState.INVALID, "เครื่องนี้ยังไม่มีใบอนุญาตใช้งาน กรุณาเชื่อมต่ออินเทอร์เน็ตแล้วเปิดโปรแกรมอีกครั้ง")
-        return check(token, base64.b64decode(key), installation_id, today, version)
-
-    def enrol(self, label: str = "") -> str:
-        """Register this PC's public key with the server (at the first online log-in)."""
-        device_id = self.signer.device_id
-        if device_id:
-            return device_id
-        device_id = self.client.enrol(self.signer.public_key_b64(), label)
-        self.signer.enrolled_as(device_id)
-        return device_id
 
     # --- one sync -------------------------------------------------------------------------------------
 
@@ -216,14 +198,14 @@ class SyncEngine:
         under that officer's own log-in, the registrar's acts under the registrar's; the rest waits, queued,
         for its own officer (sent under another's account the server would refuse it)."""
         account = self.client.account
-        return account is None or payload.get("author_cid") == account.get("cid")
+        return account is None or payload.get("author_cid") == account.cid
 
     def _registrar_sends(self, _payload: dict) -> bool:
         account = self.client.account
-        return account is None or account.get("role") == "registrar"
+        return account is None or account.role is Role.REGISTRAR
 
     def _due(self, kind: Kind, retry_held: bool = False) -> list[Item]:
-        ours, _send = self.handlers[kind]
+        ours = self.handlers[kind].ours
         return [item for item in self.outbox.due(kind, retry_held) if ours(item.payload)]
 
     def _send(self, report: SyncReport, progress, retry_held: bool = False) -> None:
@@ -231,9 +213,9 @@ class SyncEngine:
         held: set[str] = set()  # change sets with an item that failed in this sync: their later items wait
         due = {kind: self._due(kind, retry_held) for kind in self.handlers}
         self._upload_blobs(due[Kind.PUSH], report, held, progress)
-        for kind, (_ours, send) in self.handlers.items():
+        for kind, handler in self.handlers.items():
             for n, item in enumerate(due[kind], start=1):
-                self._attempt(report, item, held, send)
+                self._attempt(report, item, held, handler)
                 if progress and kind is Kind.PUSH:
                     progress("changesets", n, len(due[kind]))
 
@@ -250,9 +232,9 @@ class SyncEngine:
         """Statements the feed announced (issued or confirmed): each fetched whole and kept with its state."""
         for sid in self.held_statements.wanted():
             try:
-                data = self.client.statement(sid)
+                data = self.client.statement(sid).as_json()
             except SyncError as e:
-                if e.offline or e.about_the_session:
+                if _stops_the_sync(e):
                     raise
                 report.errors.append(str(e))
                 if e.retryable:
@@ -260,24 +242,24 @@ class SyncEngine:
                 data = None  # no longer this unit's (e.g. withdrawn): stop asking
             self._statement_fetched(sid, data, report)
 
-    def _unqueue_confirm(self, sid: str) -> None:
+    def _unqueue_confirm(self, item: Item, _reason: str) -> None:
+        """A confirmation the server refused: the statement is not shown confirmed after all."""
         with self.register.wc.transaction() as conn:
-            st = self.held_statements.get(sid)
+            st = self.held_statements.get(item.payload["statement_id"])
             if st is not None:
                 st.confirm_queued = False
                 self.held_statements.keep_in(conn, st)
 
-    def _attempt(self, report: SyncReport, item: Item, held: set[str],
-                 send: Callable[[SyncReport, Item], None]) -> None:
+    def _attempt(self, report: SyncReport, item: Item, held: set[str], handler: Handler) -> None:
         """Send one item. A cut link or an ended log-in stops the sync (the item stays queued); any other failure
         is the item's alone: it keeps its reason and waits, and the sync goes on without it."""
         if item.changeset_id and item.changeset_id in held:
             return  # an earlier item of this change set failed just now: keep the server's order
         self.outbox.mark(item.id, State.UPLOADING)
         try:
-            send(report, item)
+            self._deliver(report, item, handler)
         except SyncError as e:
-            if e.offline or e.about_the_session:
+            if _stops_the_sync(e):
                 self.outbox.mark(item.id, State.QUEUED)  # still owed; the next sync sends it (the server replays)
                 raise
             self._held_back(report, item, held, e)
@@ -310,7 +292,7 @@ class SyncEngine:
             try:
                 self.client.put_blob(sha, self.attachments.get(sha))
             except SyncError as e:
-                if e.offline or e.about_the_session:
+                if _stops_the_sync(e):
                     raise
                 for item in waiting:
                     self._held_back(report, item, held, e)
@@ -332,7 +314,7 @@ class SyncEngine:
             try:
                 data = self.client.get_blob(sha)
             except SyncError as e:
-                if e.offline or e.about_the_session:
+                if _stops_the_sync(e):
                     raise
                 report.errors.append(str(e))  # this one is downloaded again at the next sync
                 continue
@@ -345,96 +327,52 @@ class SyncEngine:
             if progress:
                 progress("evidence", n, len(missing))
 
-    @staticmethod
-    def _refused_whole(e: SyncError) -> bool:
-        """The server refused the request itself (4xx: too large, not valid, not allowed): sending the same
-        again cannot help. Not a log-in that ended (that stops the sync) nor a fault of the server's (5xx)."""
-        return 400 <= e.status < 500 and not e.about_the_session
-
-    def _push(self, report: SyncReport, item: Item) -> None:
-        item_id, payload = item.id, item.payload
+    def _deliver(self, report: SyncReport, item: Item, handler: Handler) -> None:
+        """Send one item and mark it by what the server said (the rules every kind shares: :class:`Handler`)."""
         try:
-            [result] = self.client.push([payload])
+            answer = handler.send(item)
         except SyncError as e:
-            if not self._refused_whole(e):
+            if not _refused_whole(e):
                 raise
-            self.outbox.mark(item_id, State.ERROR, _reason(e))
-            report.errors.append(_reason(e))
-            return
-        if result["status"] == "accepted":
-            self.outbox.mark(item_id, State.SYNCED, answer=result)
-            report.pushed += 1
-        elif result.get("code") in RETRY_LATER:
-            self.outbox.mark(item_id, State.QUEUED, result.get("message_th", ""), result)
-            report.errors.append(result.get("message_th", ""))
+            answer, said = None, Refused(e.code, _reason(e))
         else:
-            self.outbox.mark(item_id, State.ERROR, result.get("message_th", ""), result)
-            report.errors.append(result.get("message_th", ""))
-            self._send_back(payload, result.get("message_th", ""))
+            said = handler.read(answer)
+        kept = answer.model_dump(mode="json") if answer is not None else None
+        if isinstance(said, Taken):
+            self.outbox.mark(item.id, said.state, said.note, kept)
+            setattr(report, handler.counts, getattr(report, handler.counts) + 1)
+        elif said.code in handler.done_if:
+            self.outbox.mark(item.id, State.SYNCED)
+        elif said.code in RETRY_LATER:  # e.g. the register is closed for processing: it waits, queued
+            self.outbox.mark(item.id, State.QUEUED, said.reason, kept)
+            report.errors.append(said.reason)
+        else:
+            self.outbox.mark(item.id, State.ERROR, said.reason, kept)
+            report.errors.append(said.reason)
+            handler.undo(item, said.reason)
 
-    def _send_back(self, payload: dict, reason: str) -> None:
+    def _push(self, item: Item) -> PushResult:
+        [result] = self.client.push([item.payload])
+        return result
+
+    def _send_back(self, item: Item, reason: str) -> None:
         """A submission the server refuses outright goes back to its author as returned, with the server's
         reason, so it can be corrected and sent again (a pending change set cannot be edited)."""
-        cs = csmod.from_json(payload)
+        cs = csmod.from_json(item.payload)
         if cs.state is not ReviewState.PENDING:
             return
         cs.rejected(reason or "เซิร์ฟเวอร์กลางไม่รับชุดการเปลี่ยนแปลงนี้")
         with self.register.wc.transaction() as conn:
             self.register.save_changeset_in(conn, cs)
 
-    def _return(self, report: SyncReport, item: Item) -> None:
-        item_id = item.id
-        try:
-            self.client.return_changeset(item.changeset_id, item.payload["reason"])
-        except SyncError as e:
-            if not self._refused_whole(e):
-                raise
-            if e.code == "changeset.state":  # already returned (our earlier try): done
-                self.outbox.mark(item_id, State.SYNCED)
-                return
-            self.outbox.mark(item_id, State.ERROR, str(e))
-            report.errors.append(str(e))
-            return
-        self.outbox.mark(item_id, State.SYNCED)
-        report.returned += 1
+    def _return(self, item: Item) -> ReturnAnswer:
+        return self.client.return_changeset(item.changeset_id, item.payload["reason"])
 
-    def _approve(self, report: SyncReport, item: Item) -> None:
-        item_id = item.id
-        try:
-            answer = self.client.approve(item.payload)
-        except SyncError as e:
-            if e.code in RETRY_LATER:  # e.g. the register is closed for processing: it waits, queued
-                self.outbox.mark(item_id, State.QUEUED, str(e))
-                report.errors.append(str(e))
-                return
-            if not self._refused_whole(e):
-                raise
-            self.outbox.mark(item_id, State.ERROR, str(e))
-            report.errors.append(str(e))
-            return
-        reasons = "; ".join(answer.get("reasons_th", []))
-        if answer["status"] == "refused":  # not taken at all: said, and kept as refused
-            self.outbox.mark(item_id, State.ERROR, reasons or answer.get("code", ""), answer)
-            report.errors.append(reasons or answer.get("code", ""))
-            return
-        # applied, or answered invalid: the change set comes back through the feed either way
-        state = State.CONFLICT if answer["status"] == "conflict" else State.SYNCED
-        self.outbox.mark(item_id, state, reasons, answer)
-        report.approved += 1
+    def _approve(self, item: Item) -> ApprovalResult:
+        return self.client.approve(item.payload)
 
-    def _confirm(self, report: SyncReport, item: Item) -> None:
-        item_id, payload = item.id, item.payload
-        try:
-            self.client.confirm_statement(payload["statement_id"])
-        except SyncError as e:
-            if not self._refused_whole(e):
-                raise
-            self.outbox.mark(item_id, State.ERROR, str(e))
-            self._unqueue_confirm(payload["statement_id"])  # refused: the statement is not confirmed after all
-            report.errors.append(str(e))
-            return
-        self.outbox.mark(item_id, State.SYNCED)  # the feed brings the statement back, confirmed
-        report.confirmed += 1
+    def _confirm(self, item: Item) -> StatementConfirmed:
+        return self.client.confirm_statement(item.payload["statement_id"])  # the feed brings it back, confirmed
 
     def _bootstrap(self, report: SyncReport, progress) -> None:
         """An empty working copy starts from the unit's whole register, then follows the feed from where the
@@ -442,27 +380,27 @@ class SyncEngine:
         after, page_no, feed_seq = "", 0, None
         while True:
             page = self.client.records(after)
-            feed_seq = page["feed_seq"] if feed_seq is None else feed_seq
+            feed_seq = page.feed_seq if feed_seq is None else feed_seq
             page_no += 1
-            items = [(from_dict(i["record_type"], i["data"]), i["rev"]) for i in page["items"]]
+            items = [(from_dict(i.record_type, i.data), i.rev) for i in page.items]
             with self.register.wc.transaction() as conn:
                 self.register.put_in(conn, items, recompute=False)
-                meta.put_in(conn, "bootstrap_after", page["next"])
+                meta.put_in(conn, "bootstrap_after", page.next)
             report.pulled += len(items)
             if progress:
-                progress("records", page_no, page_no + (1 if page["more"] else 0))
-            if not page["more"]:
+                progress("records", page_no, page_no + (1 if page.more else 0))
+            if not page.more:
                 break
-            after = page["next"]
+            after = page.next
         self.register.recompute_all()
         # Change sets still under review are not in the register: the unit's staging area has them.
-        staged = [csmod.from_json(c) for state in ("pending", "returned") for c in self.client.staged(state)]
+        staged = [csmod.from_json(c.as_json()) for state in ("pending", "returned") for c in self.client.staged(state)]
         known_statements = self.client.statements(brief=True)
         with self.register.wc.transaction() as conn:
             for cs in staged:
                 self.register.save_changeset_in(conn, cs)
             report.pulled += len(staged)
-            self.held_statements.want_in(conn, [st["id"] for st in known_statements])
+            self.held_statements.want_in(conn, [st.id for st in known_statements])
             meta.put_in(conn, "feed_cursor", str(feed_seq))
 
     def _pull(self, report: SyncReport, progress) -> None:
@@ -473,25 +411,25 @@ class SyncEngine:
             page = self.client.feed(self.cursor, self.page_size)
             page_no += 1
             self._apply_page(page)
-            report.pulled += len(page["items"])
+            report.pulled += len(page.items)
             if progress:
-                progress("feed", page_no, page_no + (1 if page["more"] else 0))
-            if not page["more"]:
+                progress("feed", page_no, page_no + (1 if page.more else 0))
+            if not page.more:
                 return
 
-    def _apply_page(self, page: dict) -> None:
+    def _apply_page(self, page: FeedPage) -> None:
         """Records, change-set states and the new cursor: all in one transaction."""
-        records = [(from_dict(i["record_type"], i["data"]), i["rev"]) for i in page["items"] if i["kind"] == "record"]
+        records = [(from_dict(i.record_type, i.data), i.rev) for i in page.items if i.kind is FeedKind.RECORD]
         with self.register.wc.transaction() as conn:
             if records:
                 self.register.put_in(conn, records)
-            for item in page["items"]:
-                if item["kind"] == "changeset":
-                    self._changeset_state(conn, item["key"], item["data"])
-            announced = [i["key"] for i in page["items"] if i["kind"] == "statement"]
+            for item in page.items:
+                if item.kind is FeedKind.CHANGESET:
+                    self._changeset_state(conn, item.key, item.data or {})
+            announced = [i.key for i in page.items if i.kind is FeedKind.STATEMENT]
             if announced:
                 self.held_statements.want_in(conn, announced)
-            meta.put_in(conn, "feed_cursor", str(page["next_seq"]))
+            meta.put_in(conn, "feed_cursor", str(page.next_seq))
 
     def _changeset_state(self, conn, cs_id: str, data: dict) -> None:
         full = data.get("changeset")

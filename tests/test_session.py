@@ -12,6 +12,7 @@ from app.errors import Refusal
 from app.store import KeyStore, MemoryKeyring
 from app.store.db import key_name
 from app.store.keys import SERVICE
+from app.usecases import Desk, registry
 from sync.session import CopyNeedsRebuild, PasswordChangeRequired, log_in
 from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, free_port, hire, import_unit
 
@@ -87,12 +88,12 @@ def test_a_lost_key_says_what_was_not_sent_and_a_rebuild_downloads_the_unit(offi
     session = first_login(office, data, keys)
     engine = session.engine
     sent, unsent = hire(children=1), hire(children=2)
+    desk = Desk.of(session.register, REGISTRY)
     for cs in (sent, unsent):
         cs.state = cs.state.DRAFT
-        cs.submit(REGISTRY)
-    engine.queue_push(sent)
+    registry.submit(desk, sent)
     assert not engine.sync_once().errors  # on the server, waiting for review
-    engine.queue_push(unsent)  # recorded, never sent
+    registry.submit(desk, unsent)  # recorded, never sent
     session.register.wc.close()
     ring.delete_password(SERVICE, key_name(UNIT))  # e.g. the Windows profile was rebuilt
 
@@ -126,3 +127,65 @@ def test_offline_guessing_at_the_desk_is_locked_out_like_online_and_says_so_in_t
     offline = log_in(dead, data, keys, REGISTRY.email, NEW, REGISTRY.cid)
     assert offline.online is False
     offline.register.wc.close()
+
+
+class Recorded:
+    """Where each kind of work ran: the HTTP of a client, the steps handed to the database worker."""
+
+    def __init__(self) -> None:
+        import threading
+        self.http: set[str] = set()
+        self.database: list[str] = []
+        self._lock = threading.Lock()
+
+    def client(self, url: str):
+        import threading
+
+        from sync.client import CentralClient
+        recorded = self
+
+        class Client(CentralClient):
+            def _request_once(self, *args, **kw):
+                with recorded._lock:
+                    recorded.http.add(threading.current_thread().name)
+                return super()._request_once(*args, **kw)
+
+        return Client(url, timeout=15.0, attempts=1)
+
+    def worker(self):
+        from app.store import DbWorker
+        recorded = self
+
+        class Worker(DbWorker):
+            def submit(self, fn, *args, **kwargs):
+                recorded.database.append(getattr(fn, "__name__", repr(fn)))
+                return super().submit(fn, *args, **kwargs)
+
+        return Worker(name="lgo-db-test")
+
+
+def test_a_log_in_talks_to_the_server_on_its_own_thread_and_touches_the_copy_only_on_the_database_worker(
+        office, tmp_path):
+    """As the desk runs it: the log-in on a network thread (here the test's), every step on the working copy
+    handed to the database worker; the worker never makes a request. Online, then offline."""
+    import threading
+    data, keys = tmp_path / "pc1", KeyStore(MemoryKeyring())
+    first_login(office, data, keys).register.wc.close()
+    here = threading.current_thread().name
+    seen = Recorded()
+    worker = seen.worker()
+    try:
+        online = log_in(office.url, data, keys, REGISTRY.email, NEW, REGISTRY.cid, client=seen.client(office.url),
+                        database=worker)
+        assert online.online and online.licence.may_start
+        assert seen.http == {here}  # log-in, licence and its key: none on the database worker
+        assert seen.database[:2] == ["_opened_online", "_kept"]
+        worker.call(online.register.wc.close)
+
+        dead = f"http://127.0.0.1:{free_port()}"
+        offline = log_in(dead, data, keys, REGISTRY.email, NEW, REGISTRY.cid, client=seen.client(dead),
+                         database=worker)
+        assert not offline.online and seen.database[-1] == "_offline" and seen.http == {here}
+        worker.call(offline.register.wc.close)
+    finally:
+        worker.stop()

@@ -11,8 +11,13 @@ from app import training
 from app import changeset as csmod
 from app.changeset import ReviewState
 from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
+from app.store.device import DeviceSigner
+from app.usecases import Desk, registry, review
+from app.usecases import statements as rounds
+from sync import enrolment
 from sync.client import CentralClient
 from sync.engine import SyncEngine
+from sync.session import remember_officer
 from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, hire, import_unit, ready_session
 
 
@@ -36,19 +41,29 @@ def pc(tmp_path, name: str, central, officer, session: requests.Session | None =
     wc = WorkingCopy.open(tmp_path / name, UNIT, keys)
     client = CentralClient(central.url, session=session, attempts=2)
     engine = SyncEngine(RegisterStore(wc), client)
-    engine.login(officer.email, "Lgo-" + officer.cid[-6:] + "-Desk", officer.cid)
-    engine.enrol(f"{name} of {officer.name}")
+    sign_in(engine, officer)
+    enrolment.enrol(client, DeviceSigner(wc), f"{name} of {officer.name}")
     engine.register.wc_keys = keys  # for a second connection to the same copy
     return engine
+
+
+def sign_in(engine: SyncEngine, officer) -> None:
+    """Log in online on this PC as the desk does, and remember the officer for an offline log-in."""
+    password = "Lgo-" + officer.cid[-6:] + "-Desk"
+    tokens = engine.client.login(officer.email, password, officer.cid)
+    remember_officer(engine.register, officer.email, password, tokens.account)
+
+
+def desk(engine: SyncEngine, officer) -> Desk:
+    """Where the officer's actions on this PC owe the server (app.usecases)."""
+    return Desk.of(engine.register, officer)
 
 
 def submit(engine: SyncEngine, children: int = 1):
     """The registry officer records a hire with children, submits it, and the PC owes it to the server."""
     cs = hire(children=children)
     cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    engine.queue_push(cs)
-    return cs
+    return registry.submit(desk(engine, REGISTRY), cs).changeset
 
 
 def submit_with_scan(engine: SyncEngine, size: int, children: int):
@@ -61,9 +76,7 @@ def submit_with_scan(engine: SyncEngine, size: int, children: int):
     cs = hire(children=children)
     cs.evidence.append(sha)
     cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    engine.queue_push(cs)
-    return cs, sha
+    return registry.submit(desk(engine, REGISTRY), cs).changeset, sha
 
 
 @pytest.fixture
@@ -99,8 +112,8 @@ def test_officer_submits_registrar_approves_offline_days_later_and_the_officer_s
     assert pending.id == cs.id and len(pending.operations) == len(cs.operations)
     # At a meeting with no internet: the approval is signed on the laptop and waits in its outbox.
     laptop.client.base = "http://127.0.0.1:9/v1"
-    pending.state = ReviewState.APPROVED
-    laptop.queue_approval(pending, approved_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3))
+    review.approve(desk(laptop, REGISTRAR), [pending],
+                   approved_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3))
     offline = laptop.sync_once()
     assert offline.offline and "ติดต่อเซิร์ฟเวอร์กลางไม่ได้" in offline.errors[0] and laptop.pending_count() == 1
     laptop.client.base = office.url + "/v1"  # days later, back online
@@ -124,7 +137,7 @@ def test_an_approval_whose_answer_was_lost_is_applied_exactly_once(office, tmp_p
     pc1.sync_once()
     laptop.sync_once()
     [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
-    laptop.queue_approval(pending)
+    review.approve(desk(laptop, REGISTRAR), [pending])
     first = laptop.sync_once()
     assert first.offline and laptop.pending_count() == 1  # the server applied it; we do not know yet
     second = laptop.sync_once()
@@ -142,8 +155,7 @@ def test_a_change_set_the_rules_refuse_comes_back_with_its_reason_before_the_reg
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
     cs = hire(children=4)  # the fourth child: the server's rules refuse it as it arrives
     cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs = registry.submit(desk(pc1, REGISTRY), cs).changeset
     pc1.sync_once()
     laptop = pc(tmp_path, "laptop", office, REGISTRAR)
     laptop.sync_once()
@@ -159,8 +171,7 @@ def test_a_change_set_the_server_refuses_outright_comes_back_to_its_author_to_co
     cs = hire(children=0)
     cs.operations.append(Operation(Op.UPDATE, "person", cs.operations[0].record_id, {"nickname": "x"}, 1))
     cs.state = ReviewState.DRAFT  # (a field no record has: as an older or modified program might send)
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs = registry.submit(desk(pc1, REGISTRY), cs).changeset
     report = pc1.sync_once()
     assert any("ไม่ถูกรูปแบบ" in e for e in report.errors)
     [back] = pc1.register.changesets(UNIT, [ReviewState.RETURNED])
@@ -172,11 +183,11 @@ def test_on_a_shared_pc_each_officers_work_goes_out_under_their_own_log_in(offic
     shared = pc(tmp_path, "shared", office, REGISTRY)
     cs = submit(shared)  # queued, not yet sent: the officer logs out and the registrar sits down
     registrar = SyncEngine(shared.register, CentralClient(office.url, attempts=2))
-    registrar.login(REGISTRAR.email, "Lgo-" + REGISTRAR.cid[-6:] + "-Desk", REGISTRAR.cid)
+    sign_in(registrar, REGISTRAR)
     report = registrar.sync_once()
     assert report.errors == [] and registrar.pending_count() == 1  # left for its author, not refused
     assert shared.register.changesets(UNIT, [ReviewState.RETURNED]) == []
-    shared.login(REGISTRY.email, "Lgo-" + REGISTRY.cid[-6:] + "-Desk", REGISTRY.cid)
+    sign_in(shared, REGISTRY)
     shared.sync_once()
     assert shared.pending_count() == 0
     with office.engine.begin() as conn:
@@ -207,7 +218,7 @@ def test_a_tampered_approval_is_refused_and_kept_as_an_error_not_retried_forever
     pc1.sync_once()
     laptop.sync_once()
     [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
-    laptop.queue_approval(pending)
+    review.approve(desk(laptop, REGISTRAR), [pending])
     with laptop.register.wc.transaction() as conn:
         payload = json.loads(conn.execute("SELECT payload FROM outbox WHERE kind = 'approve'").fetchone()[0])
         payload["signature"] = payload["signature"][:-4] + "AAA="
@@ -288,8 +299,7 @@ def test_a_scanned_document_reaches_the_registrars_laptop_labelled_and_opens_the
     cs = hire(children=1)
     cs.evidence, cs.evidence_labels = [sha], {sha: "สูติบัตร"}
     cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
-    pc1.queue_push(cs)
+    cs = registry.submit(desk(pc1, REGISTRY), cs).changeset
     assert pc1.sync_once().pushed == 1
 
     cut = requests.Session()
@@ -346,7 +356,7 @@ def test_two_pcs_change_the_same_record_the_second_gets_a_comparison_and_a_merge
     pc1.sync_once()
     laptop.sync_once()
     [p] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
-    laptop.queue_approval(p)
+    review.approve(desk(laptop, REGISTRAR), [p])
     laptop.sync_once()
     pc1.sync_once()
     job_op = next(o for o in cs.operations if o.record_type == "employment")
@@ -357,14 +367,12 @@ def test_two_pcs_change_the_same_record_the_second_gets_a_comparison_and_a_merge
                            events.EndReason.RESIGNATION)
     b = events.correct(UNIT, REGISTRY.cid, events.Known(job, rev), "แก้ไขตำแหน่ง",
                        position="นักวิเคราะห์นโยบายและแผนชำนาญการ")
-    for x in (a, b):
-        x.submit(REGISTRY)
-        pc1.queue_push(x)
+    a, b = (registry.submit(desk(pc1, REGISTRY), x).changeset for x in (a, b))
     pc1.sync_once()
     laptop.sync_once()
     for x in (a, b):
         [staged] = [c for c in laptop.register.changesets(UNIT, [ReviewState.PENDING]) if c.id == x.id]
-        laptop.queue_approval(staged)
+        review.approve(desk(laptop, REGISTRAR), [staged])
     laptop.sync_once()
     answer = json.loads(laptop.conn.execute("SELECT answer FROM outbox WHERE id = ?", (f"approve:{b.id}",)
                                             ).fetchone()[0])
@@ -375,12 +383,11 @@ def test_two_pcs_change_the_same_record_the_second_gets_a_comparison_and_a_merge
     assert left == []  # they ended the service; we changed the position: no field overlaps
     assert merged.operations[0].base_rev == 2 and merged.operations[0].fields == {
         "position": "นักวิเคราะห์นโยบายและแผนชำนาญการ"}
-    merged.submit(REGISTRY)
-    pc1.queue_push(merged)
+    merged = registry.submit(desk(pc1, REGISTRY), merged).changeset
     pc1.sync_once()
     laptop.sync_once()
     [m] = [c for c in laptop.register.changesets(UNIT, [ReviewState.PENDING]) if c.id == merged.id]
-    laptop.queue_approval(m)
+    review.approve(desk(laptop, REGISTRAR), [m])
     laptop.sync_once()
     pc1.sync_once()
     final, final_rev = pc1.register.get("employment", job.id)
@@ -458,7 +465,7 @@ def test_a_pull_cut_between_pages_and_a_push_cut_before_sending_are_finished_by_
     pc1.sync_once()
     laptop.sync_once()
     for p in laptop.register.changesets(UNIT, [ReviewState.PENDING]):
-        laptop.queue_approval(p)
+        review.approve(desk(laptop, REGISTRAR), [p])
     laptop.sync_once()
     # pc2 catches up in small pages; the link drops before the second page.
     cut = requests.Session()
@@ -478,7 +485,7 @@ def test_a_pull_cut_between_pages_and_a_push_cut_before_sending_are_finished_by_
     cs = submit(pc1)
     assert pc1.sync_once().offline and pc1.pending_count() == 1
     assert pc1.sync_once().pushed == 1 and pc1.pending_count() == 0
-    staged = [c["id"] for c in laptop.client.staged("pending")]
+    staged = [c.id for c in laptop.client.staged("pending")]
     assert staged.count(cs.id) == 1
 
 
@@ -486,12 +493,13 @@ def test_the_licence_is_renewed_online_and_checked_offline_at_start_up(office, t
     from sync.licence import LicenceState
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
     today = dt.date.today()
-    assert pc1.licence("PC-01", "0.1.0", today).state is LicenceState.INVALID  # never renewed yet
-    pc1.renew_licence("PC-01", "0.1.0")
+    wc = pc1.register.wc
+    assert enrolment.licence(wc, "PC-01", "0.1.0", today).state is LicenceState.INVALID  # never renewed yet
+    enrolment.renew_licence(pc1.client, wc, "PC-01", "0.1.0")
     pc1.client.base = "http://127.0.0.1:9/v1"  # offline from now on
-    ok = pc1.licence("PC-01", "0.1.0", today)
+    ok = enrolment.licence(wc, "PC-01", "0.1.0", today)
     assert ok.may_start
-    assert not pc1.licence("PC-01", "0.1.0", ok.valid_until).may_start
+    assert not enrolment.licence(wc, "PC-01", "0.1.0", ok.valid_until).may_start
 
 
 class ServerProcess:
@@ -617,7 +625,7 @@ def test_the_server_process_killed_at_every_step_loses_nothing_and_doubles_nothi
     laptop.sync_once()
     [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
     assert pending.id == cs.id and pending.evidence == [sha]
-    laptop.queue_approval(pending)
+    review.approve(desk(laptop, REGISTRAR), [pending])
     killed_then_finished(laptop, link_laptop, "POST", "/v1/approvals", "before")
     killed_then_finished(laptop, link_laptop, "POST", "/v1/approvals", "after")
     again = laptop.sync_once()
@@ -673,7 +681,7 @@ def test_work_saved_while_a_sync_is_sending_stays_queued_for_the_next_one(office
     assert report.pushed == 1 and window.pending_count() == 1
     again = sync_side.sync_once()
     assert again.pushed == 1 and window.pending_count() == 0
-    staged = [c["id"] for c in sync_side.client.staged("pending")]
+    staged = [c.id for c in sync_side.client.staged("pending")]
     assert sorted(staged) == sorted([first.id, later[0].id])
 
 
@@ -688,22 +696,21 @@ def test_a_confirmation_round_statement_reaches_the_laptop_shows_what_changed_an
 
     pc1 = pc(tmp_path, "pc1", office, REGISTRY)
     laptop = pc(tmp_path, "laptop", office, REGISTRAR)
-    laptop.renew_licence("laptop-install", "0.1.0")  # keeps the server's key: statements are checked with it
+    enrolment.renew_licence(laptop.client, laptop.register.wc, "laptop-install", "0.1.0")  # keeps the server's key: statements are checked with it
     first_id = issue_on(dt.date(2026, 10, 1))   # last round's: nobody yet
     cs = submit(pc1, children=2)
     pc1.sync_once()
     laptop.sync_once()
     [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
-    pending.state = ReviewState.APPROVED
-    laptop.queue_approval(pending)
+    review.approve(desk(laptop, REGISTRAR), [pending])
     laptop.sync_once()
     second_id = issue_on(dt.date(2026, 11, 1))  # this round's: the hire and two children
     report = laptop.sync_once()
     assert report.statements == 1 and not report.errors
-    held = laptop.statements()
+    held = laptop.held_statements.all()
     assert [s.id for s in held] == [second_id, first_id]
     current, previous = held
-    key = laptop.statement_key()
+    key = laptop.held_statements.server_key()
     assert statements.verify(current, key) and statements.verify(previous, key)
     import copy
     tampered = statements.Statement.from_json(copy.deepcopy(current.to_json()))
@@ -719,33 +726,33 @@ def test_a_confirmation_round_statement_reaches_the_laptop_shows_what_changed_an
 
     # confirmed at a meeting with no internet: it waits, and says so
     laptop.client.base = "http://127.0.0.1:9/v1"
-    laptop.queue_confirm(current)
+    rounds.confirm(desk(laptop, REGISTRAR), current)
     assert laptop.sync_once().offline and laptop.pending_count() == 1
-    assert laptop.statements()[0].state_th == "ยืนยันแล้ว รอส่งเมื่อซิงก์"
+    assert laptop.held_statements.all()[0].state_th == "ยืนยันแล้ว รอส่งเมื่อซิงก์"
     laptop.client.base = office.url + "/v1"
     back = laptop.sync_once()
     assert back.confirmed == 1 and laptop.pending_count() == 0
     laptop.sync_once()  # the feed brings it back as the server holds it
-    confirmed = laptop.statements()[0]
+    confirmed = laptop.held_statements.all()[0]
     assert confirmed.confirmed_by == REGISTRAR.cid and not confirmed.confirm_queued
     assert confirmed.state_th == "ยืนยันแล้ว"
     # a confirmation the server refuses (a statement it does not hold for the unit) is said, and the statement
     # is not shown confirmed
     import uuid
     stray = statements.Statement.from_json({**copy.deepcopy(previous.to_json()), "id": str(uuid.uuid4())})
-    laptop.queue_confirm(stray)
+    rounds.confirm(desk(laptop, REGISTRAR), stray)
     refused = laptop.sync_once()
     assert any("ไม่พบบัญชีรายชื่อนี้" in e for e in refused.errors) and laptop.pending_count() == 0
-    assert next(s for s in laptop.statements() if s.id == stray.id).state_th == "รอนายทะเบียนยืนยัน"
+    assert next(s for s in laptop.held_statements.all() if s.id == stray.id).state_th == "รอนายทะเบียนยืนยัน"
     # the registrar's acts go out only under the registrar's log-in: queued on the officer's session, it waits
     pc1.sync_once()
-    older = next(s for s in pc1.statements() if s.id == first_id)
-    pc1.queue_confirm(older)
+    older = next(s for s in pc1.held_statements.all() if s.id == first_id)
+    rounds.confirm(desk(pc1, REGISTRAR), older)
     assert not pc1.sync_once().errors and pc1.pending_count() == 1
     # a PC that starts afresh gets the unit's statements too
     fresh = pc(tmp_path, "fresh", office, REGISTRAR)
     fresh.sync_once()
-    assert [s.id for s in fresh.statements()] == [second_id, first_id]
+    assert [s.id for s in fresh.held_statements.all()] == [second_id, first_id]
 
 
 CRASH_AT_THE_OUTBOX = r"""
@@ -755,17 +762,19 @@ from pathlib import Path
 import sqlcipher3.dbapi2 as sqlite
 
 from app import changeset as csmod
+from app.domain import Officer, Role
 from app.statements import Statement
 from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
 from app.store.db import key_name
-from sync.client import CentralClient
-from sync.engine import SyncEngine
+from app.usecases import Desk, registry, review
+from app.usecases import statements as rounds
 
 args = json.loads(sys.stdin.read())
 keys = KeyStore(MemoryKeyring())
 keys.put(key_name(args["unit"]), bytes.fromhex(args["key"]))
 wc = WorkingCopy.open(Path(args["dir"]), args["unit"], keys)
-engine = SyncEngine(RegisterStore(wc), CentralClient("http://127.0.0.1:9"))
+officer = Officer(**{**args["officer"], "role": Role(args["officer"]["role"])})
+desk = Desk.of(RegisterStore(wc), officer)
 
 
 def die_at_the_outbox(action, table, *_rest):
@@ -777,12 +786,19 @@ def die_at_the_outbox(action, table, *_rest):
 
 
 wc.conn.set_authorizer(die_at_the_outbox)
+cs = csmod.from_json(args["cs"])
 if args["what"] == "queue_confirm":
-    engine.queue_confirm(Statement.from_json(args["statement"]))
-elif args["what"] == "queue_pushes":
-    engine.queue_pushes([csmod.from_json(c) for c in args["merge"]])
+    rounds.confirm(desk, Statement.from_json(args["statement"]))
+elif args["what"] == "queue_pushes":  # what registry.merge keeps in its one transaction
+    with desk.transaction() as conn:
+        for step in args["merge"]:
+            registry.owe_push_in(conn, desk, csmod.from_json(step))
+elif args["what"] == "queue_push":
+    registry.submit(desk, cs)
+elif args["what"] == "queue_return":
+    review.return_(desk, cs, "เอกสารไม่ครบ")
 else:
-    getattr(engine, args["what"])(csmod.from_json(args["cs"]))
+    review.approve(desk, [cs])
 print("not killed")
 """
 
@@ -806,16 +822,15 @@ def test_a_crash_between_saving_and_queuing_leaves_both_or_neither_and_nothing_p
     register = RegisterStore(wc)
     cs = hire(children=1)
     cs.state = ReviewState.DRAFT
-    cs.submit(REGISTRY)
+    if what != "queue_push":  # (queue_push: the child submits it)
+        cs.submit(REGISTRY)
     statement = Statement("st-1", dt.date(2026, 11, 1), {"counts": {}, "people": []}, "c2lnbmF0dXJl")
     before = None
     if what in ("queue_return", "queue_approval"):
         register.save_changeset(cs)  # a pending change set the registrar's PC pulled from the server
-        before = ReviewState.PENDING
-        if what == "queue_return":
-            cs.return_(REGISTRAR, "เอกสารไม่ครบ")
-        else:
-            cs.approve(REGISTRAR)
+        before = ReviewState.PENDING  # (the child returns or approves it)
+        if what == "queue_approval":
+            DeviceSigner(wc).public_key_b64()  # this PC's key, made at its enrolment
             with wc.transaction() as conn:
                 conn.execute("INSERT INTO meta (key, value) VALUES ('device_id', 'dev-1')")
     merge = []
@@ -833,12 +848,15 @@ def test_a_crash_between_saving_and_queuing_leaves_both_or_neither_and_nothing_p
             conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
                          (f"statement:{statement.id}", json.dumps(statement.to_json())))
     wc.close()
+    acting = REGISTRAR if what in ("queue_return", "queue_approval", "queue_confirm") else REGISTRY
+    officer = {"cid": acting.cid, "name": acting.name, "position": acting.position, "role": acting.role.value,
+               "unit_code": acting.unit_code, "email": acting.email}
 
     child = subprocess.run(
         [sys.executable, "-c", CRASH_AT_THE_OUTBOX], cwd=root, capture_output=True, timeout=120,
         input=json.dumps({"unit": UNIT, "dir": str(tmp_path / "pc"), "key": keys.get(key_name(UNIT)).hex(),
                           "what": what, "cs": csmod.to_json(cs), "statement": statement.to_json(),
-                          "merge": merge}).encode())
+                          "merge": merge, "officer": officer}).encode())
     assert child.returncode == -signal.SIGKILL, child.stderr.decode(errors="replace")[-2000:]
 
     reopened = WorkingCopy.open(tmp_path / "pc", UNIT, keys)
@@ -1035,7 +1053,7 @@ def test_one_change_set_the_server_fails_on_waits_alone_while_the_rest_syncs_and
         report = pc1.sync_once()
         assert not report.offline and report.complete and fault.hits == 1
         assert report.pushed == 2 and report.held == 1
-        staged = [c["id"] for c in pc2.client.staged("pending")]
+        staged = [c.id for c in pc2.client.staged("pending")]
         assert sorted(staged) == sorted([first.id, last.id, elsewhere.id])  # the others reached the server
         assert elsewhere.id in {c.id for c in pc1.register.changesets(UNIT)}  # and the pull ran after them
         assert pc1.pending_count() == 1  # the one that failed is still owed, not lost and not "sent"
@@ -1067,7 +1085,7 @@ def test_one_change_set_the_server_fails_on_waits_alone_while_the_rest_syncs_and
         now = later.retry_at
         fixed = pc1.sync_once()
         assert fixed.pushed == 1 and not fixed.errors and pc1.pending_count() == 0 and pc1.sync_problems() == []
-        assert [c["id"] for c in pc2.client.staged("pending")].count(bad.id) == 1
+        assert [c.id for c in pc2.client.staged("pending")].count(bad.id) == 1
     finally:
         served.stop()
 

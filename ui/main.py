@@ -92,8 +92,10 @@ INACTIVITY_MINUTES = 15
 
 
 class Desk:
-    """The running program: the card thread, the database worker, the log-in window, then the workspace of
-    whoever logged in, its background sync — and back to the log-in window at log-out or after inactivity."""
+    """The running program: the card thread, the database worker, the network threads, the log-in window, then
+    the workspace of whoever logged in, its background sync — and back to the log-in window at log-out or after
+    inactivity. The database worker only touches the database: a log-in's and a log-out's HTTP run on the network
+    threads (``net_runner``), and the GUI thread waits on neither."""
 
     def __init__(self, app: QApplication, data_dir: Path, keys: KeyStore | None, training_mode: bool,
                  today: _dt.date | None = None, machine: settings.MachineSettings | None = None,
@@ -105,8 +107,11 @@ class Desk:
         self.today = today
         self.machine = machine or settings.load()
         self.sync_interval = sync_interval
+        from .tasks import network_threads
         self.worker = DbWorker()
-        self.runner = TaskRunner(self.worker)
+        self.runner = TaskRunner(self.worker)          # the working copy
+        self.network = network_threads()
+        self.net_runner = TaskRunner(self.network)     # the central server: log-in, log-out
         self.card = CardBridge(self.machine.pin_on_real_cards)
         self.login = self._login_window()
         self.window: Workspace | None = None
@@ -122,7 +127,7 @@ class Desk:
         app.installEventFilter(self._activity)
 
     def _login_window(self) -> LoginWindow:
-        login = LoginWindow(self.runner, self.card, self._log_in, self.training, self.machine.central_server)
+        login = LoginWindow(self.net_runner, self.card, self._log_in, self.training, self.machine.central_server)
         login.logged_in.connect(self._logged_in)
         login.language_chosen.connect(self.choose_language)
         return login
@@ -142,12 +147,13 @@ class Desk:
         self.login.show()
 
     def _log_in(self, username: str, password: str, cid: str, new_password: str | None, fresh: bool) -> Session:
-        """On the database worker."""
+        """On the network threads: the requests here, every step on the working copy handed to the database
+        worker (sync.session.log_in)."""
         if self.keys is None:
-            self.keys = KeyStore()  # the platform's keychain; may refuse with a Thai message
+            self.keys = self.worker.call(KeyStore)  # the platform's keychain; may refuse with a Thai message
         return log_in(self.machine.central_server, self.data_dir, self.keys, username, password, cid,
                       new_password=new_password, fresh_copy=fresh, today=self.today,
-                      unreachable_hint=settings.unreachable_hint(self.machine))
+                      unreachable_hint=settings.unreachable_hint(self.machine), database=self.worker)
 
     def _logged_in(self, session: Session) -> None:
         self.session = session
@@ -188,13 +194,9 @@ class Desk:
             self.window.deleteLater()
             self.window = None
 
-        def end() -> None:
-            if session.online:
-                with contextlib.suppress(Exception):
-                    session.client.logout()
-            session.register.wc.close()
-
-        self.runner.run(end)
+        from sync.session import log_out
+        self.net_runner.run(log_out, None, None, session)   # the server forgets the session (when online)
+        self.runner.run(session.register.wc.close)          # the window's connection to the copy
         self._idle.stop()
         self.login.message.setText(tr("ออกจากระบบอัตโนมัติเพราะไม่มีการใช้งานนาน กรุณาเข้าสู่ระบบอีกครั้ง",
                                       "Logged out after a while without use; log in again.") if idle else "")
@@ -204,6 +206,7 @@ class Desk:
         self.logout()
         self.card.stop()
         self.worker.stop()
+        self.network.shutdown(wait=False)  # a log-out under way still ends on the server
 
 
 class _ActivityFilter(QObject):

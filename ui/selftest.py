@@ -124,7 +124,7 @@ def _check_sync(central: str, data_dir: Path) -> str:
     wc = WorkingCopy.open(scratch, training.UNIT.code, KeyStore(MemoryKeyring()))
     try:
         engine = SyncEngine(RegisterStore(wc), CentralClient(central))
-        engine.login(officer.email, training.TRAINING_PASSWORD, officer.cid)
+        engine.client.login(officer.email, training.TRAINING_PASSWORD, officer.cid)
         first = engine.sync_once()
         again = engine.sync_once()
         if first.errors or again.errors or first.pulled == 0 or again.pulled != 0:

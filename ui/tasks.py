@@ -1,22 +1,36 @@
-"""Hands work to the database worker and brings results back to the GUI thread by Qt signal.
+"""Hands work to a worker — the database worker, or the network threads — and brings results back to the GUI
+thread by Qt signal.
 
 The GUI never waits: ``run(fn, on_done, on_error)`` returns at once, and the callbacks run on the GUI
-thread when the worker has finished.
+thread when the worker has finished. The desk keeps two runners (ui/main.py): one on the database worker
+(app.store.DbWorker: every read and write of the working copy, in order) and one on :func:`network_threads`
+(HTTP to the central server: log-in, log-out), so that a slow link never holds the database, nor the
+database a log-in's request.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future
-from typing import Any, Callable
-
-from app.store import DbWorker
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, Protocol
 
 from .qt import QObject, Signal
+
+
+class Worker(Protocol):
+    """Anything that runs a function elsewhere and hands back a future (DbWorker, a thread pool)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future: ...
+
+
+def network_threads(threads: int = 2) -> ThreadPoolExecutor:
+    """The threads for the desk's network work: never the database worker's, never the GUI's. Two, so that a
+    log-out still finishing does not hold the next log-in."""
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lgo-net")
 
 
 class TaskRunner(QObject):
     _finished = Signal(object, object, object)  # (callback, result, error)
 
-    def __init__(self, worker: DbWorker, parent: QObject | None = None) -> None:
+    def __init__(self, worker: Worker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
         self.pending = 0
