@@ -44,9 +44,10 @@ def _push_one(ctx: Context, c: Caller, item: ChangeSetIn) -> PushResult:
     # replay of the same one gets the first answer. Kept per unit, so no other unit can answer for us, and
     # given only to whom the push itself would be open.
     key = f"push:{c.unit_code}:{cs.id}:{cs.state.value}:{len(cs.history)}"
-    if c.role is not Role.REGISTRY_OFFICER:
-        return PushResult(id=cs.id, status=PushStatus.REFUSED, code="changeset.not_registry",
-                          message_th="เฉพาะเจ้าหน้าที่ทะเบียนเท่านั้นที่ส่งชุดการเปลี่ยนแปลงได้")
+    try:  # the desk's own rule for this step (app.changeset.require_author), run again on what was sent
+        csmod.require_author(c.officer, cs.unit_code, cs.author_cid)
+    except Refusal as e:
+        return PushResult(id=cs.id, status=PushStatus.REFUSED, code=e.code, message_th=str(e))
 
     def work(conn):
         first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
@@ -67,10 +68,6 @@ def _accept(conn, c: Caller, sent) -> PushResult:
     def refuse(code: str, th: str) -> PushResult:
         return PushResult(id=sent.id, status=PushStatus.REFUSED, code=code, message_th=th)
 
-    if sent.unit_code != c.unit_code:
-        return refuse("changeset.other_unit", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงของหน่วยงานตนเอง")
-    if sent.author_cid != c.cid:
-        return refuse("changeset.not_author", "ส่งได้เฉพาะชุดการเปลี่ยนแปลงที่ท่านบันทึกเอง")
     if sent.state not in (ReviewState.PENDING, ReviewState.CANCELLED):
         return refuse("changeset.state", f"ส่งชุดการเปลี่ยนแปลงในสถานะ «{sent.state.th}» ไม่ได้")
     phase, period = calendar.phase_on(conn, security.now().date())
