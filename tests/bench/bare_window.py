@@ -1,0 +1,13 @@
+"""The reference of ./dev bench startup: a bare PySide6 window that shows one Thai label and quits once it
+is shown — Qt's own floor for a window on this machine. Run as a script by the venv's python, exactly as
+the program is started (same interpreter, same environment, offscreen); it imports nothing of the project."""
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+
+app = QApplication(sys.argv[:1])
+label = QLabel("ทะเบียนผู้มีสิทธิ")
+label.show()
+QTimer.singleShot(0, app.quit)  # the first turn of the event loop: the window is up (as --quit-when-ready)
+sys.exit(app.exec())
