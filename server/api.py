@@ -35,8 +35,8 @@ from . import calendar, licence, register, security
 from . import statements as stmts
 from .blobs import BlobError, BlobStore
 from .db import (
-    accounts, answers, audit, blob_owners, changesets, devices, feed, login_throttle, periods, records, sessions,
-    spent_refresh, statements, units,
+    accounts, answers, audit, blob_owners, changesets, devices, feed, login_throttle, periods, reading, records,
+    sessions, spent_refresh, statements, units,
 )
 from .guard import Guard, TooLarge, TooSlow, limit_for, too_large, too_slow
 
@@ -126,7 +126,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
 
     def caller(authorization: str = Header(default="")) -> Caller:
         token = authorization.removeprefix("Bearer ").strip()
-        with engine.begin() as conn:
+        with reading(engine) as conn:  # every request: one round trip, no transaction (server.db.reading)
             claims = security.read_access_token(hmac_key(conn), token) if token else None
             if claims is None:
                 raise ApiError(401, "auth.token", "กรุณาเข้าสู่ระบบใหม่ (หมดเวลาหรือไม่ได้เข้าสู่ระบบ)",
@@ -139,7 +139,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
         return Caller(row["id"], claims["sid"], row["username"], row["cid"], row["name"], Role(row["role"]),
                       row["unit_code"], row["must_change_password"])
 
-    def active_caller(c: Caller = Depends(caller)) -> Caller:
+    async def active_caller(c: Caller = Depends(caller)) -> Caller:  # async: no I/O, no trip to the threadpool
         if c.must_change_password:
             raise ApiError(403, "auth.password_change_required",
                            "กรุณาเปลี่ยนรหัสผ่านครั้งแรกก่อนใช้งาน", "Change the first password before anything else.")
@@ -539,7 +539,7 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
     @app.get(f"{API}/feed", response_model=FeedPage, tags=["sync"])
     def unit_feed(since: int = Query(default=0, ge=0, le=2**63 - 1), limit: int = Query(default=500, ge=1, le=5000),
                   c: Caller = Depends(active_caller)) -> FeedPage:
-        with engine.begin() as conn:
+        with reading(engine) as conn:  # one statement: one round trip (server.db.reading)
             rows = conn.execute(select(feed).where(and_(feed.c.unit_code == c.unit_code, feed.c.seq > since))
                                 .order_by(feed.c.seq).limit(limit + 1)).mappings().all()
         more = len(rows) > limit
