@@ -1,4 +1,5 @@
-"""The central database: its tables (SQLAlchemy Core), the engine, and migrations (Alembic).
+"""The central database: its tables (SQLAlchemy Core), the engine (its pool checks a connection only after
+it rested; reading() for requests that only read), and migrations (Alembic).
 
 The same schema on PostgreSQL (production) and SQLite (embedded: training and single machines).
 The tables here describe the current schema for queries; the migrations in ``server/migrations``

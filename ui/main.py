@@ -1,5 +1,6 @@
 """Start the desktop program: fonts, the card thread, the database worker, the log-in window, then the
-workspace of whoever logs in.
+workspace of whoever logs in. Only what the log-in window needs is imported before it shows; the rest is
+imported on the database worker while the officer types (import_the_rest).
 
     lgo-desk [--training] [--lang th|en] [--data-dir DIR] [--screenshot FILE] [--self-test REPORT.json]
 """
