@@ -124,7 +124,9 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
             token_key.append(security.token_key(conn))
         return token_key[0]
 
-    def caller(authorization: str = Header(default="")) -> Caller:
+    # async, and so on the event loop: one short read (server.db.reading), as blob_put's; the trip to the
+    # threadpool and back cost more than the read, and on a loaded machine every hand-over waited (the tail)
+    async def caller(authorization: str = Header(default="")) -> Caller:
         token = authorization.removeprefix("Bearer ").strip()
         with reading(engine) as conn:  # every request: one round trip, no transaction (server.db.reading)
             claims = security.read_access_token(hmac_key(conn), token) if token else None
@@ -537,8 +539,9 @@ def create_app(engine: Engine, blob_dir: Path | None = None) -> FastAPI:
     # --- the unit's feed ---------------------------------------------------------------------------
 
     @app.get(f"{API}/feed", response_model=FeedPage, tags=["sync"])
-    def unit_feed(since: int = Query(default=0, ge=0, le=2**63 - 1), limit: int = Query(default=500, ge=1, le=5000),
-                  c: Caller = Depends(active_caller)) -> FeedPage:
+    async def unit_feed(since: int = Query(default=0, ge=0, le=2**63 - 1),  # async: as caller, one short read
+                        limit: int = Query(default=500, ge=1, le=5000),
+                        c: Caller = Depends(active_caller)) -> FeedPage:
         with reading(engine) as conn:  # one statement: one round trip (server.db.reading)
             rows = conn.execute(select(feed).where(and_(feed.c.unit_code == c.unit_code, feed.c.seq > since))
                                 .order_by(feed.c.seq).limit(limit + 1)).mappings().all()
