@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -278,6 +279,7 @@ def main() -> None:
     pg = TempPostgres(durable=True)
     url = pg.start()
     servers: dict[str, tuple[subprocess.Popen, str]] = {}
+    trees: dict[str, Path] = {}
     try:
         loaded = load(url, args.units, args.staff, args.dependents, rng)
         print(f"loaded {args.units:,} units, {loaded['persons']:,} people ({args.staff:,} staff), "
@@ -338,6 +340,9 @@ def main() -> None:
         for proc, _base in servers.values():
             proc.wait(20)
         pg.stop()
+        for tree in trees.values():
+            if tree != ROOT:
+                shutil.rmtree(tree, ignore_errors=True)
 
 
 if __name__ == "__main__":
