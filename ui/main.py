@@ -258,6 +258,26 @@ class _ActivityFilter(QObject):
         return False
 
 
+def after_show(desk: Desk, data_dir: Path, training_mode: bool) -> None:
+    """Once the log-in window is up, on the database worker (the keychain and the copy are its to touch), in
+    order: training mode sets aside a copy made with the old check-digit rule (its note then shown), then the
+    rest of the program is imported while the officer types. A log-in queues behind both. (Started from the
+    event loop, not before it: the worker's imports would take the GIL from the window's first paint.)"""
+    if training_mode:
+        def renew() -> str:
+            desk.keys, note = renew_old_training_copy(data_dir, desk.keys)
+            return note
+
+        def renewed(note: str) -> None:
+            if note:
+                print(note, file=sys.stderr)
+                thai, _, english = note.partition("\n")
+                desk.login.message.setText(tr(thai, english))
+
+        desk.runner.run(renew, renewed, lambda e: log.error("the training copy was not checked", exc_info=e))
+    desk.runner.run(import_the_rest, import_the_workspace)
+
+
 def _setup_logging(data_dir: Path) -> None:
     logs = private_dir(private_dir(data_dir) / "logs")
     log_file = logs / "desk.log"
@@ -325,22 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quit_when_ready:  # the first turn of the event loop: the log-in window is up; say when, and quit
         QTimer.singleShot(0, lambda: (print(f"shown {time.monotonic():.6f}", flush=True), app.quit()))
     desk.start()
-    # After the window shows, on the database worker (the keychain and the copy are its to touch), in order:
-    # training mode sets aside a copy made with the old check-digit rule (its note then shown), then the rest
-    # of the program is imported while the officer types. A log-in queues behind both.
-    if args.training:
-        def renew() -> str:
-            desk.keys, note = renew_old_training_copy(data_dir, desk.keys)
-            return note
-
-        def renewed(note: str) -> None:
-            if note:
-                print(note, file=sys.stderr)
-                thai, _, english = note.partition("\n")
-                desk.login.message.setText(tr(thai, english))
-
-        desk.runner.run(renew, renewed, lambda e: log.error("the training copy was not checked", exc_info=e))
-    desk.runner.run(import_the_rest, import_the_workspace)
+    QTimer.singleShot(0, lambda: after_show(desk, data_dir, args.training))  # the first turn of the event loop
     code = app.exec()
     desk.close()
     return code
