@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quit_when_ready:  # the first turn of the event loop: the log-in window is up; say when, and quit
         QTimer.singleShot(0, lambda: (print(f"shown {time.monotonic():.6f}", flush=True), app.quit()))
     desk.start()
-    QTimer.singleShot(0, lambda: after_show(desk, data_dir, args.training))  # the first turn of the event loop
+    if not args.quit_when_ready:  # (quitting at once: nothing to warm up, and the exit would wait for it)
+        QTimer.singleShot(0, lambda: after_show(desk, data_dir, args.training))  # the first turn of the loop
     code = app.exec()
     desk.close()
     return code
