@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Callable
 
-from app.errors import Refusal
 from card.pin import NeedsConfirmation, PinOutcome, PinResult
 from card.reader import CardError
 from card.thaiid import CardData
@@ -357,7 +356,8 @@ class LoginWindow(QWidget):
         self.logged_in.emit(session)
 
     def _refused(self, error: BaseException, new_password: str | None) -> None:
-        from sync.session import CopyNeedsRebuild, PasswordChangeRequired  # loaded by now: the log-in ran it
+        from app.errors import Refusal  # (these two: loaded by now, the log-in ran them; not before the window)
+        from sync.session import CopyNeedsRebuild, PasswordChangeRequired
 
         self._set_busy(False)
         if isinstance(error, PasswordChangeRequired):
