@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Iterator
@@ -203,7 +204,9 @@ def private_folder(folder: Path) -> Path:
     """``folder``, made if need be, readable by its owner only (0700): the embedded server's database holds
     the keys that sign log-ins and statements."""
     folder.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
+    # A shared sticky folder (/tmp, for a database file put straight in it) is not ours to close: 0700 on
+    # /tmp locks every other user out of it (PostgreSQL's own, for one: initdb then fails).
+    if os.name == "posix" and not folder.stat().st_mode & stat.S_ISVTX:
         os.chmod(folder, 0o700)
     return folder
 

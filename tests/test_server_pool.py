@@ -1,8 +1,9 @@
 """The central database's connections: a read takes no transaction round trips on PostgreSQL and no write
 lock on SQLite (server.db.reading), and a pooled connection PostgreSQL dropped while it rested is replaced
-before a request gets it."""
+before a request gets it; an SQLite file put straight in a shared folder (/tmp) leaves that folder open."""
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -68,3 +69,16 @@ def test_a_pooled_connection_postgresql_dropped_while_it_rested_is_replaced(pg_u
     with db.reading(engine) as conn:
         assert conn.execute(select(1)).scalar() == 1
     engine.dispose()
+
+
+def test_an_sqlite_file_put_straight_in_a_shared_sticky_folder_leaves_the_folder_open(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # as /tmp
+    engine = db.make_engine(f"sqlite:///{shared / 'central.sqlite3'}")
+    assert shared.stat().st_mode & 0o7777 == 0o1777
+    assert (shared / "central.sqlite3").stat().st_mode & 0o777 == 0o600
+    engine.dispose()
+    own = tmp_path / "own" / "central"
+    db.make_engine(f"sqlite:///{own / 'central.sqlite3'}").dispose()
+    assert own.stat().st_mode & 0o777 == 0o700  # a folder of its own is still closed
