@@ -201,8 +201,7 @@ def approve_all(base: str, who: dict, key, chosen: list[str], rng: random.Random
             "p99": sorted(latencies)[int(len(latencies) * 0.99) - 1] * 1000}
 
 
-def pull_script(who: dict, units: list) -> Path:
-    work = Path(tempfile.mkdtemp())
+def pull_script(who: dict, units: list, work: Path) -> Path:
     lines = [f"{who[(code, 'registry')]['token']} 0" for code, _ in units]
     (work / "clients.txt").write_text("\n".join(lines) + "\n")
     script = work / "pull.lua"
@@ -246,9 +245,9 @@ def feed_pulls(base: str, script: Path, seconds: int) -> dict:
 FEED_PER_S, FEED_P99 = 1000, 200  # the feed's goals (issue 16)
 
 
-def serve(url: str, port: int, tree: Path) -> subprocess.Popen:
+def serve(url: str, port: int, tree: Path, blobs: Path) -> subprocess.Popen:
     """`lgo-central serve --workers 2` on loopback, the server's code taken from ``tree``."""
-    env = {**os.environ, "LGO_BLOB_DIR": tempfile.mkdtemp(), "PYTHONPATH": str(tree)}
+    env = {**os.environ, "LGO_BLOB_DIR": str(blobs), "PYTHONPATH": str(tree)}
     return subprocess.Popen([sys.executable, "-m", "server.cli", "--db", url, "serve", "--port", str(port),
                              "--workers", "2"], env=env, cwd=tree)
 
@@ -280,6 +279,7 @@ def main() -> None:
     url = pg.start()
     servers: dict[str, tuple[subprocess.Popen, str]] = {}
     trees: dict[str, Path] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="lgo-bench-"))  # wrk's script and its tokens, the blob folders
     try:
         loaded = load(url, args.units, args.staff, args.dependents, rng)
         print(f"loaded {args.units:,} units, {loaded['persons']:,} people ({args.staff:,} staff), "
@@ -290,7 +290,7 @@ def main() -> None:
         if args.baseline:
             trees = {f"before ({args.baseline})": checkout(args.baseline), "after (this tree)": ROOT}
         for i, (name, tree) in enumerate(trees.items()):
-            servers[name] = (serve(url, port + i, tree), f"http://127.0.0.1:{port + i}")
+            servers[name] = (serve(url, port + i, tree, scratch / f"blobs{i}"), f"http://127.0.0.1:{port + i}")
         for _proc, base in servers.values():
             wait_until_up(base)
         names = list(servers)
@@ -310,7 +310,7 @@ def main() -> None:
             print(f"morning, {name}: {n:,} change sets pushed and approved over HTTP (8 clients): "
                   f"{n / secs:.1f} approvals applied/s, approval p50 {statistics.median(p[2] for p in parts[name]):.0f}"
                   f" ms, p99 {max(p[3] for p in parts[name]):.0f} ms")
-        script = pull_script(who, loaded["units"])
+        script = pull_script(who, loaded["units"], scratch)
         for name in names:
             warm_up(servers[name][1], script)
         feeds: dict[str, list[dict]] = {n: [] for n in names}
@@ -340,7 +340,7 @@ def main() -> None:
         for proc, _base in servers.values():
             proc.wait(20)
         pg.stop()
-        for tree in trees.values():
+        for tree in [*trees.values(), scratch]:
             if tree != ROOT:
                 shutil.rmtree(tree, ignore_errors=True)
 
