@@ -1,4 +1,5 @@
-"""The central database: its tables (SQLAlchemy Core), the engine, and migrations (Alembic).
+"""The central database: its tables (SQLAlchemy Core), the engine (its pool checks a connection only after
+it rested; reading() for requests that only read), and migrations (Alembic).
 
 The same schema on PostgreSQL (production) and SQLite (embedded: training and single machines).
 The tables here describe the current schema for queries; the migrations in ``server/migrations``
@@ -6,15 +7,20 @@ create and change them, and ``lgo-central migrate`` runs them on either database
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
+import time
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import (
     JSON, BigInteger, Boolean, Column, Date, DateTime, Index, Integer, LargeBinary, MetaData, String, Table, Text,
     create_engine, event,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 metadata = MetaData()
@@ -198,7 +204,9 @@ def private_folder(folder: Path) -> Path:
     """``folder``, made if need be, readable by its owner only (0700): the embedded server's database holds
     the keys that sign log-ins and statements."""
     folder.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
+    # A shared sticky folder (/tmp, for a database file put straight in it) is not ours to close: 0700 on
+    # /tmp locks every other user out of it (PostgreSQL's own, for one: initdb then fails).
+    if os.name == "posix" and not folder.stat().st_mode & stat.S_ISVTX:
         os.chmod(folder, 0o700)
     return folder
 
@@ -247,12 +255,63 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn) -> None:
             # Take the write lock at the start: two requests that read and then write the same rows run one
             # after the other, as PostgreSQL's row locks make them, instead of the second failing its write.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A read (reading() below) takes none: WAL lets it run beside a writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    engine = create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+    _ping_after_idle(engine)
+    return engine
+
+
+READING = "lgo_reading"
+
+
+@contextlib.contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for a request that only reads — each statement a consistent snapshot of its own, as in
+    a READ COMMITTED transaction. On PostgreSQL it runs in autocommit: a statement is one round trip, with no
+    BEGIN and COMMIT around it (the token check and a feed page: two round trips instead of six). On SQLite it
+    is a plain (deferred) transaction that takes no write lock. Should a statement write after all (the
+    server's token key, made on first use), the write is kept."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect().execution_options(**{READING: True}) as conn:
+            yield conn
+            conn.commit()
+    else:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT", **{READING: True}) as conn:
+            yield conn
+
+
+PING_AFTER_IDLE = 5.0  # seconds a pooled connection may rest before it is checked on its way out
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """A pooled connection that rested longer than PING_AFTER_IDLE is checked (``SELECT 1``) before use, and
+    replaced when PostgreSQL has dropped it (a restart, an idle timeout). SQLAlchemy's ``pool_pre_ping``
+    checks every checkout: two round trips more on every request of a busy server (BEGIN, SELECT 1), and
+    each round trip waits for a PostgreSQL backend and the worker's GIL again — the feed's tail on a loaded
+    machine. A connection in use every few milliseconds is not checked."""
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_conn, record) -> None:
+        record.info["lgo_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check_if_rested(dbapi_conn, record, _proxy) -> None:
+        since = record.info.get("lgo_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return
+        try:
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute("SELECT 1")
+            finally:
+                cur.close()
+            dbapi_conn.rollback()
+        except engine.dialect.loaded_dbapi.Error as e:  # the pool drops it and takes (or makes) another
+            raise DisconnectionError("a pooled connection was dropped by the database") from e
 
 
 def migrate(engine: Engine) -> None:

@@ -7,6 +7,7 @@ as their SHA-256. Nothing here logs a password, a token or a key.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as _dt
 import hashlib
 import hmac
@@ -88,8 +89,11 @@ def server_key(conn: Connection, name: str, make) -> bytes:
     if row is not None:
         return bytes(row[0])
     value = make()
+    # two workers may make it at once: the first one wins (in a transaction a savepoint keeps the loser's
+    # transaction usable; a connection in autocommit, server.db.reading on PostgreSQL, has none to keep)
+    autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
     try:
-        with conn.begin_nested():  # two workers may make it at once: the first one wins
+        with contextlib.nullcontext() if autocommit else conn.begin_nested():
             conn.execute(server_keys.insert().values(name=name, value=value))
     except IntegrityError:
         return bytes(conn.execute(select(server_keys.c.value).where(server_keys.c.name == name)).scalar_one())

@@ -8,13 +8,11 @@ both come back as callbacks on the GUI thread.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from app.errors import Refusal
 from card.pin import NeedsConfirmation, PinOutcome, PinResult
 from card.reader import CardError
 from card.thaiid import CardData
-from sync.session import CopyNeedsRebuild, PasswordChangeRequired, Session
 
 from .card_bridge import CardBridge, pin_not_checked, pin_text, risk_the_last_try
 from .i18n import language, tr
@@ -24,10 +22,13 @@ from .qt import (
 )
 from .tasks import TaskRunner
 
+if TYPE_CHECKING:  # sync.session (requests, pydantic, the store) is imported after the window shows
+    from sync.session import Session
+
 log = logging.getLogger(__name__)
 
 # (username, password, card CID, new password or None, start a fresh copy) -> Session, on the worker
-LoginFn = Callable[[str, str, str, "str | None", bool], Session]
+LoginFn = Callable[[str, str, str, "str | None", bool], "Session"]
 
 PHOTO_W, PHOTO_H = 132, 160
 
@@ -355,6 +356,9 @@ class LoginWindow(QWidget):
         self.logged_in.emit(session)
 
     def _refused(self, error: BaseException, new_password: str | None) -> None:
+        from app.errors import Refusal  # (these two: loaded by now, the log-in ran them; not before the window)
+        from sync.session import CopyNeedsRebuild, PasswordChangeRequired
+
         self._set_busy(False)
         if isinstance(error, PasswordChangeRequired):
             dialog = NewPasswordDialog(self)

@@ -1,27 +1,27 @@
 """Start the desktop program: fonts, the card thread, the database worker, the log-in window, then the
-workspace of whoever logs in.
+workspace of whoever logs in. Only what the log-in window needs is imported before it shows; the rest is
+imported on the database worker while the officer types (import_the_rest).
 
     lgo-desk [--training] [--lang th|en] [--data-dir DIR] [--screenshot FILE] [--self-test REPORT.json]
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as _dt
 import json
 import logging
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app import settings, training
-from app.domain import Unit
-from app.store import (
-    AttachmentStore, DbWorker, KeychainUnavailable, KeyStore, RegisterStore, WorkingCopy, default_data_dir,
-)
+# Only what the log-in window needs is imported before it shows (./dev bench startup: goal ≤ 2× a bare Qt
+# window). The rest — the store's rules, keyring, cryptography, requests, pydantic, the workspace — is
+# imported inside the functions that use it, and warmed up on the database worker once the window is up
+# (import_the_rest).
+from app import settings
+from app.store import DbWorker, default_data_dir
 from app.store.private import create_private, private_dir, write_private
-from sync.engine import SyncEngine
-from sync.service import SyncService
-from sync.session import Session, log_in
 
 from . import i18n
 from .card_bridge import CardBridge
@@ -30,7 +30,14 @@ from .i18n import tr
 from .login import LoginWindow
 from .qt import QApplication, QEvent, QObject, QTimer, Signal
 from .tasks import TaskRunner
-from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.domain import Unit
+    from app.store import KeyStore, RegisterStore
+    from sync.service import SyncService
+    from sync.session import Session
+
+    from .workspace import Workspace
 
 log = logging.getLogger("lgo.desk")
 
@@ -38,6 +45,8 @@ log = logging.getLogger("lgo.desk")
 def open_register(data_dir: Path, unit_code: str, keys: KeyStore, seed_training: bool,
                   fresh: bool = False) -> tuple[RegisterStore, Unit | None]:
     """Runs on the database worker: open (or, when asked, start afresh) the copy; seed training data."""
+    from app import training
+    from app.store import RegisterStore, WorkingCopy
     wc = (WorkingCopy.create_new if fresh else WorkingCopy.open)(data_dir, unit_code, keys)
     register = RegisterStore(wc)
     if seed_training and register.get("unit", unit_code) is None:
@@ -51,6 +60,9 @@ def renew_old_training_copy(data_dir: Path, keys: KeyStore | None = None) -> tup
     (issue 15) is set aside (app.training.set_aside_old_copy; nothing is deleted), so the log-in starts a new
     copy from the training central server. Returns the keychain (opened here; the desk goes on with it, or None
     when there is none: the log-in then says why, as always) and the note to show ("" when nothing was done)."""
+    from app import training
+    from app.store import KeychainUnavailable, KeyStore
+
     try:
         keys = keys or KeyStore()
         found = training.set_aside_old_copy(data_dir, keys)
@@ -63,6 +75,21 @@ def renew_old_training_copy(data_dir: Path, keys: KeyStore | None = None) -> tup
     return keys, training.rebuild_note(
         f"ย้ายสำเนาข้อมูลฝึกหัดเดิมของเครื่องนี้ไปไว้ที่ {moved_to} และจะสร้างสำเนาใหม่จากเซิร์ฟเวอร์กลางเมื่อเข้าสู่ระบบ",
         f"Set this PC's training working copy aside in {moved_to}; a new one is downloaded at log-in", stale)
+
+
+def import_the_rest() -> None:
+    """On the database worker, once the log-in window shows: what log-in and the workspace need, imported
+    while the officer types (its first use would import it anyway; this only moves the wait off the click)."""
+    import app.store.attachments  # noqa: F401
+    import app.store.keys  # noqa: F401
+    import app.store.register  # noqa: F401
+    import sync.service  # noqa: F401
+    import sync.session  # noqa: F401
+
+
+def import_the_workspace(_done: object = None) -> None:
+    """On the GUI thread (its widgets are Qt's), after import_the_rest."""
+    from . import workspace  # noqa: F401
 
 
 PREFERENCES = "preferences.json"   # this Windows user's choices (the language); nothing secret
@@ -149,6 +176,9 @@ class Desk:
     def _log_in(self, username: str, password: str, cid: str, new_password: str | None, fresh: bool) -> Session:
         """On the network threads: the requests here, every step on the working copy handed to the database
         worker (sync.session.log_in)."""
+        from app.store import KeyStore
+        from sync.session import log_in
+
         if self.keys is None:
             self.keys = self.worker.call(KeyStore)  # the platform's keychain; may refuse with a Thai message
         return log_in(self.machine.central_server, self.data_dir, self.keys, username, password, cid,
@@ -156,6 +186,12 @@ class Desk:
                       unreachable_hint=settings.unreachable_hint(self.machine), database=self.worker)
 
     def _logged_in(self, session: Session) -> None:
+        from app.store import AttachmentStore, RegisterStore, WorkingCopy
+        from sync.engine import SyncEngine
+        from sync.service import SyncService
+
+        from .workspace import Workspace
+
         self.session = session
         self.window = Workspace(self.runner, session, self.card, self.today, self.training)
         self.window.logout_requested.connect(self.logout)
@@ -224,6 +260,26 @@ class _ActivityFilter(QObject):
         return False
 
 
+def after_show(desk: Desk, data_dir: Path, training_mode: bool) -> None:
+    """Once the log-in window is up, on the database worker (the keychain and the copy are its to touch), in
+    order: training mode sets aside a copy made with the old check-digit rule (its note then shown), then the
+    rest of the program is imported while the officer types. A log-in queues behind both. (Started from the
+    event loop, not before it: the worker's imports would take the GIL from the window's first paint.)"""
+    if training_mode:
+        def renew() -> str:
+            desk.keys, note = renew_old_training_copy(data_dir, desk.keys)
+            return note
+
+        def renewed(note: str) -> None:
+            if note:
+                print(note, file=sys.stderr)
+                thai, _, english = note.partition("\n")
+                desk.login.message.setText(tr(thai, english))
+
+        desk.runner.run(renew, renewed, lambda e: log.error("the training copy was not checked", exc_info=e))
+    desk.runner.run(import_the_rest, import_the_workspace)
+
+
 def _setup_logging(data_dir: Path) -> None:
     logs = private_dir(private_dir(data_dir) / "logs")
     log_file = logs / "desk.log"
@@ -254,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", type=Path, default=None,
                         help="save a picture of the window once the people are shown, then quit")
     parser.add_argument("--quit-when-ready", action="store_true",
-                        help="quit as soon as the window shows its first data (for ./dev bench startup)")
+                        help="quit once the log-in window is shown, printing when (for ./dev bench startup)")
     parser.add_argument("--self-test", type=Path, default=None, metavar="REPORT.json",
                         help="check every part of this build, write the report, exit 0 when all passed")
     parser.add_argument("--self-test-central", default=None, metavar="URL",
@@ -279,13 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("LGO Registry Desk")
     install_fonts(app)
     install_style(app)
-    keys, note = renew_old_training_copy(data_dir) if args.training else (None, "")
-    if note:
-        print(note, file=sys.stderr)
-    desk = Desk(app, data_dir, keys, args.training)
-    if note:
-        thai, _, english = note.partition("\n")
-        desk.login.message.setText(tr(thai, english))
+    desk = Desk(app, data_dir, None, args.training)
     if args.screenshot is not None:
         shot = args.screenshot
 
@@ -294,9 +344,11 @@ def main(argv: list[str] | None = None) -> int:
 
         desk.login.card_shown.connect(save)
         QTimer.singleShot(5000, save)  # no card in any reader: the window as it is
-    if args.quit_when_ready:
-        QTimer.singleShot(0, app.quit)  # the first turn of the event loop: the log-in window is up
+    if args.quit_when_ready:  # the first turn of the event loop: the log-in window is up; say when, and quit
+        QTimer.singleShot(0, lambda: (print(f"shown {time.monotonic():.6f}", flush=True), app.quit()))
     desk.start()
+    if not args.quit_when_ready:  # (quitting at once: nothing to warm up, and the exit would wait for it)
+        QTimer.singleShot(0, lambda: after_show(desk, data_dir, args.training))  # the first turn of the loop
     code = app.exec()
     desk.close()
     return code

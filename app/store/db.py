@@ -12,14 +12,16 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import platformdirs
 import sqlcipher3.dbapi2 as sqlite
 
-from .keys import KeyStore
 from .migrations import migrate
 from .private import create_private, private_dir, private_file, private_tree, write_private
+
+if TYPE_CHECKING:  # only named in annotations: keyring stays out of the log-in window's start-up
+    from .keys import KeyStore
 
 APP_NAME = "LGO Registry Desk"
 APP_AUTHOR = "NHSO"

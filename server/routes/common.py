@@ -19,7 +19,7 @@ from sync.protocol import Problem
 
 from .. import security
 from ..blobs import BlobStore
-from ..db import accounts, audit, sessions
+from ..db import accounts, audit, reading, sessions
 
 T = TypeVar("T")
 
@@ -92,11 +92,13 @@ class Caller:
         return Officer(self.cid, self.name, "", self.role, self.unit_code, "")
 
 
-def caller(ctx: Ctx, authorization: str = Header(default="")) -> Caller:
+async def caller(ctx: Ctx, authorization: str = Header(default="")) -> Caller:
     """Who is calling, from the bearer token and the session it names (any log-in, even one that must still
-    change its first password)."""
+    change its first password). Async, and so on the event loop: one short read (server.db.reading, a primary
+    key each); the trip to the threadpool and back cost more than the read, and on a loaded machine every
+    hand-over waited — that was the feed's tail (./dev bench server)."""
     token = authorization.removeprefix("Bearer ").strip()
-    with ctx.engine.begin() as conn:
+    with reading(ctx.engine) as conn:  # every request: one round trip a statement, no transaction
         claims = security.read_access_token(ctx.hmac_key(conn), token) if token else None
         if claims is None:
             raise ApiError(401, "auth.token", "กรุณาเข้าสู่ระบบใหม่ (หมดเวลาหรือไม่ได้เข้าสู่ระบบ)", "Log in again.")
