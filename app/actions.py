@@ -33,7 +33,7 @@ class Me:
 
 def known(register: RegisterStore, kind: str, rid: str) -> Known | None:
     found = register.get(kind, rid)
-    return None if found is None else Known(found[0], found[1])
+    return None if found is None else Known(found.record, found.rev)
 
 
 def known_person(register: RegisterStore, cid: str) -> Known[Person] | None:

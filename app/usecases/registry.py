@@ -16,7 +16,8 @@ from ..store.outbox import Kind
 from ..store.register import RegisterStore
 from .context import Changed, Desk
 
-Make = Callable[[RegisterStore], ChangeSet]   # builds a change set from a form, on the working copy as it is now
+# A form's content as a function: builds its change set against the working copy as it is when the action runs.
+ChangeSetBuilder = Callable[[RegisterStore], ChangeSet]
 
 
 def owe_push_in(conn, desk: Desk, cs: ChangeSet) -> None:
@@ -25,7 +26,7 @@ def owe_push_in(conn, desk: Desk, cs: ChangeSet) -> None:
     desk.outbox.owe_in(conn, f"push:{cs.id}:{len(cs.history)}", Kind.PUSH, cs.id, csmod.to_json(cs))
 
 
-def record(desk: Desk, make: Make, send: bool, evidence: Iterable[tuple[str, str]] = ()) -> Changed:
+def record(desk: Desk, make: ChangeSetBuilder, send: bool, evidence: Iterable[tuple[str, str]] = ()) -> Changed:
     """A guided action's dialog done: the change set is built from the form and kept in the same step — as a
     draft, or submitted and owed to the server (``send``). ``evidence``: (SHA-256, what it is) of each document."""
     cs = make(desk.register)
