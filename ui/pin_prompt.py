@@ -95,9 +95,8 @@ class PinPrompt(QObject):
                            lambda _e: None)
 
     def forget(self) -> None:
-        """The card went (or another was chosen): nothing typed for it stays, nothing is shown."""
+        """The card went (or another reader was chosen): no PIN is asked until a card is read again."""
         self.reader = ""
-        self.field.clear()
         self.tries.setText("")
         self._show(False)
 
