@@ -25,7 +25,7 @@ def cids_of(register: RegisterStore, cs: ChangeSet) -> set[str]:
         cids.update(people_of(op.record_type, op.fields))
         found = register.get(op.record_type, op.record_id)
         if found is not None:
-            cids.update(people_of(op.record_type, to_dict(found[0])))
+            cids.update(people_of(op.record_type, to_dict(found.record)))
     cids.discard(None)
     return cids  # type: ignore[return-value]
 

@@ -101,7 +101,7 @@ def describe(register: RegisterStore, cs: ChangeSet) -> list[FieldChange]:
              if op.record_type == "person"}
     for op in cs.operations:
         found = register.get(op.record_type, op.record_id)
-        before = to_dict(found[0]) if found else {}
+        before = to_dict(found.record) if found else {}
         label = RECORD_TH.get(op.record_type, op.record_type)
         who = _who(register, op.record_type, {**before, **op.fields}, named)
         if who:
@@ -158,10 +158,10 @@ def conflict_of(register: RegisterStore, cs: ChangeSet) -> dict | None:
         if op.op is not Op.UPDATE or op.base_rev is None:
             continue
         found = register.get(op.record_type, op.record_id)
-        if found is None or found[1] == op.base_rev:
+        if found is None or found.rev == op.base_rev:
             continue
         base = dict(register.history(op.record_type, op.record_id)).get(op.base_rev, {})
-        for d in compare(op, base, to_dict(found[0])):
+        for d in compare(op, base, to_dict(found.record)):
             if d.field in _SKIP:
                 continue
             fields.append({"field": d.field, "base": show_value(d.field, d.base), "ours": show_value(d.field, d.ours),
@@ -179,7 +179,7 @@ def merged(register: RegisterStore, cs: ChangeSet) -> tuple[ChangeSet | None, li
         if found is None or op.base_rev is None:
             continue
         key = (op.record_type, op.record_id)
-        current[key] = (found[1], to_dict(found[0]))
+        current[key] = (found.rev, to_dict(found.record))
         bases[key] = dict(register.history(op.record_type, op.record_id)).get(op.base_rev, {})
     new, left = merge(cs, current, bases)
     return new, [FIELD_TH.get(d.field, d.field) for d in left]

@@ -84,17 +84,17 @@ class AdmPinVerifier:
     """The public reverse-engineered flow: SELECT ADM, GET CHALLENGE ``80 B4``, VERIFY ``80 20 01 00 20``."""
 
     def __init__(self, transport: Transport, derive=training_response) -> None:
-        self.t = transport
+        self.transport = transport
         self.derive = derive
 
     def _select(self) -> None:
-        _data, sw1, sw2 = self.t.transmit([0x00, 0xA4, 0x04, 0x00, len(ADM_AID), *ADM_AID])
+        _data, sw1, sw2 = self.transport.transmit([0x00, 0xA4, 0x04, 0x00, len(ADM_AID), *ADM_AID])
         if not (sw1 == 0x61 or (sw1, sw2) == (0x90, 0x00)):
             raise CardError("บัตรนี้ไม่รองรับการตรวจรหัส PIN แบบนี้", "ADM applet not selectable", (sw1, sw2))
 
     def status(self) -> PinResult:
         self._select()
-        _data, sw1, sw2 = self.t.transmit([0x80, 0x20, 0x01, 0x00])  # VERIFY with no data: asks, spends nothing
+        _data, sw1, sw2 = self.transport.transmit([0x80, 0x20, 0x01, 0x00])  # VERIFY with no data: asks, spends nothing
         return _interpret(sw1, sw2)
 
     def verify(self, pin: str) -> PinResult:
@@ -102,13 +102,13 @@ class AdmPinVerifier:
             raise CardError("รหัส PIN ของบัตรประจำตัวประชาชนเป็นตัวเลข 4 หลัก", "the PIN has 4 digits")
         try:
             self._select()
-            challenge, sw1, sw2 = self.t.transmit([0x80, 0xB4, 0x00, 0x00, 0x20])
+            challenge, sw1, sw2 = self.transport.transmit([0x80, 0xB4, 0x00, 0x00, 0x20])
             if sw1 == 0x61:
-                challenge, sw1, sw2 = self.t.transmit([0x00, 0xC0, 0x00, 0x00, sw2])
+                challenge, sw1, sw2 = self.transport.transmit([0x00, 0xC0, 0x00, 0x00, sw2])
             if (sw1, sw2) != (0x90, 0x00) or len(challenge) != 32:
                 raise CardError(status_message(sw1, sw2), "no challenge", (sw1, sw2))
             response = self.derive(pin, bytes(challenge))
-            _data, sw1, sw2 = self.t.transmit([0x80, 0x20, 0x01, 0x00, len(response), *response])
+            _data, sw1, sw2 = self.transport.transmit([0x80, 0x20, 0x01, 0x00, len(response), *response])
             del response, challenge
         except CardError as e:
             raise _scrub(e) from None

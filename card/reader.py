@@ -63,13 +63,13 @@ class ThaiIdReader:
     """Reads one card through ``transport``. ``atr`` chooses the GET RESPONSE variant."""
 
     def __init__(self, transport: Transport, atr: bytes = b"") -> None:
-        self.t = transport
+        self.transport = transport
         self.get_response_p2 = 0x01 if atr[:2] == b"\x3b\x67" else 0x00
         self.stats = ReadStats()
 
     def _send(self, apdu: list[int]) -> tuple[list[int], int, int]:
         self.stats.apdus += 1
-        return self.t.transmit(apdu)
+        return self.transport.transmit(apdu)
 
     def _complete(self, data: list[int], sw1: int, sw2: int, resend: list[int]) -> tuple[list[int], int, int]:
         """Follow ``61 xx`` with GET RESPONSE and ``6C xx`` with the same command, exact length."""

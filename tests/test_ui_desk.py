@@ -157,7 +157,7 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     # a new hire read from her ID card (the officer's own card leaves the reader, hers goes in)
     slots[0].remove()
     slots[0].insert(load("staff1").card())
-    hire = w.open_hire()
+    hire = w.work.open_hire()
     with qtbot.waitSignal(hire.form.read_done, timeout=20000) as read:
         click(hire.form.read_button)
     staff = load("staff1").fields
@@ -177,7 +177,7 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
         click(hire.send_button)
 
     # a second hire with five children: the fifth is refused and the dialog says why
-    second = w.open_hire()
+    second = w.work.open_hire()
     add_person(qtbot, second.form, "3200000000011", "สมหญิง", "มากบุตร", "01/01/2530", "นาง")
     for i, cid in enumerate(("3200000000020", "3200000000038", "3200000000046", "3200000000054",
                              "3200000000062")):
@@ -209,7 +209,7 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     with qtbot.waitSignal(r.inbox.shown, timeout=10000):
         pass
     assert "สมหญิง" in r.inbox.detail.toPlainText() and "ใหม่" in r.inbox.detail.toPlainText()
-    r.return_chosen("กรุณาแนบสำเนาสูติบัตรของบุตรทั้งสองคน")
+    r.inbox.return_chosen("กรุณาแนบสำเนาสูติบัตรของบุตรทั้งสองคน")
     qtbot.waitUntil(lambda: r.inbox.table.rowCount() == 1, timeout=10000)
     r.inbox.table.selectRow(0)
     # the hire read from the card: her photo is in the detail, and opens whole when clicked
@@ -220,7 +220,7 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     viewer = r.inbox.findChild(EvidenceViewer)
     assert viewer.windowTitle() == "รูปถ่ายจากบัตรประชาชน" and not viewer.page.pixmap().isNull()
     viewer.close()
-    dialog = r.approve_chosen()
+    dialog = r.inbox.approve_chosen()
     qtbot.waitUntil(lambda: dialog.pin.isVisible(), timeout=20000)
     fill(dialog.pin, "1234")
     with qtbot.waitSignal(r.local_change, timeout=20000):
@@ -246,9 +246,9 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     # the hire is in the register now: the people list finds her
     qtbot.waitUntil(lambda: w.model.rowCount() >= 4, timeout=20000)
     # she corrects the returned one (a child's birth date) and sends it again
-    assert w.edit.isEnabled() and w.cancel.isEnabled()
-    with qtbot.waitSignal(w.edit_opened, timeout=10000) as opened:
-        click(w.edit)
+    assert w.work.edit.isEnabled() and w.work.cancel.isEnabled()
+    with qtbot.waitSignal(w.work.edit_opened, timeout=10000) as opened:
+        click(w.work.edit)
     edit = opened.args[0]
     assert "สำเนาสูติบัตร" in edit.findChild(QLabel, "returnReason").text()
     child = next(i for (i, name), box in edit.edits.items() if name == "first_th" and box.text() == "บุตร1")
@@ -326,7 +326,7 @@ def test_the_units_data_is_corrected_through_the_registrar_and_the_header_follow
     user, mailed = office.inbox.password_for(REGISTRY.email)
     log_in(qtbot, desk, user, mailed, new_password=PASSWORD)
     w = desk.window
-    with qtbot.waitSignal(w.unit_opened, timeout=10000) as opened:
+    with qtbot.waitSignal(w.work.unit_opened, timeout=10000) as opened:
         click(w.findChild(type(w.sync_button), "unitButton"))
     dialog = opened.args[0]
     assert dialog.edits["name"].text() == training.UNIT.name
@@ -390,7 +390,7 @@ def test_the_registrar_confirms_the_units_statement_seeing_what_changed_since_th
     qtbot.waitUntil(lambda: "เป็นบัญชีแรกของหน่วยงาน" in rounds.summary.toPlainText(), timeout=10000)
     rounds.table.selectRow(0)
     qtbot.waitUntil(lambda: rounds.confirm_button.isEnabled(), timeout=10000)
-    dialog = w.confirm_statement()
+    dialog = rounds.confirm_statement()
     qtbot.waitUntil(lambda: dialog.pin.isVisible(), timeout=20000)
     fill(dialog.pin, "1234")
     with qtbot.waitSignal(w.local_change, timeout=20000):
@@ -419,7 +419,7 @@ def test_a_birth_reminds_of_the_birth_certificate_until_one_is_attached(qtbot, q
     w = desk.window
     qtbot.waitUntil(lambda: any(w.model.row_at(i).cid == parent for i in range(w.model.rowCount())), timeout=20000)
     w.table.selectRow(next(i for i in range(w.model.rowCount()) if w.model.row_at(i).cid == parent))
-    birth = w.open_event("birth")
+    birth = w.work.open_event("birth")
     add_person(qtbot, birth.other, "3100000000101", "ลูกใหม่", "ใจดี", "01/11/2569")
     fill(birth.on, "01/11/2569")
     qtbot.waitUntil(lambda: "ยังไม่ได้แนบเอกสารประกอบ (สูติบัตร)" in birth.verdicts.toPlainText(), timeout=10000)

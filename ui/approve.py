@@ -1,16 +1,15 @@
-"""The registrar's card and PIN before an approval: their own card in a reader (its CID must be the logged-in
-registrar's), then the PIN — with the tries left shown and the lock warning confirmed before a try that could
-lock the card. Nothing blocks: the card thread answers, this dialog follows."""
+"""The registrar's card and PIN before an approval or a statement's confirmation: their own card in a reader
+(its CID must be the logged-in registrar's), then the PIN, asked by the one :class:`ui.pin_prompt.PinPrompt`
+(the tries left shown, the lock warning confirmed before a try that could lock the card). Nothing blocks: the
+card thread answers, this dialog follows."""
 from __future__ import annotations
 
 from typing import Callable
 
-from card.pin import NeedsConfirmation, PinOutcome, PinResult
-from card.reader import CardError
-
-from .card_bridge import CardBridge, pin_not_checked, pin_text, risk_the_last_try
+from .card_bridge import CardBridge
 from .i18n import tr
-from .qt import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
+from .pin_prompt import PinPrompt
+from .qt import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, Signal
 from .tasks import TaskRunner
 
 
@@ -28,11 +27,13 @@ class CardPinDialog(QDialog):
         self.what.setWordWrap(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        self.pin = QLineEdit()
-        self.pin.setObjectName("pin")
-        self.pin.setEchoMode(QLineEdit.Password)
+        self.prompt = PinPrompt(runner, card, self, tries_line=False)   # the tries left are said in the status line
+        self.prompt.told.connect(self._say)
+        self.prompt.said.connect(self._say)
+        self.prompt.busy.connect(self._checking)
+        self.prompt.verified.connect(self._done)
+        self.pin, self.pin_label = self.prompt.field, self.prompt.label
         self.pin.returnPressed.connect(self.go)
-        self.pin_label = QLabel(tr("รหัส PIN ของบัตร", "Card PIN"))
         self.button = QPushButton(tr("ยืนยัน", "Confirm"))
         self.button.setObjectName("confirmButton")
         self.button.clicked.connect(self.go)
@@ -50,9 +51,11 @@ class CardPinDialog(QDialog):
         box.addLayout(row)
         self.resize(520, 260)
         card.changed.connect(self._look)
-        self._card_ok = False
-        self._set_pin(False)   # until the officer's own card is found
+        self._card_ok = False   # until the officer's own card is found, no PIN is asked
         self._look()
+
+    def _checking(self, busy: bool) -> None:
+        self.button.setEnabled(not busy)
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
@@ -66,7 +69,7 @@ class CardPinDialog(QDialog):
         with_card = [r for r in self.card.readers if r in self.card.present]
         if not with_card:
             self._say(tr("กรุณาเสียบบัตรประจำตัวประชาชนของท่าน", "Insert your ID card."))
-            self._set_pin(False)
+            self.prompt.forget()
             return
         self._say(tr("กำลังอ่านบัตร…", "Reading the card…"))
         self._try(list(with_card))
@@ -85,52 +88,17 @@ class CardPinDialog(QDialog):
             self._try(rest)
             return
         self.reader, self._card_ok = reader, True
-        needs = self.card.pin_needed(reader)
-        self._set_pin(needs)
-        if needs:
+        if self.prompt.ask(reader):
             self._say(tr("บัตรของท่านพร้อมแล้ว กรุณาใส่รหัส PIN", "Your card is ready: enter the PIN."))
-            self.runner.follow(self.card.service.pin_status(reader), lambda r: self._say(pin_text(r)), lambda _e: None)
             self.pin.setFocus()
         else:
             self._say(tr("บัตรของท่านพร้อมแล้ว", "Your card is ready."))
 
-    def _set_pin(self, visible: bool) -> None:
-        self.pin.setVisible(visible)
-        self.pin_label.setVisible(visible)
-
-    def go(self, confirmed: bool = False) -> None:
+    def go(self) -> None:
         if not self._card_ok:
             self._look()
             return
-        if not self.card.pin_needed(self.reader):
-            self._done()
-            return
-        if not self.pin.text():
-            self._say(tr("กรุณาใส่รหัส PIN ของบัตร", "Enter the card's PIN."))
-            return
-        self.button.setEnabled(False)
-        self.runner.follow(self.card.service.verify_pin(self.reader, self.pin.text(), confirmed_risk=bool(confirmed)),
-                           self._checked, self._failed)
-
-    def _checked(self, result: PinResult) -> None:
-        self.button.setEnabled(True)
-        self.pin.clear()
-        if result.outcome is PinOutcome.OK:
-            self._done()
-        else:
-            self._say(pin_text(result))
-
-    def _failed(self, error: BaseException) -> None:
-        self.button.setEnabled(True)
-        if isinstance(error, NeedsConfirmation):
-            if risk_the_last_try(self, error.tries_left):
-                self.go(confirmed=True)
-                return
-            self.pin.clear()
-            self._say(pin_not_checked())
-            return
-        self.pin.clear()
-        self._say(str(error) if isinstance(error, CardError) else tr("ตรวจรหัส PIN ไม่สำเร็จ", "PIN check failed."))
+        self.prompt.check()   # verified: done
 
     def _done(self) -> None:
         self.confirmed.emit()

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import json
+from typing import Callable
 
 from app import review
 from app.changeset import ChangeSet, ReviewState
 from app.errors import Severity, Verdicts
 from app.store import AttachmentStore, RegisterStore
+from app.store.outbox import SyncProblem
 from app.thai import format_date_short
-from sync.engine import SyncProblem
+from app.usecases import ChangeSetLine, Desk
 
 from .evidence import Attached, attached_of, evidence_html, open_viewer
 from .i18n import tr
@@ -143,13 +145,15 @@ class ChangeSetPanel(QWidget):
     loaded = Signal(int)           # rows shown
     shown = Signal(str)            # the change set id shown in detail
 
-    def __init__(self, runner: TaskRunner, fetch, today: _dt.date, multi: bool = False) -> None:
+    def __init__(self, runner: TaskRunner, fetch: Callable[[Desk], list[ChangeSetLine]], today: _dt.date,
+                 multi: bool = False) -> None:
         super().__init__()
         self.runner = runner
-        self.fetch = fetch            # () -> list[(ChangeSet, conflict dict | None, SyncProblem | None)], on the worker
+        self.fetch = fetch            # a use case listing the change sets, run on the worker
         self.today = today
+        self.desk: Desk | None = None
         self.register: RegisterStore | None = None
-        self.items: list[tuple[ChangeSet, dict | None, SyncProblem | None]] = []
+        self.items: list[ChangeSetLine] = []
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([tr("รายการ", "Change"), tr("สถานะ", "State"), tr("วันที่", "Date")])
         self.table.verticalHeader().setVisible(False)
@@ -191,16 +195,17 @@ class ChangeSetPanel(QWidget):
         self.buttons.addWidget(b)
         return b
 
-    def attach(self, register: RegisterStore) -> None:
-        self.register = register
+    def attach(self, desk: Desk) -> None:
+        self.desk, self.register = desk, desk.register
         self.reload()
 
     def reload(self) -> None:
-        if self.register is None:
+        if self.desk is None:
             return
-        self.runner.run(self.fetch, self._arrived, lambda _e: None)
+        desk, fetch = self.desk, self.fetch
+        self.runner.run(lambda: fetch(desk), self._arrived, lambda _e: None)
 
-    def _arrived(self, items: list[tuple[ChangeSet, dict | None, SyncProblem | None]]) -> None:
+    def _arrived(self, items: list[ChangeSetLine]) -> None:
         chosen = {cs.id for cs in self.selected()}
         self.items = items
         self.table.blockSignals(True)

@@ -88,7 +88,7 @@ class Tour:
         win = self.desk.window
         win.resize(1360, 820)
         self.shot(win, "people")
-        hire = win.open_hire()
+        hire = win.work.open_hire()
         hire.resize(900, 760)
         hire.reason.setCurrentIndex(hire.reason.findData(StartReason.TRANSFER_IN))  # the transfer-in's extra line
         type_into(self.app, hire.from_unit, "OTH0002")
@@ -108,8 +108,8 @@ class Tour:
         wait(self.app, lambda: win.work.table.rowCount() > 0, what="my work")
         self.shot(win, "my-work")
         opened = []
-        win.unit_opened.connect(opened.append)
-        win.open_unit()
+        win.work.unit_opened.connect(opened.append)
+        win.work.open_unit()
         wait(self.app, lambda: bool(opened), what="the unit's data")
         type_into(self.app, opened[0].edits["phone"], "0 4300 0000 ต่อ 12")
         opened[0].check()
@@ -133,7 +133,7 @@ class Tour:
         viewer = win.inbox.findChild(EvidenceViewer)
         self.shot(viewer, "evidence")
         viewer.close()
-        dialog = win.approve_chosen()
+        dialog = win.inbox.approve_chosen()
         wait(self.app, lambda: dialog.pin.isVisible(), 30, "the registrar's card")
         type_into(self.app, dialog.pin, PIN)
         self.shot(dialog, "approve-card-pin")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Callable
 
-from card.pin import NeedsConfirmation, PinOutcome, PinResult
 from card.reader import CardError
 from card.thaiid import CardData
 
-from .card_bridge import CardBridge, pin_not_checked, pin_text, risk_the_last_try
+from .card_bridge import CardBridge
 from .i18n import language, tr
+from .pin_prompt import PinPrompt
 from .qt import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox,
     QPixmap, QPushButton, Qt, QVBoxLayout, QWidget, Signal,
@@ -130,13 +130,11 @@ class LoginWindow(QWidget):
         self.password = QLineEdit()
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.Password)
-        self.pin = QLineEdit()
-        self.pin.setObjectName("pin")
-        self.pin.setEchoMode(QLineEdit.Password)
-        self.pin.setMaxLength(12)
-        self.pin_label = QLabel(tr("รหัส PIN ของบัตร", "Card PIN"))
-        self.tries = QLabel("")
-        self.tries.setObjectName("pinTries")
+        self.prompt = PinPrompt(runner, card, self)   # the card PIN: asked, checked and answered there
+        self.prompt.verified.connect(self._log_in)
+        self.prompt.said.connect(self._say)
+        self.prompt.busy.connect(self._checking_pin)
+        self.pin, self.pin_label, self.tries = self.prompt.field, self.prompt.label, self.prompt.tries
         form = QFormLayout()
         form.addRow(tr("ชื่อผู้ใช้งาน", "User name"), self.username)
         form.addRow(tr("รหัสผ่าน", "Password"), self.password)
@@ -186,7 +184,6 @@ class LoginWindow(QWidget):
 
         self.card.changed.connect(self._readers_changed)
         self.card.event.connect(self._card_event)
-        self._show_pin(False)
         self._clear_card()
         self._readers_changed()
         self.username.setFocus()
@@ -246,8 +243,7 @@ class LoginWindow(QWidget):
         self.photo.setPixmap(QPixmap())
         self.photo.setText(tr("รูปถ่าย\nจากบัตร", "Photo"))
         self.card_name.setText("")
-        self.tries.setText("")
-        self._show_pin(False)
+        self.prompt.forget()
 
     def _read(self, reader: str) -> None:
         self.card_status.setText(tr("กำลังอ่านบัตร…", "Reading the card…"))
@@ -264,10 +260,7 @@ class LoginWindow(QWidget):
             self.photo.setPixmap(QPixmap.fromImage(image).scaled(PHOTO_W, PHOTO_H, Qt.KeepAspectRatio,
                                                                  Qt.SmoothTransformation))
         self._status_line()
-        needs_pin = self.card.pin_needed(reader)
-        self._show_pin(needs_pin)
-        if needs_pin:
-            self.runner.follow(self.card.service.pin_status(reader), self._pin_status, lambda _e: None)
+        self.prompt.ask(reader)
         self.card_shown.emit(data.cid)
 
     def _card_failed(self, reader: str, error: BaseException) -> None:
@@ -276,13 +269,6 @@ class LoginWindow(QWidget):
         text = str(error) if isinstance(error, (CardError, ValueError)) else tr(
             "อ่านบัตรไม่สำเร็จ กรุณาถอดบัตรแล้วเสียบใหม่", "The card could not be read: take it out and insert it again.")
         self.card_status.setText(text)
-
-    def _show_pin(self, visible: bool) -> None:
-        for w in (self.pin, self.pin_label, self.tries):
-            w.setVisible(visible)
-
-    def _pin_status(self, result: PinResult) -> None:
-        self.tries.setText(pin_text(result))
 
     # --- logging in ---------------------------------------------------------------------------------
 
@@ -296,6 +282,9 @@ class LoginWindow(QWidget):
         if busy:
             self.message.setText(text)
 
+    def _checking_pin(self, busy: bool) -> None:
+        self._set_busy(busy, tr("กำลังตรวจรหัส PIN กับบัตร…", "Checking the PIN with the card…"))
+
     def submit(self) -> None:
         if self._busy:
             return
@@ -306,42 +295,7 @@ class LoginWindow(QWidget):
         if not self.username.text().strip() or not self.password.text():
             self._say(tr("กรุณากรอกชื่อผู้ใช้งานและรหัสผ่าน", "Enter your user name and password."))
             return
-        if self.card.pin_needed(self.reader):
-            if not self.pin.text():
-                self._say(tr("กรุณาใส่รหัส PIN ของบัตร", "Enter the card's PIN."))
-                self.pin.setFocus()
-                return
-            self._verify_pin(confirmed=False)
-        else:
-            self._log_in()
-
-    def _verify_pin(self, confirmed: bool) -> None:
-        self._set_busy(True, tr("กำลังตรวจรหัส PIN กับบัตร…", "Checking the PIN with the card…"))
-        pin = self.pin.text()
-        self.runner.follow(self.card.service.verify_pin(self.reader, pin, confirmed_risk=confirmed),
-                           self._pin_checked, self._pin_failed)
-
-    def _pin_checked(self, result: PinResult) -> None:
-        self.pin.clear()
-        if result.outcome is not PinOutcome.OK:
-            self._set_busy(False)
-            self.tries.setText(pin_text(result))
-            self._say(result.message)
-            return
-        self._log_in()
-
-    def _pin_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
-        if isinstance(error, NeedsConfirmation):
-            if risk_the_last_try(self, error.tries_left):
-                self._verify_pin(confirmed=True)
-            else:
-                self.pin.clear()
-                self._say(pin_not_checked())
-            return
-        self.pin.clear()
-        self._say(str(error) if isinstance(error, CardError) else tr(
-            "ตรวจรหัส PIN ไม่สำเร็จ กรุณาถอดบัตรแล้วเสียบใหม่", "The PIN check failed: re-insert the card."))
+        self.prompt.check()   # verified: logs in
 
     def _log_in(self, new_password: str | None = None, fresh: bool = False) -> None:
         self._set_busy(True, tr("กำลังเข้าสู่ระบบ…", "Logging in…"))

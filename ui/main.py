@@ -52,7 +52,7 @@ def open_register(data_dir: Path, unit_code: str, keys: KeyStore, seed_training:
     if seed_training and register.get("unit", unit_code) is None:
         training.seed(register, training.generate(staff=120))
     found = register.get("unit", unit_code)
-    return register, (found[0] if found else None)
+    return register, (found.record if found else None)
 
 
 def renew_old_training_copy(data_dir: Path, keys: KeyStore | None = None) -> tuple[KeyStore | None, str]:
@@ -200,7 +200,7 @@ class Desk:
         register = session.register
         code = session.account.unit_code
         self.runner.run(lambda: register.get("unit", code),
-                        lambda found: self.window and self.window.attach(register, found[0] if found else None),
+                        lambda found: self.window and self.window.attach(register, found.record if found else None),
                         lambda e: self.window and self.window._failed(e))
         data_dir, keys, client = self.data_dir, self.keys, session.client
 

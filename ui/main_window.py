@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         body.addLayout(bar)
         body.addLayout(filters)
         body.addWidget(split, 1)
-        self.actions_row = QHBoxLayout()   # the registry officer's buttons, added with the session
+        self.actions_row = QHBoxLayout()   # a role's guided actions, added by its tab (ui.tabs.my_work)
         body.insertLayout(2, self.actions_row)
         root = QWidget()
         root.setLayout(body)

@@ -11,7 +11,6 @@ import datetime as _dt
 import json
 import os
 import platform
-import secrets
 import sys
 import tempfile
 import traceback
@@ -37,33 +36,10 @@ def _check_qt(app) -> str:
 
 
 def _check_store(data_dir: Path) -> str:
-    from app.store import KeyStore, StoreQuarantined, WorkingCopy
-    from app.store.db import key_name
+    from app.store import KeyStore
+    from app.store.selftest import prove_working_copy
 
-    keys = KeyStore()  # the platform's keychain (Credential Manager on Windows)
-    wc = WorkingCopy.open(data_dir, SELFTEST_UNIT, keys)
-    token = secrets.token_hex(8)
-    wc.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('selftest', ?)", (token,))
-    wc.close()
-    again = WorkingCopy.open(data_dir, SELFTEST_UNIT, keys)
-    got = again.conn.execute("SELECT value FROM meta WHERE key = 'selftest'").fetchone()[0]
-    again.close()
-    if got != token:
-        raise AssertionError("reopened copy does not hold what was written")
-    # A wrong key is refused and the file set aside — on a scratch copy, so the kept one stays.
-    scratch = Path(tempfile.mkdtemp(prefix="lgo-selftest-"))
-    unit = f"SELFTEST-{secrets.token_hex(3)}"
-    WorkingCopy.open(scratch, unit, keys).close()
-    keys.put(key_name(unit), secrets.token_bytes(32))
-    try:
-        WorkingCopy.open(scratch, unit, keys).close()
-    except StoreQuarantined as e:
-        refused = e.info.moved_to.exists()
-    else:
-        refused = False
-    if not refused:
-        raise AssertionError("a wrong key was not refused")
-    return f"keychain={keys.backend_name} copy={data_dir}"
+    return prove_working_copy(data_dir, SELFTEST_UNIT, KeyStore())  # the platform's keychain (Credential Manager)
 
 
 def _check_pdf(data_dir: Path) -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as _dt
 import html
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from app.cid import format_cid
 from app.statements import Difference, Statement, counts_th, differences, previous_of, relation_th, type_th, verify
 from app.thai import format_date_short
+from app.usecases import Desk
 
 from .changesets import master_detail
 from .i18n import tr
@@ -113,10 +114,11 @@ class StatementPanel(QWidget):
     loaded = Signal(int)
     shown_statement = Signal(str)    # the id shown
 
-    def __init__(self, runner: TaskRunner, fetch) -> None:
+    def __init__(self, runner: TaskRunner, fetch: Callable[[Desk], tuple[list[Statement], bytes | None]]) -> None:
         super().__init__()
         self.runner = runner
-        self.fetch = fetch          # () -> (list[Statement], server key | None), on the worker
+        self.fetch = fetch          # a use case: (the statements held, the server's key), run on the worker
+        self.desk: Desk | None = None
         self.statements: list[Statement] = []
         self.key: bytes | None = None
         self.current: Shown | None = None
@@ -165,8 +167,15 @@ class StatementPanel(QWidget):
         right.addLayout(buttons)
         master_detail(self, left, right, (380, 860))
 
+    def attach(self, desk: Desk) -> None:
+        self.desk = desk
+        self.reload()
+
     def reload(self) -> None:
-        self.runner.run(self.fetch, self._arrived, lambda _e: None)
+        if self.desk is None:
+            return
+        desk, fetch = self.desk, self.fetch
+        self.runner.run(lambda: fetch(desk), self._arrived, lambda _e: None)
 
     def _arrived(self, result: tuple[list[Statement], bytes | None]) -> None:
         chosen = self.current.statement.id if self.current else None

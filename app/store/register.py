@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from .. import changeset as csmod
 from ..changeset import ChangeSet, ReviewState
@@ -24,6 +24,13 @@ Date = _dt.date
 
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat()
+
+
+class Found(NamedTuple):
+    """A record as the working copy holds it, with the server's revision of it (what an update is based on)."""
+
+    record: Any
+    rev: int
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,9 @@ class RegisterStore:
         if recompute:
             self._recompute(conn, self._beneficiaries_near(conn, touched))
 
-    def get(self, kind: str, rid: str) -> tuple[Any, int] | None:
+    def get(self, kind: str, rid: str) -> Found | None:
         row = self.conn.execute("SELECT data, rev FROM records WHERE type = ? AND id = ?", (kind, rid)).fetchone()
-        return None if row is None else (from_dict(kind, json.loads(row[0])), row[1])
+        return None if row is None else Found(from_dict(kind, json.loads(row[0])), row[1])
 
     def history(self, kind: str, rid: str) -> list[tuple[int, dict[str, Any]]]:
         rows = self.conn.execute(
@@ -228,7 +235,7 @@ class RegisterStore:
 
     def person(self, cid: str) -> Person | None:
         found = self.get("person", cid)
-        return found[0] if found else None
+        return found.record if found else None
 
     # --- change sets ---------------------------------------------------------------------------
 

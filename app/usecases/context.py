@@ -6,12 +6,12 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from ..changeset import ChangeSet
 from ..domain import Officer
 from ..store.device import DeviceSigner
-from ..store.outbox import Outbox, utcnow
+from ..store.outbox import Outbox, SyncProblem, utcnow
 from ..store.register import RegisterStore
 from ..store.statements import StatementStore
 
@@ -54,3 +54,11 @@ class Changed:
     @property
     def changeset(self) -> ChangeSet:
         return self.changesets[-1]
+
+
+class ChangeSetLine(NamedTuple):
+    """A change set as a list shows it (my work, the review inbox)."""
+
+    changeset: ChangeSet
+    conflict: dict | None = None        # returned because records moved on: field by field (app.review.conflict_of)
+    problem: SyncProblem | None = None  # not on the server yet, and why (app.store.outbox.Outbox.problems)

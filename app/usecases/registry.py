@@ -1,5 +1,6 @@
 """The registry officer's actions on change sets: a guided action's result kept as a draft or sent for review,
-a returned one sent again, cancelled, or merged with what changed meanwhile. Each is one transaction: the
+a returned one sent again, cancelled, or merged with what changed meanwhile — and what the officer's tab lists
+(:func:`my_work`) and the unit-data form edits (:func:`unit_data`). Each is one transaction: the
 change set and what is owed to the server about it are kept together or not at all, and the caller's own
 copy of the change set is never changed (a refusal leaves the officer's work as it was)."""
 from __future__ import annotations
@@ -10,13 +11,17 @@ from typing import Callable, Iterable
 
 from .. import changeset as csmod
 from .. import review
+from ..actions import known
 from ..changeset import ChangeSet, ReviewState
+from ..domain import Officer, Unit
 from ..errors import Refusal
+from ..events import Known
 from ..store.outbox import Kind
 from ..store.register import RegisterStore
-from .context import Changed, Desk
+from .context import Changed, ChangeSetLine, Desk
 
-Make = Callable[[RegisterStore], ChangeSet]   # builds a change set from a form, on the working copy as it is now
+# A form's content as a function: builds its change set against the working copy as it is when the action runs.
+ChangeSetBuilder = Callable[[RegisterStore], ChangeSet]
 
 
 def owe_push_in(conn, desk: Desk, cs: ChangeSet) -> None:
@@ -25,7 +30,7 @@ def owe_push_in(conn, desk: Desk, cs: ChangeSet) -> None:
     desk.outbox.owe_in(conn, f"push:{cs.id}:{len(cs.history)}", Kind.PUSH, cs.id, csmod.to_json(cs))
 
 
-def record(desk: Desk, make: Make, send: bool, evidence: Iterable[tuple[str, str]] = ()) -> Changed:
+def record(desk: Desk, make: ChangeSetBuilder, send: bool, evidence: Iterable[tuple[str, str]] = ()) -> Changed:
     """A guided action's dialog done: the change set is built from the form and kept in the same step — as a
     draft, or submitted and owed to the server (``send``). ``evidence``: (SHA-256, what it is) of each document."""
     cs = make(desk.register)
@@ -89,3 +94,26 @@ def merge(desk: Desk, cs: ChangeSet) -> Changed:
         owe_push_in(conn, desk, old)
         owe_push_in(conn, desk, new)
     return Changed((old, new), owed=2, left=tuple(left))
+
+
+# --- what the officer's tab shows ----------------------------------------------------------------------------
+
+def mine(register: RegisterStore, officer: Officer) -> list[ChangeSet]:
+    """The officer's own change sets, newest first."""
+    found = [c for c in register.changesets(officer.unit_code) if c.author_cid == officer.cid]
+    found.sort(key=lambda c: c.created_at, reverse=True)
+    return found
+
+
+def my_work(desk: Desk) -> list[ChangeSetLine]:
+    """The officer's own change sets, newest first: a returned one with its conflict (if records moved on), one
+    the server has not got with the reason it waits or was refused."""
+    waiting = {p.changeset_id: p for p in desk.outbox.problems(desk.statements.title_of_confirm)
+               if p.kind == Kind.PUSH.value}
+    return [ChangeSetLine(cs, review.conflict_of(desk.register, cs) if cs.state is ReviewState.RETURNED else None,
+                          waiting.get(cs.id)) for cs in mine(desk.register, desk.officer)]
+
+
+def unit_data(desk: Desk) -> Known[Unit] | None:
+    """The unit's record as this PC holds it, with the revision a correction is based on (None: never synced)."""
+    return known(desk.register, "unit", desk.register.wc.unit_code)

@@ -1,5 +1,5 @@
-"""The registrar's actions on what waits for review: approve (after their card and PIN, signed on this PC —
-offline is fine) and return with a reason. One transaction each: approving several is all of them or none."""
+"""The registrar's actions on what waits for review (:func:`to_review`): approve (after their card and PIN,
+signed on this PC — offline is fine) and return with a reason. One transaction each: approving several is all of them or none."""
 from __future__ import annotations
 
 import copy
@@ -7,9 +7,17 @@ import datetime as _dt
 from typing import Iterable
 
 from .. import changeset as csmod
-from ..changeset import ChangeSet
+from ..changeset import ChangeSet, ReviewState
 from ..store.outbox import Kind
-from .context import Changed, Desk
+from .context import Changed, ChangeSetLine, Desk
+
+
+def to_review(desk: Desk) -> list[ChangeSetLine]:
+    """What waits for this registrar: pending, by someone else, oldest first."""
+    me = desk.officer
+    found = [c for c in desk.register.changesets(me.unit_code, [ReviewState.PENDING]) if c.author_cid != me.cid]
+    found.sort(key=lambda c: c.created_at)
+    return [ChangeSetLine(cs) for cs in found]
 
 
 def approve(desk: Desk, chosen: Iterable[ChangeSet], approved_at: _dt.datetime | None = None) -> Changed:

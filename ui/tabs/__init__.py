@@ -1,0 +1,27 @@
+"""The workspace's tabs, one duty each in a file of its own (Vorta's ``views/``), added by the main window after
+the unit's people according to the officer's role — a role's desk is one line of :data:`TABS_OF_ROLE`:
+
+* :mod:`.my_work` — the registry officer: their change sets (edit, send again, merge, cancel) and, on the
+  people tab, the guided actions (a new staff member, an event of the chosen person, the unit's data);
+* :mod:`.review_inbox` — the registrar: what waits for review; approve with card and PIN, return with a reason;
+* :mod:`.confirmation` — the registrar: the unit's statements, confirmed with card and PIN.
+
+Each button runs one use case of :mod:`app.usecases` on the database worker and redraws what it changed
+(:meth:`ui.tabs.host.Host.render`); what a tab may ask of the window is :class:`ui.tabs.host.Host`.
+"""
+from __future__ import annotations
+
+from app.domain import Role
+
+from .confirmation import ConfirmationTab
+from .host import Duty, Host
+from .my_work import MyWorkTab
+from .review_inbox import ReviewInboxTab
+
+TABS_OF_ROLE: dict[Role, tuple[type[Duty], ...]] = {
+    Role.REGISTRY_OFFICER: (MyWorkTab,),
+    Role.REGISTRAR: (ReviewInboxTab, ConfirmationTab),
+    Role.FINANCE_OFFICER: (),   # the finance officer's desk comes with its own tabs (issue 19)
+}
+
+__all__ = ["TABS_OF_ROLE", "ConfirmationTab", "Duty", "Host", "MyWorkTab", "ReviewInboxTab"]

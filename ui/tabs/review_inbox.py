@@ -1,0 +1,73 @@
+"""The registrar's review inbox (นายทะเบียน: รอตรวจ): what the unit's registry officers sent, each with the
+before/after of every field, the rules' verdicts and its documents; approve several at once with the
+registrar's own card and PIN (signed on this PC, offline too), or return one with a reason. Both are use
+cases of app.usecases.review, run on the database worker."""
+from __future__ import annotations
+
+from app.changeset import ChangeSet
+from app.usecases import Changed
+from app.usecases import review
+
+from ..approve import with_card_and_pin
+from ..changesets import ChangeSetPanel
+from ..i18n import tr
+from ..qt import QInputDialog
+from .host import Host
+
+
+class ReviewInboxTab(ChangeSetPanel):
+    title = ("รอตรวจ", "To review")
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host.runner, review.to_review, host.today, multi=True)
+        self.host = host
+        self.get_blob = host.get_blob
+        self.setObjectName("reviewInbox")
+        self.approve = self.add_button("อนุมัติที่เลือก…", "Approve the chosen…", self.approve_chosen,
+                                       "approveButton")
+        self.give_back = self.add_button("ส่งกลับพร้อมเหตุผล…", "Return with a reason…", self.return_chosen,
+                                         "returnButton")
+        self.loaded.connect(host.inbox_loaded.emit)
+
+    def selection_changed(self, chosen: list[ChangeSet]) -> None:
+        self.approve.setEnabled(bool(chosen))
+        self.give_back.setEnabled(len(chosen) == 1)
+
+    def redraw(self, changed: Changed) -> None:
+        if changed.changesets:
+            self.reload()
+
+    def approve_chosen(self):
+        """The registrar's card and PIN first (the dialog is returned: tests drive it); then the approval."""
+        chosen, desk, card = self.selected(), self.desk, self.host.card
+        if not chosen or card is None or desk is None:
+            return None
+        what = tr(f"อนุมัติ {len(chosen)} รายการ: ", f"Approve {len(chosen)}: ") + "; ".join(c.title for c in chosen)
+
+        def approve() -> None:
+            self.runner.run(lambda: review.approve(desk, chosen), self._approved, self.host.refused)
+
+        dialog = with_card_and_pin(self.window(), self.runner, card, desk.officer.cid, what, approve)
+        self.host.opened(dialog)
+        return dialog
+
+    def _approved(self, changed: Changed) -> None:
+        n = len(changed.changesets)
+        self.host.say(tr(f"อนุมัติแล้ว {n} รายการ", f"{n} approved"))
+        self.host.render(changed)
+
+    def return_chosen(self, reason: str | None = None) -> None:
+        chosen, desk = self.selected(), self.desk
+        if len(chosen) != 1 or desk is None:
+            return
+        cs = chosen[0]
+        if not reason:
+            reason, ok = QInputDialog.getMultiLineText(self.window(), tr("ส่งกลับให้แก้ไข", "Return for correction"),
+                                                       tr(f"เหตุผลที่ส่งกลับ «{cs.title}»", f"Why is “{cs.title}” returned?"))
+            if not ok:
+                return
+        self.runner.run(lambda: review.return_(desk, cs, reason), self._returned, self.host.refused)
+
+    def _returned(self, changed: Changed) -> None:
+        self.host.say(tr(f"ส่งกลับ «{changed.changeset.title}» แล้ว", "Returned"))
+        self.host.render(changed)
