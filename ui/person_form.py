@@ -5,6 +5,7 @@ from __future__ import annotations
 from app import cid as cidmod
 from app.domain import Person, Sex
 from app.errors import Refusal
+from app.idcard import person_from_card
 from app.thai import format_birth, parse_birth
 from card.reader import CardError
 from card.thaiid import CardData
@@ -18,13 +19,6 @@ from .qt import (
 from .tasks import TaskRunner
 
 CHANGED_STYLE = "background:#fef3c7"
-
-
-def person_from_card(data: CardData) -> Person:
-    sex = Sex(data.sex) if data.sex in ("1", "2") else None
-    return Person(data.cid, data.name_th.first, data.name_th.last, data.name_th.prefix, data.name_th.middle,
-                  data.name_en.prefix, data.name_en.first, data.name_en.middle, data.name_en.last, data.birth, sex,
-                  None, data.address.text)
 
 
 class PersonForm(QWidget):

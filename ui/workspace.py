@@ -13,6 +13,7 @@ from app.domain import Role
 from app.errors import Refusal
 from app.events import Known
 from app.thai import format_date_short
+from app.usecases import Desk
 from sync.licence import LicenceState
 from sync.service import SyncStatus
 from sync.session import Session
@@ -178,7 +179,7 @@ class Workspace(MainWindow):
     def open_hire(self) -> HireDialog | None:
         if self.register is None:
             return None
-        self.dialog = HireDialog(self.runner, self.card, self.register, self.me, self.today, self)
+        self.dialog = HireDialog(self.runner, self.card, Desk.of(self.register, self.me.officer()), self.today, self)
         self.dialog.setObjectName("hireDialog")
         self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
         self.dialog.open()
@@ -189,7 +190,8 @@ class Workspace(MainWindow):
         if self.register is None or cid is None:
             self._tell(tr("กรุณาเลือกบุคคลจากรายชื่อก่อน", "Choose a person from the list first."))
             return None
-        self.dialog = PersonEventDialog(kind, self.runner, self.card, self.register, self.me, self.today, cid, self)
+        desk = Desk.of(self.register, self.me.officer())
+        self.dialog = PersonEventDialog(kind, self.runner, self.card, desk, self.today, cid, self)
         self.dialog.setObjectName("eventDialog")
         self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
         self.dialog.open()
@@ -206,7 +208,7 @@ class Workspace(MainWindow):
                 self._tell(tr("ยังไม่มีข้อมูลหน่วยงานในเครื่องนี้ กรุณาซิงก์ขณะออนไลน์ก่อน",
                               "This PC has no unit record yet: sync while online first."))
                 return
-            self.dialog = UnitDialog(self.runner, register, self.me, self.today, Known(*found), self)
+            self.dialog = UnitDialog(self.runner, Desk.of(register, self.me.officer()), self.today, Known(*found), self)
             self.dialog.setObjectName("unitDialog")
             self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
             self.dialog.open()
@@ -223,7 +225,7 @@ class Workspace(MainWindow):
         register = self.register
 
         def opened(records) -> None:
-            self.dialog = EditDialog(self.runner, register, self.me, self.today, cs, records, self)
+            self.dialog = EditDialog(self.runner, Desk.of(register, self.me.officer()), self.today, cs, records, self)
             self.dialog.setObjectName("editDialog")
             self.dialog.finished.connect(lambda code, d=self.dialog: self._dialog_done(d, code))
             self.dialog.open()
@@ -232,22 +234,9 @@ class Workspace(MainWindow):
         self.runner.run(lambda: editing.editable(register, cs), opened, self._refused)
 
     def _dialog_done(self, dialog, code: int) -> None:
-        if not code or dialog.result_cs is None:
-            return
-        cs, send = dialog.result_cs, dialog.send
-        register, engine, officer = self.register, self.session.engine, self.me.officer()
-
-        def keep():
-            if not send:
-                if cs.state is ReviewState.RETURNED:  # corrected, still with the officer: stays returned
-                    register.save_changeset(cs)
-                    return cs
-                return actions.save_draft(register, cs)
-            cs.submit(officer)
-            engine.queue_push(cs)
-            return cs
-
-        self.runner.run(keep, lambda saved: self._kept(saved, send), self._refused)
+        """The dialog kept its change set itself (app.usecases.registry.record) before it was accepted."""
+        if code and dialog.result_cs is not None:
+            self._kept(dialog.result_cs, dialog.send)
 
     def _kept(self, cs: ChangeSet, sent: bool) -> None:
         self.statusBar().showMessage(
