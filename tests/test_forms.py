@@ -10,7 +10,9 @@ import pytest
 
 from app import editing, evidence, review
 from app.changeset import ReviewState
-from app.domain import Employment, EndReason, Marriage, Officer, Parentage, ParentKind, Role, Sex, StartReason, UnitLevel
+from app.domain import (
+    Employment, EndReason, Marriage, Officer, Parentage, ParentKind, Role, Sex, StartReason, UnitLevel,
+)
 from app.errors import Refusal
 from app.events import Known
 from app.idcard import person_from_card
@@ -105,6 +107,13 @@ def test_what_the_form_lacks_is_refused_in_thai(register, office):
         assert refused.value.code == code and refused.value.th
     with pytest.raises(Refusal, match="เลขทะเบียนสมรส"):
         forms.new_dependent(person(), Relation.SPOUSE, registered_on=TODAY)
+    typed = {"cid": "3-1000-00000-10-1", "first_th": " สมปอง ", "last_th": "ใจงาม", "birth": "00/00/2530"}
+    p = forms.typed_person(typed, Sex.MALE)
+    assert (p.cid, p.first_th, p.birth) == ("3100000000101", "สมปอง", PartialDate(2530 - 543, 0, 0))
+    for missing, code in (("last_th", "person.name"), ("birth", "person.birth")):
+        with pytest.raises(Refusal) as refused:
+            forms.typed_person({**typed, missing: " "}, Sex.MALE)
+        assert refused.value.code == code
     # a father is never "adopted" by the form: only a child's kind is kept
     assert forms.new_dependent(person(), Relation.FATHER, ParentKind.ADOPTIVE).kind is ParentKind.LEGITIMATE
 

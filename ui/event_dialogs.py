@@ -154,6 +154,8 @@ class ChangeSetDialog(QDialog):
             return
         if (send and self.errors) or self._keeping:
             return
+        self._timer.stop()        # what is kept is what was read now: a check still on its way is not shown
+        self._generation += 1
         desk, attached = self.desk, [(a.sha, a.label) for a in self.evidence.items]
         self._keep_pending(True)
         self.runner.run(lambda: registry.record(desk, form, send, attached), lambda done: self._kept(done, send),

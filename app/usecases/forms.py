@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, NamedTuple
+from typing import Any, Callable, ClassVar, Mapping, NamedTuple
 
 from .. import actions, editing, events
+from .. import cid as cidmod
 from ..changeset import ChangeSet
-from ..domain import Employment, EndReason, Marriage, Officer, ParentKind, Person, StartReason, Unit, UnitLevel
+from ..domain import (
+    Employment, EndReason, Marriage, Officer, ParentKind, Person, Sex, StartReason, Unit, UnitLevel,
+)
 from ..errors import Refusal
 from ..events import Known, NewDependent
 from ..rules.entitlement import Relation
 from ..store.register import RegisterStore
+from ..thai import parse_birth
 
 Date = _dt.date
 
@@ -34,6 +38,11 @@ PERSON_EVENTS: dict[str, Named] = {
     "divorce": Named("จดทะเบียนหย่า", "Divorce"),
     "birth": Named("แจ้งเกิดบุตร / เพิ่มบุตร", "Birth of a child"),
     "parent": Named("เพิ่มบิดาหรือมารดา", "Add a parent"),
+}
+# Every person event a form exists for (the child's marriage is not offered in the window yet).
+EVENT_NAMES: dict[str, Named] = {
+    **PERSON_EVENTS,
+    "child_marriage": Named("บุตรจดทะเบียนสมรส", "A child's marriage"),
 }
 # How a staff member comes in, and why service ends — as the forms offer them.
 HOW_HIRED: dict[StartReason, Named] = {
@@ -82,6 +91,22 @@ def subject_of(register: RegisterStore, cid: str, unit_code: str) -> Subject:
         spouses.append(other.name_th if other else m.record.other(cid))
     return Subject(cid, actions.known_person(register, cid), actions.open_employment(register, cid, unit_code),
                    tuple(marriages), tuple(spouses))
+
+
+def typed_person(typed: Mapping[str, str], sex: Sex | None) -> Person:
+    """A person as typed in a form (fields named as :class:`Person`'s, the birth as ``วว/ดด/ปปปป`` with 00 for
+    an unknown day or month): Refusal or ThaiDateError, in Thai, saying what to fix."""
+    cid = cidmod.validate(typed.get("cid", ""))
+    text = {name: value.strip() for name, value in typed.items()}
+    first, last = text.get("first_th", ""), text.get("last_th", "")
+    if not first or not last:
+        raise Refusal("person.name", "กรุณากรอกชื่อและนามสกุลภาษาไทย", "Enter the Thai first name and surname.")
+    birth = parse_birth(typed.get("birth", ""))
+    if birth is None:
+        raise Refusal("person.birth", "กรุณากรอกวันเกิด (ไม่ทราบวันหรือเดือนให้ใส่ 00)", "Enter the birth date.")
+    return Person(cid, first, last, text.get("title_th", ""), text.get("middle_th", ""), text.get("title_en", ""),
+                  text.get("first_en", ""), text.get("middle_en", ""), text.get("last_en", ""), birth, sex, None,
+                  text.get("address", ""))
 
 
 def new_dependent(person: Person, relation: Relation, kind: ParentKind = ParentKind.LEGITIMATE,
