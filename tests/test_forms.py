@@ -3,8 +3,10 @@ rules accept; registry.record builds and keeps it in one step, and a refusal kee
 event asks for; the person read from an ID card."""
 from __future__ import annotations
 
+import ast
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -177,3 +179,24 @@ def test_the_id_card_gives_the_person_as_the_register_keeps_them():
                                                     "Miss Wiphawadi Rungrueangsri", Sex.FEMALE)
     assert p.birth == PartialDate.of(dt.date(1994, 6, 12)) and p.address == card.address.text and p.died_on is None
     assert person_from_card(dataclasses.replace(card, sex="9")).sex is None
+
+
+def test_the_window_builds_no_change_set():
+    """ui/ reads forms into app.usecases.forms; no builder of app.events or app.editing is called there."""
+    from app import events as builders
+    makers = {name for name, fn in vars(builders).items() if callable(fn) and not isinstance(fn, type)
+              and getattr(fn, "__module__", "") == builders.__name__} | {"edited"}
+    offenders = []
+    for path in (Path(__file__).resolve().parents[1] / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                    and node.module in ("app.events", "app.editing", "app.changeset") for a in node.names}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            if (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("events", "editing")
+                    and f.attr in makers) or (isinstance(f, ast.Name) and f.id in imported
+                                              and (f.id in makers or f.id == "ChangeSet")):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
