@@ -18,6 +18,7 @@ from app.domain import EndReason, ParentKind, StartReason, Unit, UnitLevel, tabl
 from app.errors import Refusal
 from app.events import Known, NewDependent
 from app.rules.entitlement import Relation
+from app.store import RegisterStore
 from app.thai import ThaiDateError, format_date_short, parse_date_short
 from app.usecases import Changed, Desk, forms, registry
 from app.usecases.forms import Subject
@@ -186,7 +187,7 @@ class ChangeSetDialog(QDialog):
 class DependentDialog(QDialog):
     """One dependent for a hire: who (typed or read from their card) and how they are related."""
 
-    def __init__(self, runner: TaskRunner, card: CardBridge | None, register, relation: Relation,
+    def __init__(self, runner: TaskRunner, card: CardBridge | None, register: RegisterStore, relation: Relation,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.relation = relation
@@ -359,7 +360,7 @@ class EventForm(QWidget):
     kind: ClassVar[str]
     edited = Signal()
 
-    def __init__(self, runner: TaskRunner, card: CardBridge | None, register, today: _dt.date,
+    def __init__(self, runner: TaskRunner, card: CardBridge | None, register: RegisterStore, today: _dt.date,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.card, self.register, self.today = runner, card, register, today
