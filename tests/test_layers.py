@@ -35,11 +35,6 @@ def test_only_ui_qt_names_the_qt_binding():
 
 # --- ui/ shows and asks; app/ decides (issue 16) -----------------------------------------------------------------
 
-# Files that still do what the tests below forbid, each until the branch that moves it out lands; the integrator
-# empties these sets then (and the tests hold for every file).
-FORMS_NOT_YET_MOVED = {"ui/event_dialogs.py"}   # branch `forms`: event building moves into app.usecases
-ENGINE_SHIMS_NOT_YET_REMOVED = {"sync/engine.py"}  # branch `engine`: queue_* shims that owe items themselves
-
 CHANGESET_TRANSITIONS = {"submit", "approve", "cancel", "return_"}   # app.changeset.ChangeSet's, each taking the officer
 EXECUTORS = ("worker", "_slow_io", "executor", "pool")   # an executor's submit(fn) is not a change set's submit
 
@@ -84,7 +79,7 @@ def _builds_a_changeset(tree: ast.Module) -> list[str]:
 
 def test_ui_builds_no_change_set_and_moves_none_along_its_life():
     offenders = {path: found for path, tree in _sources("ui").items()
-                 if (found := _builds_a_changeset(tree)) and path not in FORMS_NOT_YET_MOVED}
+                 if (found := _builds_a_changeset(tree))}
     assert offenders == {}
 
 
@@ -100,7 +95,7 @@ def test_the_check_for_change_set_building_sees_what_it_forbids():
 def test_only_the_use_cases_owe_anything_to_the_server():
     offenders = sorted(path for path, tree in _sources("app", "ui", "sync", "server", "card", "scan").items()
                        if any(name == "owe_in" for name, _r, _n in _calls(tree))
-                       and not path.startswith("app/usecases/") and path not in ENGINE_SHIMS_NOT_YET_REMOVED)
+                       and not path.startswith("app/usecases/"))
     assert offenders == []
 
 

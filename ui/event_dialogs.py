@@ -1,24 +1,31 @@
-"""The guided actions of a registry officer. Each builds one change set with app.events, shows the rules'
-verdicts in Thai as the officer types (run on the database worker against the local register), and ends
-in "save as draft" or "send to the registrar" — sending is refused while a verdict is an error."""
+"""The guided actions of a registry officer. Each dialog reads what the officer typed into the action's form
+(app.usecases.forms), shows the rules' verdicts in Thai as they type (the change set built and checked on the
+database worker against the local register), and ends in "save as draft" or "send to the registrar": the dialog
+runs app.usecases.registry.record itself, and stays open with the refusal if it fails — nothing typed is lost.
+Sending is refused while a verdict is an error.
+
+A person event is one form widget per kind (:data:`EVENT_FORMS`) inside the shared frame."""
 from __future__ import annotations
 
 import datetime as _dt
 import html
-from typing import Callable
+from typing import Any, ClassVar
 
-from app import actions, editing, events, review
+from app import evidence as documents
+from app import review
 from app.changeset import ChangeSet, ReviewState
-from app.domain import Employment, EndReason, Marriage, ParentKind, Person, StartReason, Unit, UnitLevel, tables
+from app.domain import EndReason, ParentKind, StartReason, Unit, UnitLevel, tables
 from app.errors import Refusal
 from app.events import Known, NewDependent
 from app.rules.entitlement import Relation
 from app.store import RegisterStore
 from app.thai import ThaiDateError, format_date_short, parse_date_short
+from app.usecases import Changed, Desk, forms, registry
+from app.usecases.forms import Subject
 
 from .card_bridge import CardBridge
 from .changesets import verdicts_html
-from .evidence import EvidenceBox, with_evidence
+from .evidence import EvidenceBox
 from .i18n import tr
 from .person_form import PersonForm
 from .qt import (
@@ -29,9 +36,6 @@ from .qt import (
 from .tasks import TaskRunner
 
 CHECK_DELAY_MS = 300
-# Events whose proof is a document (a registration, a certificate): the dialog reminds the officer to attach it.
-DOCUMENTED_EVENTS = {"marriage", "divorce", "birth", "death", "parent", "child_marriage", "add_spouse",
-                     "add_father", "add_mother"}
 
 
 def date_edit(day: _dt.date | None = None, name: str = "") -> QLineEdit:
@@ -47,29 +51,30 @@ def read_date(edit: QLineEdit, what: str) -> _dt.date:
     return parse_date_short(edit.text())
 
 
-# Read on the GUI thread from the form; finished on the database worker, where the register may be read.
-Make = Callable[[RegisterStore], ChangeSet]
-
-
 class ChangeSetDialog(QDialog):
-    """The frame every guided action shares: its form, the verdicts below, draft / send / close.
+    """The frame every guided action shares: its form, the documents, the verdicts below, draft / send / close.
 
-    ``prepare()`` reads the form on the GUI thread (a typing mistake is a Refusal at once) and returns the
-    rest of the work — looking records up at their revisions, building the change set — for the worker.
+    ``form_value()`` reads the widgets on the GUI thread into the action's form (a typing mistake is a Refusal
+    at once); building the change set from it — records looked up at their revisions — and keeping it run on
+    the worker (app.usecases). On success ``result_cs``/``send`` are set, ``kept`` carries the Changed, and the
+    dialog is accepted.
     """
 
     checked = Signal(object)   # the Verdicts (or a Refusal) shown
+    kept = Signal(object)      # the Changed, once the change set is kept (a draft) or sent
 
-    def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date,
-                 title: str, parent: QWidget | None = None, kind: str = "") -> None:
+    def __init__(self, runner: TaskRunner, desk: Desk, today: _dt.date, title: str, parent: QWidget | None = None,
+                 kind: str = "") -> None:
         super().__init__(parent)
-        self.runner, self.register, self.me, self.today = runner, register, me, today
+        self.runner, self.desk, self.today = runner, desk, today
+        self.register = desk.register
         self.setWindowTitle(title)
         self.resize(880, 720)
         self.result_cs: ChangeSet | None = None
         self.send = False
         self.errors = True
         self._generation = 0
+        self._keeping = False
         self.body = QVBoxLayout()
         self.verdicts = QTextBrowser()
         self.verdicts.setObjectName("verdicts")
@@ -87,9 +92,9 @@ class ChangeSetDialog(QDialog):
         buttons.addWidget(close)
         buttons.addWidget(self.draft_button)
         buttons.addWidget(self.send_button)
-        self.evidence = EvidenceBox(runner, register, kind)
+        self.evidence = EvidenceBox(runner, self.register, kind)
         self.evidence.changed.connect(self.changed)
-        self.documented = kind in DOCUMENTED_EVENTS
+        self.documented = documents.needs_document(kind)
         root = QVBoxLayout(self)
         root.addLayout(self.body, 1)
         root.addWidget(self.evidence)
@@ -101,7 +106,8 @@ class ChangeSetDialog(QDialog):
         self._timer.setInterval(CHECK_DELAY_MS)
         self._timer.timeout.connect(self.check)
 
-    def prepare(self) -> Make:
+    def form_value(self) -> Any:
+        """What the officer typed, as the action's form (app.usecases.forms)."""
         raise NotImplementedError
 
     def changed(self) -> None:
@@ -112,13 +118,13 @@ class ChangeSetDialog(QDialog):
         self._generation += 1
         generation = self._generation
         try:
-            make = self.prepare()
+            form = self.form_value()
         except (Refusal, ThaiDateError) as e:
             self._show(generation, e)
             return
-        register, today = self.register, self.today
-        self.runner.run(lambda: review.check(register, make(register), today), lambda v: self._show(generation, v),
-                        lambda e: self._show(generation, e))
+        register, officer, today = self.register, self.desk.officer, self.today
+        self.runner.run(lambda: review.check(register, forms.build(register, officer, form), today),
+                        lambda v: self._show(generation, v), lambda e: self._show(generation, e))
 
     def _show(self, generation: int, outcome) -> None:
         if generation != self._generation:
@@ -138,24 +144,39 @@ class ChangeSetDialog(QDialog):
                     f"No supporting document ({self.evidence.label()}) yet: the registrar may return it.")) + "</p>")
             self.verdicts.setHtml(verdicts_html(outcome) + missing)
             self.errors = not outcome.ok
-        self.send_button.setEnabled(not self.errors)
+        self.send_button.setEnabled(not self.errors and not self._keeping)
         self.checked.emit(outcome)
 
     def _finish(self, send: bool) -> None:
         try:
-            make = self.prepare()
+            form = self.form_value()
         except (Refusal, ThaiDateError) as e:
             self._refused(e)
             return
-        if send and self.errors:
+        if (send and self.errors) or self._keeping:
             return
-        register, attached = self.register, list(self.evidence.items)
-        self.runner.run(lambda: with_evidence(make(register), attached), lambda cs: self._built(cs, send),
-                        self._refused)
+        self._timer.stop()        # what is kept is what was read now: a check still on its way is not shown
+        self._generation += 1
+        desk, attached = self.desk, [(a.sha, a.label) for a in self.evidence.items]
+        self._keep_pending(True)
+        self.runner.run(lambda: registry.record(desk, form, send, attached), lambda done: self._kept(done, send),
+                        self._not_kept)
 
-    def _built(self, cs: ChangeSet, send: bool) -> None:
-        self.result_cs, self.send = cs, send
+    def _keep_pending(self, pending: bool) -> None:
+        """While the worker keeps it, the buttons wait (pressed twice, it would be kept twice)."""
+        self._keeping = pending
+        self.draft_button.setEnabled(not pending)
+        self.send_button.setEnabled(not pending and not self.errors)
+
+    def _kept(self, done: Changed, send: bool) -> None:
+        self._keep_pending(False)
+        self.result_cs, self.send = done.changeset, send
+        self.kept.emit(done)
         self.accept()
+
+    def _not_kept(self, e: BaseException) -> None:
+        self._keep_pending(False)
+        self._refused(e)
 
     def _refused(self, e: BaseException) -> None:
         text = str(e) if isinstance(e, (Refusal, ThaiDateError)) else tr(
@@ -180,8 +201,8 @@ class DependentDialog(QDialog):
         self.reg_on = date_edit(name="registeredOn")
         self.kind = QComboBox()
         self.kind.setObjectName("childKind")
-        self.kind.addItem(tr("บุตรชอบด้วยกฎหมาย", "Legitimate child"), ParentKind.LEGITIMATE)
-        self.kind.addItem(tr("บุตรบุญธรรม", "Adopted child"), ParentKind.ADOPTIVE)
+        for kind, (th, en) in forms.CHILD_KINDS.items():
+            self.kind.addItem(tr(th, en), kind)
         extra = QFormLayout()
         if relation is Relation.SPOUSE:
             extra.addRow(tr("เลขทะเบียนสมรส", "Marriage registration no."), self.reg_no)
@@ -211,13 +232,11 @@ class DependentDialog(QDialog):
         try:
             person = self.form.person()
             registered_on = read_date(self.reg_on, "วันที่จดทะเบียนสมรส") if self.relation is Relation.SPOUSE else None
-            if self.relation is Relation.SPOUSE and not self.reg_no.text().strip():
-                raise Refusal("marriage.no", "กรุณากรอกเลขทะเบียนสมรสตามใบสำคัญการสมรส", "Enter the registration no.")
+            kind = ParentKind(self.kind.currentData())
+            self.dependent = forms.new_dependent(person, self.relation, kind, self.reg_no.text(), registered_on)
         except (Refusal, ThaiDateError) as e:
             self.problem.setText(str(e))
             return
-        self.dependent = NewDependent(person, self.relation, ParentKind(self.kind.currentData()) if self.relation is Relation.CHILD
-                                      else ParentKind.LEGITIMATE, self.reg_no.text().strip(), registered_on)
         self.accept()
 
 
@@ -226,11 +245,11 @@ class HireDialog(ChangeSetDialog):
 
     dependent_added = Signal(str)
 
-    def __init__(self, runner: TaskRunner, card: CardBridge | None, register: RegisterStore, me: actions.Me,
-                 today: _dt.date, parent: QWidget | None = None) -> None:
-        super().__init__(runner, register, me, today, tr("รับบุคลากรใหม่", "New staff member"), parent, "hire")
+    def __init__(self, runner: TaskRunner, card: CardBridge | None, desk: Desk, today: _dt.date,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(runner, desk, today, tr("รับบุคลากรใหม่", "New staff member"), parent, forms.Hire.kind)
         self.card = card
-        self.form = PersonForm(runner, card, register.person)
+        self.form = PersonForm(runner, card, self.register.person)
         self.form.edited.connect(self.changed)
         self.form.read_done.connect(lambda _cid: self.evidence.set_card_photo(self.form.photo_bytes))
         self.ptype = QComboBox()
@@ -242,8 +261,7 @@ class HireDialog(ChangeSetDialog):
         self.start = date_edit(today, "start")
         self.reason = QComboBox()
         self.reason.setObjectName("startReason")
-        for reason, th, en in ((StartReason.HIRE, "บรรจุใหม่", "New hire"), (StartReason.TRANSFER_IN, "รับโอน", "Transfer in"),
-                               (StartReason.ELECTED, "ผู้บริหารเข้ารับตำแหน่ง", "Elected executive")):
+        for reason, (th, en) in forms.HOW_HIRED.items():
             self.reason.addItem(tr(th, en), reason)
         # A transfer-in from another local-government unit names it: the central register hands the person's
         # record over from that unit (a transfer from outside local government leaves it empty).
@@ -328,158 +346,218 @@ class HireDialog(ChangeSetDialog):
             self.family.removeRow(row)
             self.changed()
 
-    def prepare(self) -> Make:
-        person = self.form.person()
-        start = read_date(self.start, "วันที่เริ่มปฏิบัติงาน")
-        me, ptype, position = self.me, self.ptype.currentData(), self.position.text().strip()
-        reason, dependents = StartReason(self.reason.currentData()), list(self.dependents)
-        from_unit = self.from_unit.text().strip().upper()
+    def form_value(self) -> forms.Hire:
+        return forms.Hire(self.form.person(), self.ptype.currentData(), read_date(self.start, "วันที่เริ่มปฏิบัติงาน"),
+                          self.position.text().strip(), StartReason(self.reason.currentData()), tuple(self.dependents),
+                          self.from_unit.text())
 
-        def make(register: RegisterStore) -> ChangeSet:
-            # Someone already in the register: the staff member's typed fields update their record at its
-            # revision; a dependent's record is kept as it is.
-            found = register.get("person", person.cid)
-            who = Known(person, found[1]) if found is not None else person
-            deps = []
-            for d in dependents:
-                stored = register.get("person", d.person.cid)
-                if stored is not None:
-                    d = NewDependent(Known(stored[0], stored[1]), d.relation, d.kind, d.registration_no,
-                                     d.registered_on, d.registered_at)
-                deps.append(d)
-            return events.hire(me.unit_code, me.cid, who, ptype, start, position, reason, deps, from_unit=from_unit)
 
-        return make
+# --- a person event: one form widget per kind ----------------------------------------------------------
+
+class EventForm(QWidget):
+    """The fields of one person event, below the dialog's heading, read into the event's form value."""
+
+    kind: ClassVar[str]
+    edited = Signal()
+
+    def __init__(self, runner: TaskRunner, card: CardBridge | None, register: RegisterStore, today: _dt.date,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.card, self.register, self.today = runner, card, register, today
+        self.on: QLineEdit | None = None        # the event's date, when the form asks for it
+        self.other: PersonForm | None = None    # the other person the event names (spouse, child, parent)
+        self.rows = QFormLayout()
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.addLayout(self.rows)
+
+    def date_row(self, th: str, en: str) -> QLineEdit:
+        self.on = date_edit(self.today, "eventDate")
+        self.on.textEdited.connect(lambda _t: self.edited.emit())
+        self.rows.addRow(tr(th, en), self.on)
+        return self.on
+
+    def combo_row(self, th: str, en: str, items=()) -> QComboBox:
+        combo = QComboBox()
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.currentIndexChanged.connect(lambda _i: self.edited.emit())
+        self.rows.addRow(tr(th, en), combo)
+        return combo
+
+    def other_person(self) -> PersonForm:
+        """The other person's fields, below the rows (typed, or read from their card)."""
+        self.other = PersonForm(self.runner, self.card, self.register.person)
+        self.other.edited.connect(self.edited)
+        self.column.addWidget(QLabel(f"<b>{tr('บุคคลที่เกี่ยวข้อง', 'The other person')}</b>"))
+        self.column.addWidget(self.other)
+        return self.other
+
+    def event_date(self) -> _dt.date:
+        return read_date(self.on, "วันที่")
+
+    def loaded(self, subject: Subject) -> None:
+        """The person as the register has them arrived (a divorce lists their marriages)."""
+
+    def value(self, subject: Subject) -> Any:
+        raise NotImplementedError
+
+
+EVENT_FORMS: dict[str, type[EventForm]] = {}
+
+
+def event_form(cls: type[EventForm]) -> type[EventForm]:
+    EVENT_FORMS[cls.kind] = cls
+    return cls
+
+
+@event_form
+class EndOfServiceForm(EventForm):
+    kind = forms.EndOfService.kind
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.reason = self.combo_row("เหตุ", "Reason", [(r.th, r) for r in forms.END_REASONS])
+        self.date_row("วันแรกที่ไม่มีสิทธิ (วันถัดจากวันทำงานวันสุดท้าย)", "First day without the right")
+        self.pension = QCheckBox(tr("รับบำนาญต่อ (ยังมีสิทธิในฐานะผู้รับบำนาญ)", "Goes on with a pension"))
+        self.pension.toggled.connect(lambda _b: self.edited.emit())
+        self.rows.addRow("", self.pension)
+
+    def value(self, subject: Subject) -> forms.EndOfService:
+        return forms.EndOfService(subject, self.event_date(), EndReason(self.reason.currentData()),
+                                  self.pension.isChecked())
+
+
+@event_form
+class DeathForm(EventForm):
+    kind = forms.Death.kind
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.date_row("วันที่ถึงแก่กรรม", "Date of death")
+
+    def value(self, subject: Subject) -> forms.Death:
+        return forms.Death(subject, self.event_date())
+
+
+@event_form
+class MarriageForm(EventForm):
+    kind = forms.MarriageRegistered.kind
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.reg_no = QLineEdit()
+        self.reg_no.setObjectName("registrationNo")
+        self.reg_no.textEdited.connect(lambda _t: self.edited.emit())
+        self.rows.addRow(tr("เลขทะเบียนสมรส", "Registration no."), self.reg_no)
+        self.date_row("วันที่จดทะเบียนสมรส", "Registered on")
+        self.other_person()
+
+    def value(self, subject: Subject) -> forms.MarriageRegistered:
+        on = self.event_date()
+        return forms.MarriageRegistered(subject, self.other.person(), self.reg_no.text(), on)
+
+
+@event_form
+class ChildMarriageForm(MarriageForm):
+    """The chosen person is the child; their right as a child ends on the day (not in the menu yet)."""
+
+    kind = forms.ChildMarried.kind
+
+    def value(self, subject: Subject) -> forms.ChildMarried:
+        on = self.event_date()
+        return forms.ChildMarried(subject, self.other.person(), self.reg_no.text(), on)
+
+
+@event_form
+class DivorceForm(EventForm):
+    kind = forms.DivorceRegistered.kind
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.which = self.combo_row("การสมรส", "Marriage")
+        self.date_row("วันที่จดทะเบียนหย่า", "Divorce registered on")
+
+    def loaded(self, subject: Subject) -> None:
+        for m, name in zip(subject.marriages, subject.spouses):
+            self.which.addItem(name, m)
+
+    def value(self, subject: Subject) -> forms.DivorceRegistered:
+        return forms.DivorceRegistered(subject, self.which.currentData(), self.event_date())
+
+
+@event_form
+class BirthForm(EventForm):
+    kind = forms.Birth.kind
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.date_row("วันที่มีผล (วันเกิดหรือวันที่รับเป็นบุตร)", "Effective on")
+        self.other_person()
+
+    def value(self, subject: Subject) -> forms.Birth:
+        on = self.event_date()
+        return forms.Birth(subject, self.other.person(), on)
+
+
+@event_form
+class ParentForm(EventForm):
+    kind = forms.ParentAdded.kind
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.which = self.combo_row("ความสัมพันธ์", "Relation", [(tr("บิดา", "Father"), Relation.FATHER),
+                                                                (tr("มารดา", "Mother"), Relation.MOTHER)])
+        self.other_person()
+
+    def value(self, subject: Subject) -> forms.ParentAdded:
+        # no date asked: a parent is added as of today
+        return forms.ParentAdded(subject, self.other.person(), Relation(self.which.currentData()), self.today)
 
 
 class PersonEventDialog(ChangeSetDialog):
     """An event about someone already in the register: end of service, death, marriage, divorce, a birth,
-    a parent added."""
+    a parent added — the event's form (:data:`EVENT_FORMS`) in the shared frame."""
 
-    KINDS = {
-        "end": ("พ้นจากการปฏิบัติงาน (โอนย้ายออก ลาออก ถูกให้ออก เกษียณ)", "End of service"),
-        "death": ("เสียชีวิต", "Death"),
-        "marriage": ("จดทะเบียนสมรส", "Marriage"),
-        "divorce": ("จดทะเบียนหย่า", "Divorce"),
-        "birth": ("แจ้งเกิดบุตร / เพิ่มบุตร", "Birth of a child"),
-        "parent": ("เพิ่มบิดาหรือมารดา", "Add a parent"),
-    }
+    KINDS = forms.PERSON_EVENTS   # the events the window offers, in order (Thai, English)
 
-    def __init__(self, kind: str, runner: TaskRunner, card: CardBridge | None, register: RegisterStore,
-                 me: actions.Me, today: _dt.date, cid: str, parent: QWidget | None = None) -> None:
-        th, en = self.KINDS[kind]
-        super().__init__(runner, register, me, today, tr(th, en), parent, kind)
+    def __init__(self, kind: str, runner: TaskRunner, card: CardBridge | None, desk: Desk, today: _dt.date,
+                 cid: str, parent: QWidget | None = None) -> None:
+        th, en = forms.EVENT_NAMES[kind]
+        super().__init__(runner, desk, today, tr(th, en), parent, kind)
         self.kind = kind
-        self.subject: Known[Person] | None = None
-        self.employment: Known[Employment] | None = None
-        self.marriages: list[Known[Marriage]] = []
+        self.subject = Subject(cid, None)   # until the register's answer arrives
         self.heading = QLabel(f"<b>{html.escape(cid)}</b> · {html.escape(tr(th, en))}")
         self.body.addWidget(self.heading)
-        form = QFormLayout()
-        self.on = date_edit(today, "eventDate")
-        self.on.textEdited.connect(lambda _t: self.changed())
-        self.reason = QComboBox()
-        self.pension = QCheckBox(tr("รับบำนาญต่อ (ยังมีสิทธิในฐานะผู้รับบำนาญ)", "Goes on with a pension"))
-        self.which = QComboBox()
-        self.other = PersonForm(runner, card, register.person) if kind in ("marriage", "birth", "parent") else None
+        self.fields = EVENT_FORMS[kind](runner, card, self.register, today)
+        self.fields.edited.connect(self.changed)
+        self.on, self.other = self.fields.on, self.fields.other
         if self.other is not None:
             other = self.other
             other.read_done.connect(lambda _cid: self.evidence.set_card_photo(other.photo_bytes))
-        self.reg_no = QLineEdit()
-        self.reg_no.setObjectName("registrationNo")
-        if kind == "end":
-            for r in (EndReason.TRANSFER_OUT, EndReason.RESIGNATION, EndReason.DISMISSAL, EndReason.RETIREMENT,
-                      EndReason.TERM_ENDED):
-                self.reason.addItem(r.th, r)
-            form.addRow(tr("เหตุ", "Reason"), self.reason)
-            form.addRow(tr("วันแรกที่ไม่มีสิทธิ (วันถัดจากวันทำงานวันสุดท้าย)", "First day without the right"), self.on)
-            form.addRow("", self.pension)
-        elif kind == "death":
-            form.addRow(tr("วันที่ถึงแก่กรรม", "Date of death"), self.on)
-        elif kind == "divorce":
-            form.addRow(tr("การสมรส", "Marriage"), self.which)
-            form.addRow(tr("วันที่จดทะเบียนหย่า", "Divorce registered on"), self.on)
-        elif kind == "marriage":
-            form.addRow(tr("เลขทะเบียนสมรส", "Registration no."), self.reg_no)
-            form.addRow(tr("วันที่จดทะเบียนสมรส", "Registered on"), self.on)
-        elif kind == "parent":
-            self.which.addItem(tr("บิดา", "Father"), Relation.FATHER)
-            self.which.addItem(tr("มารดา", "Mother"), Relation.MOTHER)
-            form.addRow(tr("ความสัมพันธ์", "Relation"), self.which)
-        elif kind == "birth":
-            form.addRow(tr("วันที่มีผล (วันเกิดหรือวันที่รับเป็นบุตร)", "Effective on"), self.on)
-        for w in (self.reason, self.which):
-            w.currentIndexChanged.connect(lambda _i: self.changed())
-        self.pension.toggled.connect(lambda _b: self.changed())
-        self.reg_no.textEdited.connect(lambda _t: self.changed())
-        self.body.addLayout(form)
-        if self.other is not None:
-            self.other.edited.connect(self.changed)
-            self.body.addWidget(QLabel(f"<b>{tr('บุคคลที่เกี่ยวข้อง', 'The other person')}</b>"))
-            self.body.addWidget(self.other)
+        self.body.addWidget(self.fields)
         self.body.addStretch(1)
-        unit = me.unit_code
+        register, unit = self.register, desk.officer.unit_code
+        runner.run(lambda: forms.subject_of(register, cid, unit), lambda found: self._loaded(th, en, found),
+                   self._refused)
 
-        def load(register: RegisterStore = register):
-            marriages = actions.open_marriages(register, cid)
-            spouses = []
-            for m in marriages:
-                other = register.person(m.record.other(cid))
-                spouses.append(other.name_th if other else m.record.other(cid))
-            return (actions.known_person(register, cid), actions.open_employment(register, cid, unit), marriages,
-                    spouses)
-
-        runner.run(load, lambda found: self._loaded(th, en, *found), self._refused)
-
-    def _loaded(self, th: str, en: str, subject, employment, marriages, spouses) -> None:
-        self.subject, self.employment, self.marriages = subject, employment, marriages
-        if subject is not None:
-            self.heading.setText(f"<b>{html.escape(subject.record.name_th)}</b> · {html.escape(tr(th, en))}")
-        for m, name in zip(marriages, spouses):
-            self.which.addItem(name, m)
+    def _loaded(self, th: str, en: str, subject: Subject) -> None:
+        self.subject = subject
+        if subject.person is not None:
+            self.heading.setText(f"<b>{html.escape(subject.name_th)}</b> · {html.escape(tr(th, en))}")
+        self.fields.loaded(subject)
         self.check()
 
-    def prepare(self) -> Make:
-        me, subject = self.me, self.subject
-        if subject is None:
-            raise Refusal("event.unknown", "ไม่พบบุคคลนี้ในทะเบียนของเครื่องนี้", "Not in the local register.")
-        on = read_date(self.on, "วันที่")
-        other = self.other.person() if self.other is not None else None
-
-        def known_other(register: RegisterStore):
-            found = register.get("person", other.cid)
-            return Known(found[0], found[1]) if found is not None else other
-        if self.kind == "end":
-            if self.employment is None:
-                raise Refusal("event.no_service", "บุคคลนี้ไม่มีการปฏิบัติงานที่ยังไม่สิ้นสุดในหน่วยงานนี้",
-                              "No open service in this unit.")
-            employment, reason, pension = self.employment, EndReason(self.reason.currentData()), self.pension.isChecked()
-            return lambda _r: events.end_service(me.unit_code, me.cid, subject, employment, on, reason, pension)
-        if self.kind == "death":
-            open_jobs, marriages = [self.employment] if self.employment else [], list(self.marriages)
-            return lambda _r: events.death(me.unit_code, me.cid, subject, on, open_jobs, marriages)
-        if self.kind == "divorce":
-            m = self.which.currentData()
-            if m is None:
-                raise Refusal("event.no_marriage", "บุคคลนี้ไม่มีการสมรสที่ยังไม่สิ้นสุดในทะเบียน", "No open marriage.")
-            return lambda _r: events.divorce(me.unit_code, me.cid, m, on, subject.record.name_th)
-        if self.kind == "marriage":
-            reg_no = self.reg_no.text().strip()
-            if not reg_no:
-                raise Refusal("marriage.no", "กรุณากรอกเลขทะเบียนสมรสตามใบสำคัญการสมรส", "Enter the registration no.")
-            return lambda r: events.marriage(me.unit_code, me.cid, subject, known_other(r), reg_no, on)
-        relation = Relation.CHILD if self.kind == "birth" else Relation(self.which.currentData())
-        return lambda r: events.add_dependent(me.unit_code, me.cid, subject,
-                                              NewDependent(known_other(r), relation), on)
+    def form_value(self) -> Any:
+        return self.fields.value(self.subject)
 
 
 class EditDialog(ChangeSetDialog):
     """A draft or a returned change set corrected field by field (app.editing), then kept or sent again."""
 
-    def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date, cs: ChangeSet,
-                 records: list, parent: QWidget | None = None) -> None:
-        super().__init__(runner, register, me, today, tr(f"แก้ไข «{cs.title}»", f"Edit “{cs.title}”"), parent,
-                         cs.kind)
+    def __init__(self, runner: TaskRunner, desk: Desk, today: _dt.date, cs: ChangeSet, records: list,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(runner, desk, today, tr(f"แก้ไข «{cs.title}»", f"Edit “{cs.title}”"), parent, cs.kind)
         self.cs = cs
         self.evidence.load(cs)
         self.edits: dict[tuple[int, str], QLineEdit] = {}
@@ -520,10 +598,8 @@ class EditDialog(ChangeSetDialog):
             self.send_button.setText(tr("ส่งตรวจอีกครั้ง", "Send for review again"))
         self.check()
 
-    def prepare(self) -> Make:
-        texts = {key: edit.text() for key, edit in self.edits.items()}
-        cs = self.cs
-        return lambda register: editing.edited(register, cs, texts)
+    def form_value(self) -> forms.Correction:
+        return forms.Correction(self.cs, {key: edit.text() for key, edit in self.edits.items()})
 
 
 class UnitDialog(ChangeSetDialog):
@@ -533,10 +609,10 @@ class UnitDialog(ChangeSetDialog):
     FIELDS = (("name", "ชื่อหน่วยงาน", "Name"), ("address", "ที่อยู่", "Address"),
               ("phone", "โทรศัพท์", "Phone"), ("email", "อีเมล", "E-mail"))
 
-    def __init__(self, runner: TaskRunner, register: RegisterStore, me: actions.Me, today: _dt.date,
-                 unit: Known[Unit], parent: QWidget | None = None) -> None:
-        super().__init__(runner, register, me, today, tr("ข้อมูลพื้นฐานของหน่วยงาน", "The unit's basic data"), parent,
-                         "unit")
+    def __init__(self, runner: TaskRunner, desk: Desk, today: _dt.date, unit: Known[Unit],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(runner, desk, today, tr("ข้อมูลพื้นฐานของหน่วยงาน", "The unit's basic data"), parent,
+                         forms.UnitData.kind)
         self.unit = unit
         u = unit.record
         self.edits: dict[str, QLineEdit] = {}
@@ -569,12 +645,6 @@ class UnitDialog(ChangeSetDialog):
         self.resize(760, 640)
         self.check()
 
-    def prepare(self) -> Make:
-        u = self.unit.record
+    def form_value(self) -> forms.UnitData:
         typed = {name: edit.text().strip() for name, edit in self.edits.items()}
-        typed["level"] = str(self.level.currentData())
-        changed = {k: v for k, v in typed.items() if v != (u.level.value if k == "level" else getattr(u, k))}
-        if not changed:
-            raise Refusal("unit.unchanged", "ยังไม่ได้แก้ไขข้อมูลใด", "Nothing has been changed.")
-        me, unit = self.me, self.unit
-        return lambda _register: events.update_unit(me.cid, unit, **changed)
+        return forms.UnitData(self.unit, level=UnitLevel(self.level.currentData()), **typed)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from app import evidence as documents
 from app.changeset import ChangeSet
 from app.store import AttachmentStore, RegisterStore, StoreProblem
 from app.store.attachments import MAX_BYTES
@@ -25,24 +26,7 @@ from .qt import (
 )
 from .tasks import TaskRunner
 
-# What a registry officer attaches, by the seeds' events (Thai first; the label travels with the change set).
-KINDS = (
-    ("ทะเบียนสมรส", "Marriage registration"),
-    ("ทะเบียนการหย่า", "Divorce registration"),
-    ("สูติบัตร", "Birth certificate"),
-    ("คำสั่งศาล", "Court order"),
-    ("ใบมรณบัตร", "Death certificate"),
-    ("คำสั่งบรรจุ แต่งตั้ง หรือรับโอน", "Appointment or transfer order"),
-    ("คำสั่งให้พ้นจากตำแหน่ง", "Order ending service"),
-    ("ทะเบียนบ้าน", "House registration"),
-    ("เอกสารอื่น", "Other document"),
-)
-CARD_PHOTO = "รูปถ่ายจากบัตรประชาชน"
-# The document a dialog or a change set's kind most likely needs first (an index into KINDS).
-KIND_OF_EVENT = {"hire": 5, "transfer_in": 5, "elected": 5, "pension": 5, "end": 6, "resignation": 6,
-                 "dismissal": 6, "retirement": 6, "transfer_out": 6, "term_ended": 6, "death": 4, "marriage": 0,
-                 "child_marriage": 0, "add_spouse": 0, "divorce": 1, "birth": 2, "court_order": 3, "parent": 7,
-                 "add_father": 7, "add_mother": 7}
+CARD_PHOTO = documents.CARD_PHOTO.th   # the label of the photo read from the person's ID card
 MIME_SHORT = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 # Slow I/O that is neither the database nor the card: the scanner, a document downloaded on demand.
@@ -62,12 +46,6 @@ class Attached:
             where = tr("ยังไม่อยู่ในเครื่องนี้ (เปิดขณะออนไลน์เพื่อดาวน์โหลด)", "not on this PC yet (open it online)")
             return f"{self.label} — {where}"
         return f"{self.label} — {MIME_SHORT.get(self.mime, self.mime)} {size_text(self.size)}"
-
-
-def with_evidence(cs: ChangeSet, items: list[Attached]) -> ChangeSet:
-    cs.evidence = [a.sha for a in items]
-    cs.evidence_labels = {a.sha: a.label for a in items}
-    return cs
 
 
 def size_text(n: int) -> str:
@@ -122,9 +100,9 @@ class EvidenceBox(QGroupBox):
         self.list.itemDoubleClicked.connect(lambda _i: self.view())
         self.kind = QComboBox()
         self.kind.setObjectName("evidenceKind")
-        for th, en in KINDS:
-            self.kind.addItem(tr(th, en), th)
-        self.kind.setCurrentIndex(KIND_OF_EVENT.get(kind, len(KINDS) - 1))
+        for document in documents.DOCUMENT_KINDS:
+            self.kind.addItem(tr(document.th, document.en), document.th)
+        self.kind.setCurrentIndex(self.kind.findData(documents.document_for(kind).th))
         self.scan_button = self._button("สแกน…", "Scan…", "scanEvidence", self.scan)
         self.import_button = self._button("นำเข้าไฟล์…", "Import a file…", "importEvidence", self.import_file)
         self.view_button = self._button("ดูเอกสาร", "View", "viewEvidence", self.view)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from app import cid as cidmod
 from app.domain import Person, Sex
-from app.errors import Refusal
-from app.thai import format_birth, parse_birth
+from app.idcard import person_from_card
+from app.thai import format_birth
+from app.usecases import forms
 from card.reader import CardError
 from card.thaiid import CardData
 
@@ -18,13 +19,6 @@ from .qt import (
 from .tasks import TaskRunner
 
 CHANGED_STYLE = "background:#fef3c7"
-
-
-def person_from_card(data: CardData) -> Person:
-    sex = Sex(data.sex) if data.sex in ("1", "2") else None
-    return Person(data.cid, data.name_th.first, data.name_th.last, data.name_th.prefix, data.name_th.middle,
-                  data.name_en.prefix, data.name_en.first, data.name_en.middle, data.name_en.last, data.birth, sex,
-                  None, data.address.text)
 
 
 class PersonForm(QWidget):
@@ -132,17 +126,8 @@ class PersonForm(QWidget):
 
     def person(self) -> Person:
         """The typed person, or a Refusal / ThaiDateError whose message says what to fix."""
-        cid = cidmod.validate(self.edits["cid"].text())
-        first, last = self.edits["first_th"].text().strip(), self.edits["last_th"].text().strip()
-        if not first or not last:
-            raise Refusal("person.name", "กรุณากรอกชื่อและนามสกุลภาษาไทย", "Enter the Thai first name and surname.")
-        birth = parse_birth(self.edits["birth"].text())
-        if birth is None:
-            raise Refusal("person.birth", "กรุณากรอกวันเกิด (ไม่ทราบวันหรือเดือนให้ใส่ 00)", "Enter the birth date.")
-        text = {n: e.text().strip() for n, e in self.edits.items()}
-        return Person(cid, first, last, text["title_th"], text["middle_th"], self.extra.get("title_en", ""),
-                      text["first_en"], self.extra.get("middle_en", ""), text["last_en"], birth, self.sex.currentData(),
-                      None, text["address"])
+        typed = {**self.extra, **{name: edit.text() for name, edit in self.edits.items()}}
+        return forms.typed_person(typed, self.sex.currentData())
 
     def _changed(self) -> None:
         self._highlight()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-from typing import Callable, Iterable
+from typing import Any, Iterable
 
 from .. import changeset as csmod
 from .. import review
@@ -18,11 +18,8 @@ from ..errors import Refusal
 from ..events import Known
 from ..store.outbox import Kind
 from ..store.register import RegisterStore
+from . import forms
 from .context import Changed, ChangeSetLine, Desk
-
-# A form's content as a function: builds its change set against the working copy as it is when the action runs.
-ChangeSetBuilder = Callable[[RegisterStore], ChangeSet]
-
 
 def owe_push_in(conn, desk: Desk, cs: ChangeSet) -> None:
     """Keep the change set and owe its newest step to the server (one item per step of its history)."""
@@ -30,10 +27,11 @@ def owe_push_in(conn, desk: Desk, cs: ChangeSet) -> None:
     desk.outbox.owe_in(conn, f"push:{cs.id}:{len(cs.history)}", Kind.PUSH, cs.id, csmod.to_json(cs))
 
 
-def record(desk: Desk, make: ChangeSetBuilder, send: bool, evidence: Iterable[tuple[str, str]] = ()) -> Changed:
-    """A guided action's dialog done: the change set is built from the form and kept in the same step — as a
-    draft, or submitted and owed to the server (``send``). ``evidence``: (SHA-256, what it is) of each document."""
-    cs = make(desk.register)
+def record(desk: Desk, form: Any, send: bool, evidence: Iterable[tuple[str, str]] = ()) -> Changed:
+    """A guided action's dialog done: the change set is built from the form (app.usecases.forms) and kept in
+    the same step — as a draft, or submitted and owed to the server (``send``). ``evidence``: (SHA-256, what it
+    is) of each document. A refusal keeps nothing, and the form is the officer's to correct and send again."""
+    cs = forms.build(desk.register, desk.officer, form)
     documents = list(evidence)
     cs.evidence = [sha for sha, _label in documents]
     cs.evidence_labels = dict(documents)

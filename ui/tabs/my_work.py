@@ -112,22 +112,11 @@ class MyWorkTab(ChangeSetPanel):
 
     def _open(self, dialog, name: str):
         dialog.setObjectName(name)
-        if DIALOGS_KEEP_THEIR_WORK:
-            dialog.kept.connect(self._kept)
-        else:
-            dialog.finished.connect(lambda code, d=dialog: self._keep(d, code))
+        dialog.kept.connect(self._kept)   # the dialog keeps its own work (app.usecases.registry.record)
         dialog.open()
         self.dialog = dialog
         self.host.opened(dialog)
         return dialog
-
-    def _keep(self, dialog, code: int) -> None:
-        """Until branch `forms`: the dialog hands back its change set and this tab keeps or sends it."""
-        if not code or dialog.result_cs is None or self.desk is None:
-            return
-        desk, cs = self.desk, dialog.result_cs
-        keep = registry.submit if dialog.send else registry.keep_unsent
-        self.runner.run(lambda: keep(desk, cs), self._kept, self.host.refused)
 
     def _kept(self, changed: Changed) -> None:
         title = changed.changeset.title
@@ -169,33 +158,19 @@ class MyWorkTab(ChangeSetPanel):
         self.host.render(changed)
 
 
-# --- the guided-action dialogs (ui/event_dialogs.py is branch `forms`'s) ----------------------------------------
-# On `forms` a dialog takes the Desk, keeps its change set itself (app.usecases.registry.record) and emits
-# `kept` (the Changed); before it, a dialog takes (register, officer) and hands back `result_cs` for this tab to
-# keep (MyWorkTab._keep). Once `forms` is in: keep the first return of each function below, delete the second,
-# DIALOGS_KEEP_THEIR_WORK and MyWorkTab._keep.
-DIALOGS_KEEP_THEIR_WORK = hasattr(HireDialog, "kept")
-
+# --- the guided-action dialogs: each takes the Desk, keeps its change set itself and emits `kept` -------------
 
 def hire_dialog(tab: MyWorkTab, desk: Desk) -> HireDialog:
-    if DIALOGS_KEEP_THEIR_WORK:
-        return HireDialog(tab.runner, tab.card, desk, tab.today, tab.window())
-    return HireDialog(tab.runner, tab.card, desk.register, desk.officer, tab.today, tab.window())
+    return HireDialog(tab.runner, tab.card, desk, tab.today, tab.window())
 
 
 def event_dialog(tab: MyWorkTab, desk: Desk, kind: str, cid: str) -> PersonEventDialog:
-    if DIALOGS_KEEP_THEIR_WORK:
-        return PersonEventDialog(kind, tab.runner, tab.card, desk, tab.today, cid, tab.window())
-    return PersonEventDialog(kind, tab.runner, tab.card, desk.register, desk.officer, tab.today, cid, tab.window())
+    return PersonEventDialog(kind, tab.runner, tab.card, desk, tab.today, cid, tab.window())
 
 
 def edit_dialog(tab: MyWorkTab, desk: Desk, cs: ChangeSet, records) -> EditDialog:
-    if DIALOGS_KEEP_THEIR_WORK:
-        return EditDialog(tab.runner, desk, tab.today, cs, records, tab.window())
-    return EditDialog(tab.runner, desk.register, desk.officer, tab.today, cs, records, tab.window())
+    return EditDialog(tab.runner, desk, tab.today, cs, records, tab.window())
 
 
 def unit_dialog(tab: MyWorkTab, desk: Desk, unit) -> UnitDialog:
-    if DIALOGS_KEEP_THEIR_WORK:
-        return UnitDialog(tab.runner, desk, tab.today, unit, tab.window())
-    return UnitDialog(tab.runner, desk.register, desk.officer, tab.today, unit, tab.window())
+    return UnitDialog(tab.runner, desk, tab.today, unit, tab.window())
