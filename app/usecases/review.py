@@ -28,9 +28,10 @@ def approve(desk: Desk, chosen: Iterable[ChangeSet], approved_at: _dt.datetime |
         cs = copy.deepcopy(cs)
         cs.approve(desk.officer, at=when)
         done.append(cs)
+    # signed before the transaction: a PC's first signature makes its key, in a transaction of its own
+    seals = [desk.signer.sign(csmod.canonical_digest(cs)) for cs in done]
     with desk.transaction() as conn:
-        for cs in done:
-            device_id, signature = desk.signer.sign(csmod.canonical_digest(cs))
+        for cs, (device_id, signature) in zip(done, seals):
             desk.register.save_changeset_in(conn, cs)
             desk.outbox.owe_in(conn, f"approve:{cs.id}", Kind.APPROVE, cs.id, {
                 "changeset_id": cs.id, "device_id": device_id, "approved_at": when.isoformat(),
