@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from app.store.outbox import State
+
 from .engine import SyncEngine, SyncProblem, SyncReport
 
 
@@ -84,8 +86,12 @@ class SyncService:
                 self._publish(replace(self.status, progress=(what, done, total)))
 
             asked, self._asked = self._asked, False
+            # Cleared before the sync, not after it: a change or a "sync now" from here on — even one made the
+            # moment the window shows this sync's end — still wakes the wait below (it was lost in between).
+            self._wake.clear()
+            self._due = 0.0
             report: SyncReport = engine.sync_once(progress, retry_held=asked)
-            conflicts = engine.conn.execute("SELECT count(*) FROM outbox WHERE sync_state = 'conflict'").fetchone()[0]
+            conflicts = engine.outbox.count(State.CONFLICT)
             ok = not report.offline
             failures = 0 if ok else failures + 1
             self._publish(SyncStatus(
@@ -97,8 +103,6 @@ class SyncService:
                 problems=tuple(engine.sync_problems())))
             # Offline: back off (with jitter) so a hundred PCs do not knock at once when the link returns.
             wait = self.interval if ok else min(self.interval, 5.0 * 2 ** min(failures, 6)) * (0.5 + random.random())
-            self._wake.clear()  # first: a change arriving from here on still wakes the next wait
-            self._due = 0.0
             self._wake.wait(wait)
             if self._due:
                 delay = self._due - time.monotonic()

@@ -147,8 +147,13 @@ class Outbox:
     # --- counted and shown ------------------------------------------------------------------------------
 
     def pending_count(self) -> int:
-        return self.wc.conn.execute("SELECT count(*) FROM outbox WHERE sync_state IN ('queued', 'uploading')"
-                                    ).fetchone()[0]
+        """Items still owed (queued or on their way)."""
+        return self.count(State.QUEUED, State.UPLOADING)
+
+    def count(self, *states: State) -> int:
+        marks = ",".join("?" * len(states))
+        return self.wc.conn.execute(f"SELECT count(*) FROM outbox WHERE sync_state IN ({marks})",
+                                    [State(s).value for s in states]).fetchone()[0]
 
     def tally(self) -> None:
         """Keep the plain tally beside the copy (app.store.db.write_tally) in step with the outbox."""
