@@ -9,7 +9,7 @@ transaction together with the cursor, so a crash never applies half a page or sk
 A cut link (no answer, a timeout, a gateway with no server behind it) or a log-in that ended stops the sync:
 nothing can be sent now. Anything else that goes wrong with one item — the server fails on it (a 500), its
 attachment cannot be read, its answer makes no sense — is that item's alone: the item keeps its Thai reason
-and waits (:data:`FIRST_WAIT`, doubling, at most :data:`LONGEST_WAIT`) while the rest of the sync goes on —
+and waits (app.store.outbox.FIRST_WAIT, doubling, at most LONGEST_WAIT) while the rest of the sync goes on —
 the other items, then the pull. Later items of the same change set wait behind it, so the server never sees
 them out of order. :meth:`SyncEngine.sync_problems` says which items wait and why (the window shows them).
 
@@ -31,9 +31,7 @@ from app.domain import Role
 from app.records import from_dict
 from app.statements import Statement
 from app.store import AttachmentStore, RegisterStore, StoreProblem, meta
-from app.store.outbox import (  # noqa: F401 — FIRST_WAIT, LONGEST_WAIT, wait_after: the waits, named here too
-    FIRST_WAIT, LONGEST_WAIT, UNEXPECTED, Item, Kind, Outbox, State, SyncProblem, wait_after,
-)
+from app.store.outbox import UNEXPECTED, Item, Kind, Outbox, State, SyncProblem
 from app.store.statements import StatementStore
 
 from .client import CentralClient, SyncError

@@ -1037,7 +1037,7 @@ def test_one_change_set_the_server_fails_on_waits_alone_while_the_rest_syncs_and
     """A bug on the server makes it answer 500 to one change set. The officer's other change sets still go,
     the PC still pulls what others did, and is not shown "offline"; the one that failed keeps its Thai reason,
     waits longer after each failure instead of being hammered, and goes at the first sync after the fix."""
-    from sync.engine import FIRST_WAIT, LONGEST_WAIT, wait_after
+    from app.store.outbox import FIRST_WAIT, LONGEST_WAIT, wait_after
     served = Served(office, tmp_path, FailOneChangeSet)
     try:
         fault = served.app

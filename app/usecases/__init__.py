@@ -5,6 +5,8 @@ it :class:`Changed` (the window runs them on the database worker and redraws wha
   their own work with its conflicts and what did not reach the server (:func:`.registry.my_work`);
 * :mod:`.review` — the registrar: what waits for review, approve (signed after card and PIN), return with a reason;
 * :mod:`.statements` — the registrar's confirmation round: the statements held here, confirm one;
+* :mod:`.forms` — what the officer typed for each guided action (plain values) and one builder per kind that
+  turns it into a change set (the window reads widgets into a form; it never builds a change set);
 * :mod:`.person` — what the window shows about one person.
 
 These are the only writers of the outbox (app.store.outbox); the sync engine only delivers what they owe.
