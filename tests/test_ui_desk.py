@@ -475,3 +475,32 @@ def test_english_is_chosen_on_the_log_in_window_kept_for_next_time_and_the_works
     finally:
         i18n.set_language("th")
         desk.close()
+
+
+def test_enter_in_the_card_pin_dialog_confirms_and_a_wrong_pin_keeps_it_open_with_the_tries_left(qtbot, qapp,
+                                                                                                   tmp_path, slots):
+    """Keyboard only, through pcscd and the training card: a wrong PIN and Enter says how many tries are left
+    and leaves the dialog open for the next try; the right PIN and Enter confirms once."""
+    from ui.approve import with_card_and_pin
+    slots[0].insert(load("registrar").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "laptop", f"http://127.0.0.1:{free_port()}")
+    try:
+        confirmed = []
+        dialog = with_card_and_pin(desk.login, desk.runner, desk.card, REGISTRAR.cid, "อนุมัติ 1 รายการ",
+                                   lambda: confirmed.append(True))
+        qtbot.waitUntil(lambda: dialog.pin.isVisible() and dialog.button.isEnabled(), timeout=20000)
+        dialog.pin.setFocus()
+        QTest.keyClicks(dialog.pin, "9999")
+        with qtbot.waitSignal(dialog.said, timeout=10000,
+                              check_params_cb=lambda text: "อีก 2 ครั้ง" in text) as said:
+            QTest.keyClick(dialog.pin, Qt.Key_Return)
+        assert "ไม่ถูกต้อง" in said.args[0] and dialog.isVisible() and confirmed == []
+        qtbot.waitUntil(lambda: dialog.button.isEnabled(), timeout=10000)
+        dialog.pin.clear()
+        QTest.keyClicks(dialog.pin, "1234")
+        with qtbot.waitSignal(dialog.confirmed, timeout=10000):
+            QTest.keyClick(dialog.pin, Qt.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+        assert confirmed == [True]
+    finally:
+        desk.close()

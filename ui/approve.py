@@ -33,11 +33,15 @@ class CardPinDialog(QDialog):
         self.prompt.busy.connect(self._checking)
         self.prompt.verified.connect(self._done)
         self.pin, self.pin_label = self.prompt.field, self.prompt.label
-        self.pin.returnPressed.connect(self.go)
+        # Enter confirms — and only confirms: the confirm button is the dialog's default (Enter in the PIN field
+        # presses it once), cancel never is. With cancel as the dialog's first button, Enter used to check the
+        # PIN and close the dialog too, so a wrong PIN spent a try without a word.
         self.button = QPushButton(tr("ยืนยัน", "Confirm"))
         self.button.setObjectName("confirmButton")
+        self.button.setDefault(True)
         self.button.clicked.connect(self.go)
         cancel = QPushButton(tr("ยกเลิก", "Cancel"))
+        cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         row = QHBoxLayout()
         row.addStretch(1)
