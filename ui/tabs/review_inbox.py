@@ -11,8 +11,46 @@ from app.usecases import review
 from ..approve import with_card_and_pin
 from ..changesets import ChangeSetPanel
 from ..i18n import tr
-from ..qt import QInputDialog
+from ..qt import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 from .host import Host
+
+
+class ReturnReasonDialog(QDialog):
+    """Why a change set goes back to its author: the reason wraps as it is typed, the buttons are Thai, and
+    "ส่งกลับ" is only pressable once there is a reason — an empty one can never close the dialog and lose it."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("returnDialog")
+        self.setWindowTitle(tr("ส่งกลับให้แก้ไข", "Return for correction"))
+        ask = QLabel(tr(f"เหตุผลที่ส่งกลับ «{title}» (ผู้บันทึกจะเห็นข้อความนี้)",
+                        f"Why is “{title}” returned? (its author reads this)"))
+        ask.setWordWrap(True)
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("returnReason")
+        self.reason.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+        self.reason.setTabChangesFocus(True)
+        self.give_back = QPushButton(tr("ส่งกลับ", "Return"))
+        self.give_back.setObjectName("returnConfirm")
+        self.give_back.setEnabled(False)
+        self.give_back.clicked.connect(self.accept)
+        cancel = QPushButton(tr("ยกเลิก", "Cancel"))
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        self.reason.textChanged.connect(lambda: self.give_back.setEnabled(bool(self.text)))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(self.give_back)
+        box = QVBoxLayout(self)
+        box.addWidget(ask)
+        box.addWidget(self.reason, 1)
+        box.addLayout(row)
+        self.resize(520, 260)
+
+    @property
+    def text(self) -> str:
+        return self.reason.toPlainText().strip()
 
 
 class ReviewInboxTab(ChangeSetPanel):
@@ -62,10 +100,10 @@ class ReviewInboxTab(ChangeSetPanel):
             return
         cs = chosen[0]
         if not reason:
-            reason, ok = QInputDialog.getMultiLineText(self.window(), tr("ส่งกลับให้แก้ไข", "Return for correction"),
-                                                       tr(f"เหตุผลที่ส่งกลับ «{cs.title}»", f"Why is “{cs.title}” returned?"))
-            if not ok:
+            dialog = ReturnReasonDialog(cs.title, self.window())
+            if dialog.exec() != QDialog.Accepted:
                 return
+            reason = dialog.text
         self.runner.run(lambda: review.return_(desk, cs, reason), self._returned, self.host.refused)
 
     def _returned(self, changed: Changed) -> None:
