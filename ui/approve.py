@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .buttons import accept_row
 from .card_bridge import CardBridge
 from .i18n import tr
 from .pin_prompt import PinPrompt
-from .qt import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, Signal
+from .qt import QDialog, QLabel, QVBoxLayout, QWidget, Signal
 from .tasks import TaskRunner
 
 
@@ -33,20 +34,10 @@ class CardPinDialog(QDialog):
         self.prompt.busy.connect(self._checking)
         self.prompt.verified.connect(self._done)
         self.pin, self.pin_label = self.prompt.field, self.prompt.label
-        # Enter confirms — and only confirms: the confirm button is the dialog's default (Enter in the PIN field
-        # presses it once), cancel never is. With cancel as the dialog's first button, Enter used to check the
-        # PIN and close the dialog too, so a wrong PIN spent a try without a word.
-        self.button = QPushButton(tr("ยืนยัน", "Confirm"))
-        self.button.setObjectName("confirmButton")
-        self.button.setDefault(True)
+        # Enter confirms — and only confirms (ui.buttons.accept_row): with cancel as the dialog's first button,
+        # Enter used to check the PIN and close the dialog too, so a wrong PIN spent a try without a word.
+        row, self.button = accept_row(self, "ยืนยัน", "Confirm", "confirmButton")
         self.button.clicked.connect(self.go)
-        cancel = QPushButton(tr("ยกเลิก", "Cancel"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(cancel)
-        row.addWidget(self.button)
         box = QVBoxLayout(self)
         box.addWidget(self.what)
         box.addWidget(self.status)

@@ -9,9 +9,10 @@ from app.usecases import Changed
 from app.usecases import review
 
 from ..approve import with_card_and_pin
+from ..buttons import accept_row
 from ..changesets import ChangeSetPanel
 from ..i18n import tr
-from ..qt import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from ..qt import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 from .host import Host
 
 
@@ -30,18 +31,10 @@ class ReturnReasonDialog(QDialog):
         self.reason.setObjectName("returnReason")
         self.reason.setLineWrapMode(QPlainTextEdit.WidgetWidth)
         self.reason.setTabChangesFocus(True)
-        self.give_back = QPushButton(tr("ส่งกลับ", "Return"))
-        self.give_back.setObjectName("returnConfirm")
+        row, self.give_back = accept_row(self, "ส่งกลับ", "Return", "returnConfirm")
         self.give_back.setEnabled(False)
         self.give_back.clicked.connect(self.accept)
-        cancel = QPushButton(tr("ยกเลิก", "Cancel"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
         self.reason.textChanged.connect(lambda: self.give_back.setEnabled(bool(self.text)))
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(cancel)
-        row.addWidget(self.give_back)
         box = QVBoxLayout(self)
         box.addWidget(ask)
         box.addWidget(self.reason, 1)
