@@ -4,7 +4,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The screen the UI tests run on: the most common office laptop (1366×768, less Windows' 40-px taskbar), or
+# LGO_TEST_SCREEN=fullhd150 — a full-HD laptop at Windows' 150 % (1280×688 device-independent pixels).
+SCREENS = Path(__file__).resolve().parent / "screens"
+SCREEN = os.environ.get("LGO_TEST_SCREEN", "laptop")
+if SCREEN == "fullhd150":
+    os.environ["QT_SCALE_FACTOR"] = "1.5"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS / (SCREEN + '.json')}"
 os.environ.setdefault("SANE_CONFIG_DIR", str(Path(__file__).resolve().parent.parent / "scan" / "training"))
 
 import pytest  # noqa: E402
