@@ -19,12 +19,12 @@ _GUI = (
     "QKeySequence", "QPalette", "QPixmap", "QTextDocument",
 )
 _WIDGETS = (
-    "QAbstractItemView", "QApplication", "QCheckBox", "QComboBox", "QDateEdit", "QDialog", "QDialogButtonBox",
+    "QAbstractButton", "QAbstractItemView", "QAbstractSpinBox", "QApplication", "QCheckBox", "QComboBox", "QDateEdit", "QDialog", "QDialogButtonBox",
     "QFileDialog", "QFormLayout", "QFrame", "QGridLayout", "QGroupBox", "QHBoxLayout", "QHeaderView", "QLabel",
     "QLineEdit", "QListWidget", "QListWidgetItem", "QMainWindow", "QMenu", "QMessageBox", "QPlainTextEdit",
-    "QProgressBar", "QPushButton", "QInputDialog", "QScrollArea", "QSpinBox", "QStackedWidget", "QTabWidget",
+    "QProgressBar", "QPushButton", "QInputDialog", "QLayout", "QScrollArea", "QSpinBox", "QStackedWidget", "QTabWidget",
     "QToolButton", "QSizePolicy", "QSplitter", "QStatusBar", "QStyle", "QStyledItemDelegate", "QTableView",
-    "QTableWidget", "QTableWidgetItem", "QTextBrowser", "QVBoxLayout", "QWidget",
+    "QTableWidget", "QTableWidgetItem", "QTextBrowser", "QTextEdit", "QVBoxLayout", "QWidget",
 )
 _HOME = {**dict.fromkeys(_CORE, QtCore), **dict.fromkeys(_GUI, QtGui), **dict.fromkeys(_WIDGETS, QtWidgets)}
 __all__ = [*_CORE, *_GUI, *_WIDGETS]
