@@ -671,9 +671,14 @@ class MarriageForm(EventForm):
         self.reg_no = QLineEdit()
         self.reg_no.setObjectName("registrationNo")
         self.reg_no.textEdited.connect(lambda _t: self.edited.emit())
-        self.rows.addRow(tr("เลขทะเบียนสมรส", "Registration no."), self.reg_no)
+        self.rows.addRow(tr("เลขทะเบียนสมรส", "Registration no."), self.marks.wrap(self.reg_no))
         self.date_row("วันที่จดทะเบียนสมรส", "Registered on")
         self.other_person()
+
+    def more_checks(self, reading: forms.Reading, subject: Subject) -> None:
+        if not self.reg_no.text().strip():   # listed with the other mistakes (the builder refuses it too)
+            reading.refuse("registrationNo", "marriage.no", "กรุณากรอกเลขทะเบียนสมรสตามใบสำคัญการสมรส",
+                           "Enter the registration no.")
 
     def value(self, subject: Subject) -> forms.MarriageRegistered:
         on = self.event_date()
