@@ -23,6 +23,7 @@ from app.training import UNIT
 from app.usecases import Desk, forms, registry
 from tests.builders import person
 from tests.test_ui_main_window import type_text
+from ui.approve import CardPinDialog
 from ui.card_bridge import CardBridge
 from ui.dialogs import FRAME_ALLOWANCE, available
 from ui.event_dialogs import (
@@ -173,6 +174,11 @@ def test_every_dialog_fits_the_screen_with_its_buttons_in_view_and_enabled_when_
     ed = shown(qtbot, EditDialog(office.runner, office.desk, TODAY, done.changeset, records))
     qtbot.waitUntil(lambda: ed.verdicts.toPlainText() != "", timeout=10000)
     assert_fits(ed, ed.send_button, ed.close_button, accept_enabled=True)
+
+    pin = shown(qtbot, CardPinDialog(office.runner, office.card, OFFICER.cid, "อนุมัติ 12 รายการ: " + "; ".join(
+        f"บรรจุใหม่ นางสาววิภาวดี รุ่งเรืองศรี พร้อมคู่สมรสและบุตร {i} คน" for i in range(12))))
+    assert_fits(pin, pin.button, cancel_of(pin), accept_enabled=True)
+    assert "เสียบบัตร" in pin.status.text()
 
     r = shown(qtbot, ReturnReasonDialog("บรรจุใหม่ นางสาววิภาวดี รุ่งเรืองศรี"))
     assert_fits(r, r.give_back, cancel_of(r), accept_enabled=False)       # no reason yet
