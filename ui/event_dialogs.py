@@ -246,9 +246,8 @@ class ChangeSetDialog(DeskDialog):
         if send and (self._timer.isActive() or self._answered != self._generation):
             # Enter (or Ctrl+Enter) right after typing: what is sent is what the rules have seen and allowed
             self._send_waits = True
-            if self._timer.isActive():
-                self._timer.stop()
-                self.check()
+            self._timer.stop()
+            self.check()          # a fresh check: the answer decides (one still on its way is dropped)
             return
         if (send and self.errors) or self._keeping:
             return
