@@ -441,3 +441,12 @@ def test_a_retirement_at_44_asks_whether_it_is_early_and_reminds_of_the_order_an
     qtbot.waitUntil(lambda: e.send_button.isEnabled(), timeout=10000)
     assert not e.fields.early.isVisible() and not e.fields.early_note.isVisible()
     assert "ยังไม่ได้แนบเอกสารประกอบ" not in e.verdicts.toPlainText()
+
+
+def test_the_age_of_an_early_retirement_is_computed_in_app_on_the_day():
+    on = dt.date(2026, 10, 1)
+    at = {p.first_th: forms.Subject(p.cid, events.Known(p, 1)) for p in (AT_44, AT_60)}
+    assert forms.early_retirement_age(at["สมหมาย"], on, EndReason.RETIREMENT) == 44
+    assert forms.early_retirement_age(at["สมปอง"], on, EndReason.RETIREMENT) is None           # 60 the day before
+    assert forms.early_retirement_age(at["สมปอง"], dt.date(2026, 9, 29), EndReason.RETIREMENT) == 59
+    assert forms.early_retirement_age(at["สมหมาย"], on, EndReason.RESIGNATION) is None
