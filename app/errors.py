@@ -75,3 +75,25 @@ class Verdicts:
         if self.errors:
             v = self.errors[0]
             raise Refusal(v.code, v.th, v.en, v.subject)
+
+
+class FieldRefusals(Refusal):
+    """Every typing mistake of a form at once, each on its field: ``problems`` is a list of (field name, verdict),
+    the field name being the name the form's widget carries (its objectName in the window). ``str()`` lists all
+    the Thai reasons, one a line; ``code`` and ``verdict`` are the first one's."""
+
+    def __init__(self, problems: list[tuple[str, Verdict]]) -> None:
+        if not problems:
+            raise ValueError("FieldRefusals needs at least one problem")
+        first = problems[0][1]
+        super().__init__(first.code, "\n".join(v.th for _f, v in problems),
+                         "\n".join(v.en or v.th for _f, v in problems), first.subject)
+        self.problems = list(problems)
+
+    @property
+    def fields(self) -> dict[str, Verdict]:
+        """The first reason given for each field."""
+        out: dict[str, Verdict] = {}
+        for name, verdict in self.problems:
+            out.setdefault(name, verdict)
+        return out

@@ -17,7 +17,7 @@ from .domain import UnitLevel
 from .errors import Refusal, Verdict, Verdicts
 from .records import RECORD_TH, RECORD_TYPES, from_dict, people_of, record_key, to_dict
 from .rules.entitlement import Facts, Relation, explain_dependent
-from .rules.records import check_person
+from .rules.records import check_person, position_verdicts
 
 _LISTS = Facts.LISTS
 
@@ -148,6 +148,8 @@ def validate(facts: Facts, cs: ChangeSet, today: _dt.date) -> tuple[Facts, Verdi
     for op in cs.operations:
         if op.record_type == "unit":
             verdicts.items.extend(unit_verdicts(op.fields))
+        if op.record_type == "employment":
+            verdicts.items.extend(position_verdicts(op.fields))
         if op.record_type == "person" and op.op is Op.CREATE and is_training(op.record_id) \
                 and cs.unit_code != training.UNIT.code:
             verdicts.items.append(Refusal(

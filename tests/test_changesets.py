@@ -51,7 +51,8 @@ def test_hiring_contract_staff_is_refused():
 def test_being_active_in_two_units_at_once_is_refused_until_the_transfer_out_is_recorded():
     f = Family(start=D(2010, 1, 1), unit="U1")
     me = events.Known(f.me, 3)
-    cs = events.hire("U2", OFFICER.cid, me, "local_official", D(2020, 1, 1), reason=events.StartReason.TRANSFER_IN)
+    cs = events.hire("U2", OFFICER.cid, me, "local_official", D(2020, 1, 1), "นักวิเคราะห์",
+                     reason=events.StartReason.TRANSFER_IN)
     _, verdicts = validate(f.facts, cs, TODAY)
     assert "employment.overlap" in [v.code for v in verdicts.errors]
     out = events.end_service("U1", OFFICER.cid, me, events.Known(f.job, 1), D(2020, 1, 1), EndReason.TRANSFER_OUT)

@@ -134,11 +134,11 @@ def test_a_transfer_in_names_the_persons_unit_takes_the_person_and_leaves_their_
     out = pending(events.end_service(OTH, OTHER[1].cid, events.Known(them, 1), events.Known(job, 1),
                                      dt.date(2026, 10, 31), events.EndReason.TRANSFER_OUT))
     applied(unit["other_registry"], unit["other_registrar"], out)
-    wrong = events.hire(UNIT, REGISTRY.cid, them, "local_official", dt.date(2026, 11, 1),
+    wrong = events.hire(UNIT, REGISTRY.cid, them, "local_official", dt.date(2026, 11, 1), "นักจัดการงานทั่วไป",
                         reason=StartReason.TRANSFER_IN, from_unit="ZZZ9999")
     r = push(unit["registry"], pending(wrong))
     assert r["status"] == "refused" and "หน่วยงานเดิม" in r["message_th"]
-    move = events.hire(UNIT, REGISTRY.cid, them, "local_official", dt.date(2026, 11, 1),
+    move = events.hire(UNIT, REGISTRY.cid, them, "local_official", dt.date(2026, 11, 1), "นักจัดการงานทั่วไป",
                        reason=StartReason.TRANSFER_IN, from_unit=OTH)
     applied(unit["registry"], unit["registrar"], pending(move))
     owner, rev, _data = record_of(central, "person", them.cid)
@@ -499,7 +499,7 @@ def test_an_unexpected_failure_answers_a_problem_with_a_request_id_and_logs_no_d
 def _their_family(unit):
     me = person(first="พนักงานอื่น", last="ลับมาก", born=dt.date(1985, 3, 7))
     kid = person(first="บุตรลับ", last="ลับมาก", born=dt.date(2015, 6, 9))
-    cs = events.hire(OTH, OTHER[1].cid, me, "local_official", dt.date(2026, 1, 5),
+    cs = events.hire(OTH, OTHER[1].cid, me, "local_official", dt.date(2026, 1, 5), "นักจัดการงานทั่วไป",
                      dependents=[events.NewDependent(kid, Relation.CHILD)])
     applied(unit["other_registry"], unit["other_registrar"], pending(cs))
     return me, kid, cs
@@ -552,7 +552,7 @@ def test_a_transfer_in_waits_for_the_old_units_transfer_out_and_brings_no_new_bi
     dead = _ours([csmod.Operation(csmod.Op.CREATE, "person", me.cid, {**to_dict(me), "died_on": "2026-11-01"})],
                  "transfer_in", from_unit=OTH)
     for attempt in (dead, pending(events.hire(UNIT, REGISTRY.cid, me, "local_official", dt.date(2026, 11, 1),
-                                              reason=StartReason.TRANSFER_IN, from_unit=OTH))):
+                                              "นักจัดการงานทั่วไป", reason=StartReason.TRANSFER_IN, from_unit=OTH))):
         r = push(unit["registry"], attempt)
         assert r["status"] == "refused", r  # still at work there: the old unit has not recorded a transfer out
     out = pending(events.end_service(OTH, OTHER[1].cid, events.Known(me, 1), events.Known(job, 1),

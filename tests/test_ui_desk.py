@@ -179,6 +179,7 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     # a second hire with five children: the fifth is refused and the dialog says why
     second = w.work.open_hire()
     add_person(qtbot, second.form, "3200000000011", "สมหญิง", "มากบุตร", "01/01/2530", "นาง")
+    fill(second.position, "ครู")   # a hire names the position: an empty one is refused by the rules
     for i, cid in enumerate(("3200000000020", "3200000000038", "3200000000046", "3200000000054",
                              "3200000000062")):
         add_dependent(qtbot, second, "addChild", cid, f"บุตร{i + 1}", f"01/0{i + 1}/256{i}")

@@ -108,3 +108,8 @@ def test_a_send_refused_when_kept_leaves_the_typed_work_in_the_open_dialog(qtbot
     qtbot.waitUntil(lambda: "เฉพาะเจ้าหน้าที่ทะเบียน" in dialog.verdicts.toPlainText(), timeout=10000)
     assert dialog.isVisible() and dialog.result_cs is None and dialog.on.text() == "10/11/2569"
     assert office.changesets() == []
+    # pressed again (Enter), the send is tried again — a refusal never leaves the dialog unable to send
+    dialog.verdicts.clear()
+    QTest.keyClick(dialog.on, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "เฉพาะเจ้าหน้าที่ทะเบียน" in dialog.verdicts.toPlainText(), timeout=10000)
+    assert dialog.isVisible() and office.changesets() == []

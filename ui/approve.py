@@ -8,13 +8,16 @@ from typing import Callable
 
 from .buttons import accept_row
 from .card_bridge import CardBridge
+from .dialogs import DeskDialog
 from .i18n import tr
 from .pin_prompt import PinPrompt
-from .qt import QDialog, QLabel, QVBoxLayout, QWidget, Signal
+from .qt import QLabel, QVBoxLayout, QWidget, Signal
 from .tasks import TaskRunner
 
 
-class CardPinDialog(QDialog):
+class CardPinDialog(DeskDialog):
+    """Fits the screen and Enter confirms (ui.dialogs); a PIN is never kept, so Escape closes without asking."""
+
     confirmed = Signal()
     said = Signal(str)
 
@@ -38,6 +41,8 @@ class CardPinDialog(QDialog):
         # Enter used to check the PIN and close the dialog too, so a wrong PIN spent a try without a word.
         row, self.button = accept_row(self, "ยืนยัน", "Confirm", "confirmButton")
         self.button.clicked.connect(self.go)
+        self.set_accept(self.button)
+        self.first_field = self.pin
         box = QVBoxLayout(self)
         box.addWidget(self.what)
         box.addWidget(self.status)

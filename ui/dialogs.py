@@ -51,6 +51,18 @@ def fit_to_screen(widget: QWidget, wanted: QSize | None = None) -> None:
     widget.resize((wanted or widget.size()).boundedTo(room_on_screen(widget)))
 
 
+def keep_on_screen(widget: QWidget) -> None:
+    """Move a shown window back inside its screen's available geometry (a dialog that grew, say to show the
+    reasons under its fields, must not push its buttons below the taskbar)."""
+    if not widget.isVisible() or not widget.isWindow():
+        return
+    avail, frame = available(widget), widget.frameGeometry()
+    x = min(max(frame.left(), avail.left()), max(avail.left(), avail.right() + 1 - frame.width()))
+    y = min(max(frame.top(), avail.top()), max(avail.top(), avail.bottom() + 1 - frame.height()))
+    if (x, y) != (frame.left(), frame.top()):
+        widget.move(x, y)
+
+
 # --- Tab in reading order ------------------------------------------------------------------------------
 
 _LEAVES = (QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QTextEdit, QPlainTextEdit, QAbstractButton)
@@ -189,6 +201,12 @@ class DeskDialog(QDialog):
         if layout is not None:
             layout.activate()
         fit_to_screen(self, self.size().expandedTo(self.minimumSizeHint()))
+        # never taller or wider than the screen, whatever it shows later (its content scrolls instead)
+        self.setMaximumSize(room_on_screen(self))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        keep_on_screen(self)
 
     # --- closing ---------------------------------------------------------------------------------------------
 
@@ -214,8 +232,15 @@ class DeskDialog(QDialog):
         box.setDefaultButton(go_on)
         box.setEscapeButton(go_on)
         box.buttonClicked.connect(lambda b: actions.get(b, lambda: None)())
+        # Asked afresh each time: an answered question goes (a hidden one left behind would be found instead).
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._question_gone(box))
         self.discard_question = box
         box.open()
+
+    def _question_gone(self, box: QMessageBox) -> None:
+        if self.discard_question is box:
+            self.discard_question = None
 
     def discard(self) -> None:
         """Close without keeping anything (the officer said so)."""

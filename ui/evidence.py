@@ -19,9 +19,10 @@ from app.store import AttachmentStore, RegisterStore, StoreProblem
 from app.store.attachments import MAX_BYTES
 from scan import Scanner, ScanProblem, default_scanner
 
+from .dialogs import DeskDialog
 from .i18n import tr
 from .qt import (
-    QComboBox, QDialog, QFileDialog, QGroupBox, QHBoxLayout, QImage, QLabel, QListWidget, QListWidgetItem,
+    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QImage, QLabel, QListWidget, QListWidgetItem,
     QPixmap, QPushButton, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
@@ -97,6 +98,7 @@ class EvidenceBox(QGroupBox):
         self.list = QListWidget()
         self.list.setObjectName("evidenceList")
         self.list.setMaximumHeight(76)
+        self.list.setTabKeyNavigation(False)   # one Tab stop
         self.list.itemDoubleClicked.connect(lambda _i: self.view())
         self.kind = QComboBox()
         self.kind.setObjectName("evidenceKind")
@@ -133,6 +135,7 @@ class EvidenceBox(QGroupBox):
     def _button(self, th: str, en: str, name: str, slot) -> QPushButton:
         b = QPushButton(tr(th, en))
         b.setObjectName(name)
+        b.setAutoDefault(False)   # scan / import are never what Enter in the dialog's fields presses
         b.clicked.connect(slot)
         return b
 
@@ -281,9 +284,9 @@ def open_viewer(parent: QWidget, runner: TaskRunner, register: RegisterStore, it
     runner.run(lambda: AttachmentStore(register.wc).get(item.sha), shown, failed)
 
 
-class EvidenceViewer(QDialog):
+class EvidenceViewer(DeskDialog):
     """One document: an image fitted to the window's width (scroll for the rest); a PDF is described and
-    can be saved as a copy for a PDF reader."""
+    can be saved as a copy for a PDF reader. It fits the screen (ui.dialogs); Enter and Escape close it."""
 
     def __init__(self, runner: TaskRunner, item: Attached, data: bytes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -311,9 +314,12 @@ class EvidenceViewer(QDialog):
         self.note.setObjectName("muted")
         save = QPushButton(tr("บันทึกสำเนา…", "Save a copy…"))
         save.setObjectName("saveEvidenceCopy")
+        save.setAutoDefault(False)
         save.clicked.connect(self.save_copy)
         close = QPushButton(tr("ปิด", "Close"))
+        close.setObjectName("closeViewer")
         close.clicked.connect(self.accept)
+        self.set_accept(close)   # nothing to keep here: Enter closes, as Escape does
         row = QHBoxLayout()
         row.addWidget(self.note, 1)
         row.addWidget(save)

@@ -1,5 +1,6 @@
 """A person's fields, filled from the ID card where it can: the photo shown, and every field that differs
-from the record already in the register highlighted with the stored value in its tooltip."""
+from the record already in the register highlighted with the stored value in its tooltip. A card read that would
+replace what the officer typed asks first; a typing mistake is marked on its field (ui.fields)."""
 from __future__ import annotations
 
 from app import cid as cidmod
@@ -11,10 +12,11 @@ from card.reader import CardError
 from card.thaiid import CardData
 
 from .card_bridge import CardBridge
+from .fields import FieldMarks
 from .i18n import tr
 from .qt import (
-    QComboBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QPixmap, QPushButton, Qt, QVBoxLayout,
-    QWidget, Signal,
+    QComboBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox, QPixmap, QPushButton, Qt,
+    QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
@@ -39,13 +41,16 @@ class PersonForm(QWidget):
         self.stored: Person | None = None
         self.extra: dict[str, str] = {}   # fields read from the card that have no box (title_en, middle_en)
         self.edits: dict[str, QLineEdit] = {}
+        self.marks = FieldMarks()
+        self.hand_typed = False        # something typed by hand since the last card read (a read asks first)
+        self.overwrite_question: QMessageBox | None = None
         form = QFormLayout()
         for name, th, en in self.FIELDS:
             edit = QLineEdit()
             edit.setObjectName(name)
-            edit.textEdited.connect(lambda _t: self._changed())
+            edit.textEdited.connect(lambda _t: self._typed())
             self.edits[name] = edit
-            form.addRow(tr(th, en), edit)
+            form.addRow(tr(th, en), self.marks.wrap(edit))
         self.edits["cid"].setInputMask("")
         self.edits["cid"].editingFinished.connect(self._compare)
         self.sex = QComboBox()
@@ -61,6 +66,7 @@ class PersonForm(QWidget):
         self.photo.setFrameShape(QFrame.StyledPanel)
         self.read_button = QPushButton(tr("อ่านจากบัตรประชาชน", "Read the ID card"))
         self.read_button.setObjectName("readCard")
+        self.read_button.setAutoDefault(False)   # never what Enter in a field presses, even after it was used
         self.read_button.clicked.connect(self.read_card)
         self.read_button.setVisible(card is not None)
         self.status = QLabel("")
@@ -85,6 +91,31 @@ class PersonForm(QWidget):
         return with_card[0] if with_card else ""
 
     def read_card(self, reader: str = "") -> None:
+        """Read the card in ``reader`` (the one holding a card by default) into the fields; when the officer has
+        typed something here, ask first (the card read replaces it)."""
+        if self.hand_typed and any(e.text().strip() for e in self.edits.values()):
+            self.ask_overwrite(reader)
+            return
+        self._read(reader)
+
+    def ask_overwrite(self, reader: str = "") -> QMessageBox:
+        if self.overwrite_question is not None and self.overwrite_question.isVisible():
+            return self.overwrite_question
+        box = QMessageBox(QMessageBox.Question, tr("อ่านจากบัตรประชาชน", "Read the ID card"),
+                          tr("ข้อมูลที่กรอกไว้จะถูกแทนที่ด้วยข้อมูลจากบัตร", "What you typed will be replaced by the card's data."),
+                          parent=self)
+        box.setObjectName("overwriteQuestion")
+        box.setInformativeText(tr("ตรวจสอบว่าบัตรที่เสียบเป็นบัตรของบุคคลนี้", "Check the card is this person's."))
+        keep = box.addButton(tr("เก็บที่กรอกไว้", "Keep what I typed"), QMessageBox.RejectRole)
+        replace = box.addButton(tr("แทนที่ด้วยข้อมูลจากบัตร", "Replace with the card's data"), QMessageBox.AcceptRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.buttonClicked.connect(lambda b: self._read(reader) if b is replace else None)
+        self.overwrite_question = box
+        box.open()
+        return box
+
+    def _read(self, reader: str = "") -> None:
         reader = reader or self.reader()
         if not reader:
             self.status.setText(tr("กรุณาเสียบบัตรประจำตัวประชาชนของบุคคลนี้", "Insert this person's ID card."))
@@ -97,6 +128,7 @@ class PersonForm(QWidget):
         self.read_button.setEnabled(True)
         self.photo_bytes = data.photo
         self.fill(person_from_card(data))
+        self.hand_typed = False
         image = QImage.fromData(data.photo)
         if not image.isNull():
             self.photo.setPixmap(QPixmap.fromImage(image).scaled(110, 134, Qt.KeepAspectRatio, Qt.SmoothTransformation))
@@ -128,6 +160,10 @@ class PersonForm(QWidget):
         """The typed person, or a Refusal / ThaiDateError whose message says what to fix."""
         typed = {**self.extra, **{name: edit.text() for name, edit in self.edits.items()}}
         return forms.typed_person(typed, self.sex.currentData())
+
+    def _typed(self) -> None:
+        self.hand_typed = True
+        self._changed()
 
     def _changed(self) -> None:
         self._highlight()

@@ -153,3 +153,17 @@ def check_coverages(facts: Facts, cid: str) -> Verdicts:
                   "The coverage must end after it starts.", subject=cid)
     return v
 
+
+
+def position_verdicts(fields: dict) -> list:
+    """A service a change set starts or corrects names its position (ตำแหน่ง): the registrar and NHSO read who
+    the person is in the unit from it. Only a pension (ผู้รับบำนาญ, started by the rules themselves) has none
+    to type. ``fields`` are an employment operation's fields; the verdicts are about the field ``position``."""
+    if "position" not in fields:
+        return []
+    if fields.get("start_reason") == "pension" or fields.get("personnel_type") == "pensioner":
+        return []
+    if str(fields.get("position") or "").strip():
+        return []
+    return [Refusal("employment.position", "กรุณากรอกตำแหน่งของผู้ปฏิบัติงาน (ตามคำสั่งบรรจุ แต่งตั้ง หรือรับโอน)",
+                    "Enter the staff member's position (as in the appointment order).", "position").verdict]

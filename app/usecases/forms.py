@@ -16,11 +16,13 @@ from ..changeset import ChangeSet
 from ..domain import (
     Employment, EndReason, Marriage, Officer, ParentKind, Person, Sex, StartReason, Unit, UnitLevel,
 )
-from ..errors import Refusal
+from ..errors import FieldRefusals, Refusal, Verdict
 from ..events import Known, NewDependent
 from ..rules.entitlement import Relation
 from ..store.register import RegisterStore
-from ..thai import parse_birth
+from ..rules.entitlement import birth_day
+from ..rules.records import position_verdicts
+from ..thai import ThaiDateError, parse_birth, parse_date_short
 
 Date = _dt.date
 
@@ -93,20 +95,90 @@ def subject_of(register: RegisterStore, cid: str, unit_code: str) -> Subject:
                    tuple(marriages), tuple(spouses))
 
 
+class Reading:
+    """Reads a form's typed fields one by one and keeps every typing mistake with the field it is on (the
+    field's name is the name its widget carries), so the officer sees them all at once, each on its field;
+    :meth:`done` raises them together as one :class:`FieldRefusals`."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, Verdict]] = []
+
+    def take(self, name: str, read: Callable[..., Any], *args: Any) -> Any:
+        """``read(*args)``, or None with its mistake kept against ``name`` (a FieldRefusals keeps its own)."""
+        try:
+            return read(*args)
+        except FieldRefusals as refused:
+            self.problems.extend(refused.problems)
+        except Refusal as refused:
+            self.problems.append((name, refused.verdict))
+        except ThaiDateError as wrong:
+            self.problems.append((name, Verdict("date.invalid", str(wrong), "The date cannot be read.",
+                                                subject=name)))
+        return None
+
+    def refuse(self, name: str, code: str, th: str, en: str = "") -> None:
+        self.problems.append((name, Verdict(code, th, en, subject=name)))
+
+    def done(self) -> None:
+        if self.problems:
+            raise FieldRefusals(self.problems)
+
+
+def typed_date(text: str, what: str) -> Date:
+    """A date typed ``วว/ดด/ปปปป`` (พ.ศ.): Refusal when empty, ThaiDateError when it cannot be read (31/02)."""
+    if not text.strip():
+        raise Refusal("date.empty", f"กรุณากรอก{what}", f"Enter the {what}.")
+    return parse_date_short(text)
+
+
+def typed_position(text: str) -> str:
+    """A service's position as typed; empty is refused by the same rule the register applies
+    (:func:`app.rules.records.position_verdicts`, which the server runs on every change set)."""
+    position = text.strip()
+    for verdict in position_verdicts({"position": position}):
+        raise Refusal(verdict.code, verdict.th, verdict.en, verdict.subject)
+    return position
+
+
 def typed_person(typed: Mapping[str, str], sex: Sex | None) -> Person:
     """A person as typed in a form (fields named as :class:`Person`'s, the birth as ``วว/ดด/ปปปป`` with 00 for
-    an unknown day or month): Refusal or ThaiDateError, in Thai, saying what to fix."""
-    cid = cidmod.validate(typed.get("cid", ""))
+    an unknown day or month). Every mistake at once (:class:`FieldRefusals`, each on its field: ``cid``,
+    ``first_th``, ``last_th``, ``birth``), in Thai, saying what to fix."""
     text = {name: value.strip() for name, value in typed.items()}
+    reading = Reading()
+    cid = reading.take("cid", cidmod.validate, typed.get("cid", ""))
     first, last = text.get("first_th", ""), text.get("last_th", "")
-    if not first or not last:
-        raise Refusal("person.name", "กรุณากรอกชื่อและนามสกุลภาษาไทย", "Enter the Thai first name and surname.")
-    birth = parse_birth(typed.get("birth", ""))
-    if birth is None:
-        raise Refusal("person.birth", "กรุณากรอกวันเกิด (ไม่ทราบวันหรือเดือนให้ใส่ 00)", "Enter the birth date.")
+    for name, value, th, en in (("first_th", first, "กรุณากรอกชื่อภาษาไทย", "Enter the Thai first name."),
+                                ("last_th", last, "กรุณากรอกนามสกุลภาษาไทย", "Enter the Thai surname.")):
+        if not value:
+            reading.refuse(name, "person.name", th, en)
+    birth = reading.take("birth", parse_birth, typed.get("birth", ""))
+    if birth is None and not any(name == "birth" for name, _v in reading.problems):
+        reading.refuse("birth", "person.birth", "กรุณากรอกวันเกิด (ไม่ทราบวันหรือเดือนให้ใส่ 00)", "Enter the birth date.")
+    reading.done()
     return Person(cid, first, last, text.get("title_th", ""), text.get("middle_th", ""), text.get("title_en", ""),
                   text.get("first_en", ""), text.get("middle_en", ""), text.get("last_en", ""), birth, sex, None,
                   text.get("address", ""))
+
+
+RETIREMENT_AGE = 60   # the usual age of retirement (เกษียณอายุ) for local-government staff
+
+
+def age_on(person: Person, day: Date) -> int | None:
+    """Full years of age on ``day`` (None without a birth date)."""
+    if person.birth is None:
+        return None
+    born = birth_day(person)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def early_retirement_age(subject: Subject, on: Date | None, reason: EndReason | None) -> int | None:
+    """The age of someone retiring before :data:`RETIREMENT_AGE` on ``on`` (the form asks whether it is an early
+    retirement and reminds of the order); None for any other end of service or a retirement at 60 or later."""
+    if reason is not EndReason.RETIREMENT or on is None or subject.person is None:
+        return None
+    age = age_on(subject.person.record, on)
+    return age if age is not None and age < RETIREMENT_AGE else None
 
 
 def new_dependent(person: Person, relation: Relation, kind: ParentKind = ParentKind.LEGITIMATE,

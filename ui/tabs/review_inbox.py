@@ -11,14 +11,16 @@ from app.usecases import review
 from ..approve import with_card_and_pin
 from ..buttons import accept_row
 from ..changesets import ChangeSetPanel
+from ..dialogs import DeskDialog
 from ..i18n import tr
 from ..qt import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 from .host import Host
 
 
-class ReturnReasonDialog(QDialog):
+class ReturnReasonDialog(DeskDialog):
     """Why a change set goes back to its author: the reason wraps as it is typed, the buttons are Thai, and
-    "ส่งกลับ" is only pressable once there is a reason — an empty one can never close the dialog and lose it."""
+    "ส่งกลับ" is only pressable once there is a reason — an empty one can never close the dialog and lose it.
+    A desk dialog (ui.dialogs): it fits the screen, and Escape after a reason was typed asks first."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,7 +36,10 @@ class ReturnReasonDialog(QDialog):
         row, self.give_back = accept_row(self, "ส่งกลับ", "Return", "returnConfirm")
         self.give_back.setEnabled(False)
         self.give_back.clicked.connect(self.accept)
+        self.set_accept(self.give_back)
         self.reason.textChanged.connect(lambda: self.give_back.setEnabled(bool(self.text)))
+        self.reason.textChanged.connect(lambda: self.typed() if self.text else None)
+        self.first_field = self.reason
         box = QVBoxLayout(self)
         box.addWidget(ask)
         box.addWidget(self.reason, 1)
