@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 3)   # the list takes the room a wider screen gives; the detail keeps its own
         split.setStretchFactor(1, 2)
         split.setSizes([760, 520])
+        self.split = split
         body = QVBoxLayout()
         body.addLayout(bar)
         body.addLayout(filters)
@@ -216,10 +217,21 @@ class MainWindow(QMainWindow):
         return add_shortcut(self, keys, slot, name)
 
     def set_tab_order(self) -> None:
-        """Tab in the reading order of each tab (the window's own widgets, then the tab's, top to bottom)."""
-        set_reading_order(self.centralWidget())
-        for i in range(self.tabs.count()):
-            set_reading_order(self.tabs.widget(i))
+        """Tab in the reading order of each tab (the window's own widgets, then the tab's, top to bottom) — a
+        widget disabled for now (the search until the copy is open, a button until something is chosen) keeps
+        its place for when it is enabled."""
+        central = self.centralWidget()
+        off = [w for w in central.findChildren(QWidget)
+               if w.parentWidget() is not None and not w.isEnabledTo(w.parentWidget())]
+        for w in off:
+            w.setEnabled(True)
+        try:
+            set_reading_order(central)
+            for i in range(self.tabs.count()):
+                set_reading_order(self.tabs.widget(i))
+        finally:
+            for w in off:
+                w.setEnabled(False)
 
     def people_filter(self) -> PeopleFilter:
         """What the filter row asks for; a date that cannot be read is refused in Thai (Refusal)."""
@@ -298,6 +310,25 @@ class MainWindow(QMainWindow):
             needed = max(fm.horizontalAdvance(t) for t in texts) + pad
             if self.table.columnWidth(col) < needed:
                 self.table.setColumnWidth(col, needed)
+        self._room_for_columns()
+
+    PANE_AT_LEAST = 420   # the detail's tables (a span: relation, type, from, to) read without a scroll bar
+
+    def _room_for_columns(self) -> None:
+        """On a narrow screen the list takes the room its columns need from the detail, while the detail keeps
+        what its own tables need: every column of the list in view, without scrolling sideways."""
+        last = self.model.columnCount() - 1
+        fm = self.table.fontMetrics()
+        words = max(fm.horizontalAdvance(self.model.headerData(last, Qt.Horizontal)), fm.horizontalAdvance(
+            tr("ไม่มีสิทธิ", "No"))) + 18
+        need = (sum(self.table.columnWidth(c) for c in range(last)) + words
+                + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 2)
+        left, right = self.split.sizes()
+        if left >= need or left + right == 0:
+            return
+        give = min(need - left, right - self.PANE_AT_LEAST)
+        if give > 0:
+            self.split.setSizes([left + give, right - give])
 
     def _document_link(self, url: QUrl) -> None:
         """A document in the person's pane: shown (downloaded first when this PC does not hold it)."""
