@@ -476,3 +476,45 @@ def test_the_new_password_dialog_keeps_enter_for_save_and_says_a_mismatch_beside
     QTest.keyClicks(dialog.second, "Password-2569")
     key(dialog.second, Qt.Key_Return)
     assert not dialog.isVisible() and dialog.password() == "Password-2569"
+
+
+def test_a_wrong_pin_is_said_in_red_under_the_pin_with_the_cursor_back_in_it(qtbot, qapp, tmp_path, slots):
+    """Keyboard only, through pcscd and the training card: a wrong PIN and Enter."""
+    from card.emulator.profiles import load
+    from tests.central import REGISTRY, free_port
+    from tests.test_ui_desk import make_desk
+    slots[0].insert(load("registry").card())
+    desk = make_desk(qtbot, qapp, tmp_path, "pc", f"http://127.0.0.1:{free_port()}")
+    try:
+        w = desk.login
+        w.activateWindow()
+        qtbot.waitUntil(lambda: w.card_data is not None and w.pin.isVisible(), timeout=20000)
+        qtbot.waitUntil(lambda: "อีก 3 ครั้ง" in w.tries.text(), timeout=10000)
+        w.username.setFocus()
+        QTest.keyClicks(w.username, REGISTRY.email)
+        key(w.username, Qt.Key_Tab)
+        QTest.keyClicks(w.password, "whatever-it-is")
+        key(w.password, Qt.Key_Tab)
+        assert focus(qapp) is w.pin
+        QTest.keyClicks(w.pin, "9999")
+        with qtbot.waitSignal(w.message_shown, timeout=10000) as said:
+            key(w.pin, Qt.Key_Return)
+        assert "อีก 2 ครั้ง" in said.args[0]
+        assert w.tries.text() == said.args[0] and "b91c1c" in w.tries.styleSheet() and "b91c1c" in w.pin.styleSheet()
+        assert w.message.text() == ""
+        assert focus(qapp) is w.pin and w.pin.text() == ""
+        QTest.keyClicks(w.pin, "1")          # typing the PIN again clears the mark, the tries stay said
+        assert w.pin.styleSheet() == "" and "อีก 2 ครั้ง" in w.tries.text()
+    finally:
+        desk.close()
+
+
+def test_someone_who_is_two_things_gets_the_events_of_both_and_one_marriage():
+    both = forms.events_of({Relation.SELF, Relation.CHILD})      # a young staff member whose parent is staff too
+    assert both == forms.events_of({Relation.SELF})               # their marriage is one record: the beneficiary's
+    assert "child_marriage" not in both
+    assert forms.events_of({Relation.SPOUSE, Relation.CHILD}) == ("death", "child_marriage", "divorce")
+    assert forms.events_of({Relation.FATHER}) == forms.events_of({Relation.MOTHER}) == ("death",)
+    assert forms.events_of(()) == ()
+    every = {kind for kinds in forms.EVENTS_OF_RELATION.values() for kind in kinds}
+    assert every == set(forms.PERSON_EVENTS) == set(forms.BUILDERS) - {"hire", "correction", "unit"}
