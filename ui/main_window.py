@@ -358,9 +358,9 @@ class MainWindow(QMainWindow):
 
     def _row_chosen(self, i: int) -> None:
         row = self.model.row_at(i)
-        self.chosen_changed.emit()
         if row is None or self.register is None:
-            return
+            return   # (nobody chosen: said by _people_arrived; and no signal while the window is being destroyed)
+        self.chosen_changed.emit()
         register, today = self.register, self.today
         self.runner.run(lambda: person_detail(register, row.cid, today),
                         lambda d: self._detail_arrived(row.cid, d), self._failed)
