@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Callable
 from card.reader import CardError
 from card.thaiid import CardData
 
+from .buttons import accept_row
 from .card_bridge import CardBridge
+from .dialogs import DeskDialog, fit_to_screen, room_on_screen
 from .i18n import language, tr
 from .pin_prompt import PinPrompt
 from .qt import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox,
-    QPixmap, QPushButton, Qt, QVBoxLayout, QWidget, Signal,
+    QComboBox, QFormLayout, QFrame, QHBoxLayout, QImage, QLabel, QLineEdit, QMessageBox, QPixmap, QPushButton, QSize,
+    Qt, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
@@ -31,9 +33,36 @@ log = logging.getLogger(__name__)
 LoginFn = Callable[[str, str, str, "str | None", bool], "Session"]
 
 PHOTO_W, PHOTO_H = 132, 160
+PREFERRED = QSize(760, 520)
+
+# What an error looks like: red words beside the field at fault, and a red edge on the field.
+ERROR_TEXT = "color: #b91c1c;"
+ERROR_FIELD = "QLineEdit { border: 1px solid #b91c1c; background: #fef2f2; }"
+# The log-in refusals that are about the user name and password (the server's, or the offline check's).
+WRONG_PASSWORD = {"auth.wrong", "offline.wrong"}
 
 
-class NewPasswordDialog(QDialog):
+def error_label(name: str) -> QLabel:
+    """A red line for the reason a field was refused, hidden while there is none."""
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_TEXT)
+    label.setVisible(False)
+    return label
+
+
+def mark(field: QLineEdit, label: QLabel, text: str) -> None:
+    """The field at fault: its reason beside it in red, a red edge, focus in it with what was typed selected."""
+    label.setText(text)
+    label.setVisible(bool(text))
+    field.setStyleSheet(ERROR_FIELD if text else "")
+    if text:
+        field.setFocus(Qt.OtherFocusReason)
+        field.selectAll()
+
+
+class NewPasswordDialog(DeskDialog):
     """The first log-in: the officer chooses their own password (typed twice)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -45,34 +74,39 @@ class NewPasswordDialog(QDialog):
         self.second = QLineEdit()
         self.second.setEchoMode(QLineEdit.Password)
         self.second.setObjectName("newPasswordAgain")
-        self.problem = QLabel("")
-        self.problem.setObjectName("errorText")
-        self.problem.setWordWrap(True)
+        self.first_error = error_label("newPasswordError")
+        self.problem = error_label("errorText")   # beside the second field: the two differ
         form = QFormLayout()
         form.addRow(tr("รหัสผ่านใหม่", "New password"), self.first)
+        form.addRow("", self.first_error)
         form.addRow(tr("พิมพ์อีกครั้ง", "Again"), self.second)
+        form.addRow("", self.problem)
         hint = QLabel(tr("อย่างน้อย 10 ตัวอักษร มีทั้งตัวอักษรและตัวเลข ห้ามใช้รหัสผ่านชั่วคราวที่ได้รับทางอีเมล",
                          "At least 10 characters with letters and digits; not the one-time password."))
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(tr("บันทึกรหัสผ่านใหม่", "Save"))
-        buttons.button(QDialogButtonBox.Cancel).setText(tr("ยกเลิก", "Cancel"))
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
+        row, save = accept_row(self, "บันทึกรหัสผ่านใหม่", "Save", "savePassword")
+        save.clicked.connect(self._check)
+        self.set_accept(save)
+        self.first_field = self.first
+        for field, label in ((self.first, self.first_error), (self.second, self.problem)):
+            field.textEdited.connect(lambda _t, f=field, lb=label: mark(f, lb, ""))
         box = QVBoxLayout(self)
-        box.addWidget(QLabel(tr("นี่คือการเข้าสู่ระบบครั้งแรก กรุณาตั้งรหัสผ่านของท่านเอง",
-                                "This is your first log-in: choose your own password.")))
+        intro = QLabel(tr("นี่คือการเข้าสู่ระบบครั้งแรก กรุณาตั้งรหัสผ่านของท่านเอง",
+                          "This is your first log-in: choose your own password."))
+        intro.setWordWrap(True)
+        box.addWidget(intro)
         box.addLayout(form)
         box.addWidget(hint)
-        box.addWidget(self.problem)
-        box.addWidget(buttons)
+        box.addStretch(1)
+        box.addLayout(row)
+        self.resize(480, 280)
 
     def _check(self) -> None:
         if not self.first.text():
-            self.problem.setText(tr("กรุณากรอกรหัสผ่านใหม่", "Enter a new password."))
+            mark(self.first, self.first_error, tr("กรุณากรอกรหัสผ่านใหม่", "Enter a new password."))
         elif self.first.text() != self.second.text():
-            self.problem.setText(tr("รหัสผ่านสองช่องไม่ตรงกัน กรุณาพิมพ์ใหม่", "The two passwords differ."))
             self.second.clear()
+            mark(self.second, self.problem, tr("รหัสผ่านสองช่องไม่ตรงกัน กรุณาพิมพ์ใหม่", "The two passwords differ."))
         else:
             self.accept()
 
@@ -96,7 +130,10 @@ class LoginWindow(QWidget):
         self.reader = ""
         self._busy = False
         self.setWindowTitle(tr("เข้าสู่ระบบ — ทะเบียนผู้มีสิทธิ อปท.", "Log in — LGO Registry Desk"))
-        self.resize(760, 520)
+        fit_to_screen(self, PREFERRED)
+        room = room_on_screen(self)
+        if room.width() < PREFERRED.width() or room.height() < PREFERRED.height():
+            self.setWindowState(self.windowState() | Qt.WindowMaximized)
 
         title = QLabel(tr("ทะเบียนผู้มีสิทธิสวัสดิการรักษาพยาบาล อปท.", "LGO Medical-Welfare Registry"))
         title.setObjectName("loginTitle")
@@ -132,14 +169,24 @@ class LoginWindow(QWidget):
         self.password.setEchoMode(QLineEdit.Password)
         self.prompt = PinPrompt(runner, card, self)   # the card PIN: asked, checked and answered there
         self.prompt.verified.connect(self._log_in)
-        self.prompt.said.connect(self._say)
+        self.prompt.said.connect(self._pin_said)
         self.prompt.busy.connect(self._checking_pin)
         self.pin, self.pin_label, self.tries = self.prompt.field, self.prompt.label, self.prompt.tries
+        self._tries_told = ""      # the card's count of tries, shown again once a PIN error is being corrected
+        self.prompt.told.connect(self._told)
+        # The reason a field was refused, beside it (the PIN's in its line of tries, right under it).
+        self.username_error = error_label("usernameError")
+        self.password_error = error_label("passwordError")
         form = QFormLayout()
         form.addRow(tr("ชื่อผู้ใช้งาน", "User name"), self.username)
+        form.addRow("", self.username_error)
         form.addRow(tr("รหัสผ่าน", "Password"), self.password)
+        form.addRow("", self.password_error)
         form.addRow(self.pin_label, self.pin)
         form.addRow("", self.tries)
+        self.username.textEdited.connect(lambda _t: mark(self.username, self.username_error, ""))
+        self.password.textEdited.connect(lambda _t: mark(self.password, self.password_error, ""))
+        self.pin.textEdited.connect(lambda _t: self._pin_corrected())
         self.button = QPushButton(tr("เข้าสู่ระบบ", "Log in"))
         self.button.setObjectName("loginButton")
         self.button.setDefault(True)
@@ -273,13 +320,44 @@ class LoginWindow(QWidget):
     # --- logging in ---------------------------------------------------------------------------------
 
     def _say(self, text: str) -> None:
+        """A refusal that is about no one field: in red under the button."""
+        self.message.setStyleSheet(ERROR_TEXT)
         self.message.setText(text)
         self.message_shown.emit(text)
+
+    def _refuse_field(self, field: QLineEdit, label: QLabel, text: str) -> None:
+        """A refusal about one field: its reason beside it in red, focus in it with the text selected."""
+        self.message.setText("")
+        mark(field, label, text)
+        self.message_shown.emit(text)
+
+    def _told(self, text: str) -> None:
+        self._tries_told = text
+        self.tries.setStyleSheet("")
+
+    def _pin_said(self, text: str) -> None:
+        """What the card answered (a wrong PIN with the tries left, locked, not checked): in red right under the
+        PIN, focus in the PIN to type it again."""
+        self.message.setText("")
+        self.tries.setText(text)
+        self.tries.setStyleSheet(ERROR_TEXT)
+        self.pin.setStyleSheet(ERROR_FIELD)
+        if self.pin.isVisible():
+            self.pin.setFocus(Qt.OtherFocusReason)
+            self.pin.selectAll()
+        self.message_shown.emit(text)
+
+    def _pin_corrected(self) -> None:
+        if self.pin.styleSheet():
+            self.pin.setStyleSheet("")
+            self.tries.setStyleSheet("")
+            self.tries.setText(self._tries_told)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self._busy = busy
         self.button.setEnabled(not busy)
         if busy:
+            self.message.setStyleSheet("")
             self.message.setText(text)
 
     def _checking_pin(self, busy: bool) -> None:
@@ -292,8 +370,12 @@ class LoginWindow(QWidget):
             self._say(tr("กรุณาเสียบบัตรประจำตัวประชาชนของท่านและรอให้อ่านบัตรเสร็จก่อน",
                          "Insert your ID card and wait until it is read."))
             return
-        if not self.username.text().strip() or not self.password.text():
-            self._say(tr("กรุณากรอกชื่อผู้ใช้งานและรหัสผ่าน", "Enter your user name and password."))
+        if not self.username.text().strip():
+            self._refuse_field(self.username, self.username_error,
+                               tr("กรุณากรอกชื่อผู้ใช้งาน (อีเมลของท่าน)", "Enter your user name (your e-mail)."))
+            return
+        if not self.password.text():
+            self._refuse_field(self.password, self.password_error, tr("กรุณากรอกรหัสผ่าน", "Enter your password."))
             return
         self.prompt.check()   # verified: logs in
 
@@ -307,6 +389,9 @@ class LoginWindow(QWidget):
         self._set_busy(False)
         self.password.clear()
         self.message.setText("")
+        self.message.setStyleSheet("")
+        mark(self.password, self.password_error, "")
+        mark(self.username, self.username_error, "")
         self.logged_in.emit(session)
 
     def _refused(self, error: BaseException, new_password: str | None) -> None:
@@ -335,6 +420,13 @@ class LoginWindow(QWidget):
             else:
                 self._say(tr("ยังไม่ได้สร้างสำเนาใหม่ ข้อมูลเดิมถูกเก็บไว้ในโฟลเดอร์ quarantine",
                              "Nothing was rebuilt; the old copy is kept in the quarantine folder."))
+            return
+        if isinstance(error, Refusal) and error.code in WRONG_PASSWORD:
+            # the PIN was right (the card said so): the password is what to type again
+            text = str(error)
+            if self.pin.isVisible():
+                text += tr(" — แก้ไขแล้วใส่รหัส PIN อีกครั้ง", " — correct it and enter the PIN again")
+            self._refuse_field(self.password, self.password_error, text)
             return
         if isinstance(error, Refusal):
             self._say(str(error))

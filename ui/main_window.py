@@ -12,14 +12,15 @@ from app.store import PersonRow, RegisterStore
 from app.thai import ThaiDateError, format_date_short
 from app.usecases import person_detail
 
+from .dialogs import fit_to_screen, room_on_screen, set_reading_order
 from .event_dialogs import date_edit, read_date
 from .i18n import tr
 from .people_model import PeopleModel, SelectionAwareDelegate
 from .evidence import one_attached, open_viewer
 from .person_pane import PersonPane
 from .qt import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter,
-    Qt, QTableView, QTabWidget, QTimer, QUrl, QVBoxLayout, QWidget, Signal,
+    QAbstractItemView, QAction, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QKeySequence, QLabel, QLineEdit,
+    QMainWindow, QSize, QSplitter, Qt, QTableView, QTabWidget, QTimer, QUrl, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
 
@@ -28,6 +29,35 @@ def _relations() -> list[tuple[str, Relation | None]]:
     return [(tr("ทุกฐานะ", "Everyone"), None), (tr("ผู้มีสิทธิ (บุคลากร)", "Beneficiaries (staff)"), Relation.SELF),
             (tr("คู่สมรส", "Spouses"), Relation.SPOUSE), (tr("บุตร", "Children"), Relation.CHILD),
             (tr("บิดา", "Fathers"), Relation.FATHER), (tr("มารดา", "Mothers"), Relation.MOTHER)]
+
+
+# The size the window is laid out for; a smaller screen (a 1366×768 laptop, or full HD at 150 %) opens it maximised.
+PREFERRED = QSize(1280, 780)
+
+
+def shortcut_tip(what: str, keys: str) -> str:
+    """A tooltip that says what a button does and the keys that do it too: ``รับบุคลากรใหม่ (แป้นลัด Ctrl+N)``."""
+    return tr(f"{what} (แป้นลัด {keys})", f"{what} ({keys})")
+
+
+def add_shortcut(window: QWidget, keys: str, slot, name: str = "") -> QAction:
+    """A keyboard shortcut anywhere in ``window`` (while it is the active window)."""
+    action = QAction(window)
+    action.setObjectName(name)
+    action.setShortcut(QKeySequence(keys))
+    action.setShortcutContext(Qt.WindowShortcut)
+    action.triggered.connect(lambda _checked=False: slot())
+    window.addAction(action)
+    return action
+
+
+def open_to_fit(window: QWidget, preferred: QSize) -> None:
+    """Open ``window`` at its preferred size where the screen has room for it, else maximised (its status bar and
+    buttons are never below the screen's edge or behind the taskbar)."""
+    room = room_on_screen(window)
+    fit_to_screen(window, preferred)
+    if room.width() < preferred.width() or room.height() < preferred.height():
+        window.setWindowState(window.windowState() | Qt.WindowMaximized)
 
 
 def _reviews() -> list[tuple[str, ReviewState | None]]:
@@ -39,6 +69,7 @@ def _reviews() -> list[tuple[str, ReviewState | None]]:
 class MainWindow(QMainWindow):
     people_loaded = Signal(int)     # number of rows shown
     detail_loaded = Signal(str)     # the citizen ID shown
+    chosen_changed = Signal()       # another person was chosen, or their detail (and so their relations) arrived
 
     def __init__(self, runner: TaskRunner, today: _dt.date | None = None, training: bool = False) -> None:
         super().__init__()
@@ -48,7 +79,7 @@ class MainWindow(QMainWindow):
         self.unit: Unit | None = None
         self._generation = 0
         self.setWindowTitle(tr("LGO Registry Desk — ทะเบียนผู้มีสิทธิ อปท.", "LGO Registry Desk"))
-        self.resize(1280, 780)
+        open_to_fit(self, PREFERRED)
 
         self.unit_label = QLabel(tr("กำลังเปิดฐานข้อมูล…", "Opening the database…"))
         self.unit_label.setObjectName("unitTitle")
@@ -62,6 +93,8 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(32)
         self.search.setEnabled(False)
+        self.search.setObjectName("search")
+        self.search.setToolTip(shortcut_tip(tr("ค้นหา", "Search"), "Ctrl+F"))
         self.count_label = QLabel("")
         # Every keystroke searches (a search takes milliseconds); keystrokes that come while one runs are
         # folded into a single search of the newest text once it ends (the timer folds a paste).
@@ -99,12 +132,17 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setObjectName("people")
+        self.table.setTabKeyNavigation(False)   # one Tab stop: Tab leaves the list, the arrows move in it
+        self.table.setWordWrap(False)           # a long name is cut at the column's edge with "…", never at a word
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in enumerate((150, 205, 180, 70)):
-            self.table.setColumnWidth(col, width)
+        fm = self.table.fontMetrics()
+        for col, sample in enumerate(("9-9999-99999-99-9", "", "", "ผู้มีสิทธิ")):
+            width = max(fm.horizontalAdvance(sample), fm.horizontalAdvance(self.model.headerData(col, Qt.Horizontal)))
+            self.table.setColumnWidth(col, width + 18)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
 
         self.pane = PersonPane()
@@ -130,7 +168,10 @@ class MainWindow(QMainWindow):
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.pane)
-        split.setSizes([730, 550])
+        split.setStretchFactor(0, 3)   # the list takes the room a wider screen gives; the detail keeps its own
+        split.setStretchFactor(1, 2)
+        split.setSizes([760, 520])
+        self.split = split
         body = QVBoxLayout()
         body.addLayout(bar)
         body.addLayout(filters)
@@ -151,6 +192,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.top = top
         self.statusBar().showMessage(tr("กำลังเปิดฐานข้อมูล…", "Opening the database…"))
+        self.find_action = add_shortcut(self, "Ctrl+F", self.go_to_search, "findShortcut")
+        self.set_tab_order()
 
     # --- wiring to the store --------------------------------------------------------------------
 
@@ -162,6 +205,33 @@ class MainWindow(QMainWindow):
         self.search.setEnabled(True)
         self.search.setFocus()
         self.reload()
+
+    def go_to_search(self) -> None:
+        """Ctrl+F: to the people tab and the search box, its text selected (typing replaces it)."""
+        self.tabs.setCurrentIndex(0)
+        self.search.setFocus(Qt.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def shortcut(self, keys: str, slot, name: str = "") -> QAction:
+        """A keyboard shortcut anywhere in this window (a tab's: e.g. Ctrl+N for a new staff member)."""
+        return add_shortcut(self, keys, slot, name)
+
+    def set_tab_order(self) -> None:
+        """Tab in the reading order of each tab (the window's own widgets, then the tab's, top to bottom) — a
+        widget disabled for now (the search until the copy is open, a button until something is chosen) keeps
+        its place for when it is enabled."""
+        central = self.centralWidget()
+        off = [w for w in central.findChildren(QWidget)
+               if w.parentWidget() is not None and not w.isEnabledTo(w.parentWidget())]
+        for w in off:
+            w.setEnabled(True)
+        try:
+            set_reading_order(central)
+            for i in range(self.tabs.count()):
+                set_reading_order(self.tabs.widget(i))
+        finally:
+            for w in off:
+                w.setEnabled(False)
 
     def people_filter(self) -> PeopleFilter:
         """What the filter row asks for; a date that cannot be read is refused in Thai (Refusal)."""
@@ -208,6 +278,7 @@ class MainWindow(QMainWindow):
         if generation != self._generation:
             return  # a newer search is on its way
         self.model.set_rows(rows, only.entitled_on)
+        self._fit_columns(rows)
         staff = sum(1 for r in rows if r.relation.value == "self")
         entitled = sum(1 for r in rows if r.entitled)
         if self.search.text().strip() or only.active:
@@ -224,7 +295,40 @@ class MainWindow(QMainWindow):
             self.table.selectRow(0)
         else:
             self.pane.show_detail(None, self.today)
+            self.chosen_changed.emit()
         self.people_loaded.emit(len(rows))
+
+    def _fit_columns(self, rows: list[PersonRow]) -> None:
+        """Widen a column that is narrower than its longest text (a name is never cut while the list has room;
+        a column the officer widened stays as wide)."""
+        fm = self.table.fontMetrics()
+        pad = 18   # the cell's margins on both sides
+        header = self.model.headerData
+        for col, name in ((1, "name_th"), (2, "name_en")):
+            texts = {getattr(r, name) for r in rows}
+            texts.add(header(col, Qt.Horizontal))
+            needed = max(fm.horizontalAdvance(t) for t in texts) + pad
+            if self.table.columnWidth(col) < needed:
+                self.table.setColumnWidth(col, needed)
+        self._room_for_columns()
+
+    PANE_AT_LEAST = 420   # the detail's tables (a span: relation, type, from, to) read without a scroll bar
+
+    def _room_for_columns(self) -> None:
+        """On a narrow screen the list takes the room its columns need from the detail, while the detail keeps
+        what its own tables need: every column of the list in view, without scrolling sideways."""
+        last = self.model.columnCount() - 1
+        fm = self.table.fontMetrics()
+        words = max(fm.horizontalAdvance(self.model.headerData(last, Qt.Horizontal)), fm.horizontalAdvance(
+            tr("ไม่มีสิทธิ", "No"))) + 18
+        need = (sum(self.table.columnWidth(c) for c in range(last)) + words
+                + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 2)
+        left, right = self.split.sizes()
+        if left >= need or left + right == 0:
+            return
+        give = min(need - left, right - self.PANE_AT_LEAST)
+        if give > 0:
+            self.split.setSizes([left + give, right - give])
 
     def _document_link(self, url: QUrl) -> None:
         """A document in the person's pane: shown (downloaded first when this PC does not hold it)."""
@@ -241,10 +345,22 @@ class MainWindow(QMainWindow):
         row = self.model.row_at(self.table.currentIndex().row())
         return row.cid if row is not None else None
 
+    def current_relations(self) -> frozenset[Relation]:
+        """How the chosen person stands in the register: every relation their detail knows once it arrived,
+        until then the chosen row's."""
+        row = self.model.row_at(self.table.currentIndex().row())
+        if row is None:
+            return frozenset()
+        detail = self.pane.detail
+        if detail is not None and detail.person.cid == row.cid:
+            return detail.relations
+        return frozenset({row.relation})
+
     def _row_chosen(self, i: int) -> None:
         row = self.model.row_at(i)
         if row is None or self.register is None:
-            return
+            return   # (nobody chosen: said by _people_arrived; and no signal while the window is being destroyed)
+        self.chosen_changed.emit()
         register, today = self.register, self.today
         self.runner.run(lambda: person_detail(register, row.cid, today),
                         lambda d: self._detail_arrived(row.cid, d), self._failed)
@@ -254,6 +370,7 @@ class MainWindow(QMainWindow):
         if current is not None and current.cid != cid:
             return  # the officer has already moved on
         self.pane.show_detail(detail, self.today)
+        self.chosen_changed.emit()
         self.detail_loaded.emit(cid)
 
     def _failed(self, error: BaseException) -> None:

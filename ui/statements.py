@@ -130,6 +130,7 @@ class StatementPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)   # one Tab stop; the arrows move in it
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._chosen)
@@ -144,12 +145,16 @@ class StatementPanel(QWidget):
         self.people.setObjectName("statementPeople")
         self.people.setModel(self.model)
         self.people.verticalHeader().setVisible(False)
+        self.people.setTabKeyNavigation(False)
+        self.people.setWordWrap(False)          # a long name is cut at the column's edge, never at a word
         self.people.verticalHeader().setDefaultSectionSize(28)
         self.people.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.people.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((150, 220, 110, 200)):
             self.people.setColumnWidth(col, width)
-        self.confirm_button = QPushButton(tr("ยืนยันบัญชีรายชื่อ…", "Confirm the statement…"))
+        self.confirm_button = QPushButton(tr("ยืนยันบัญชีรายชื่อ (&C)…", "&Confirm the statement…"))
+        self.confirm_button.setToolTip(tr("ยืนยันบัญชีรายชื่อที่เลือกด้วยบัตรและรหัส PIN (แป้นลัด Alt+C)",
+                                          "Confirm the chosen statement with your card and PIN (Alt+C)"))
         self.confirm_button.setObjectName("confirmStatement")
         self.confirm_button.setEnabled(False)
         left = QVBoxLayout()

@@ -19,7 +19,7 @@ from sync.session import Session
 from .card_bridge import CardBridge
 from .changesets import problem_th
 from .i18n import tr
-from .main_window import MainWindow
+from .main_window import MainWindow, add_shortcut, shortcut_tip
 from .qt import QLabel, QMessageBox, QProgressBar, QPushButton, QWidget, Signal
 from .tabs import TABS_OF_ROLE, Duty
 from .tasks import TaskRunner
@@ -100,6 +100,9 @@ class Workspace(MainWindow):
         self.sync_button = QPushButton(tr("ซิงก์ตอนนี้", "Sync now"))
         self.sync_button.setObjectName("syncNow")
         self.sync_button.clicked.connect(self.sync_requested.emit)
+        self.sync_button.setToolTip(shortcut_tip(tr("ซิงก์กับเซิร์ฟเวอร์กลางตอนนี้", "Sync with the central server now"),
+                                                 "F5"))
+        self.sync_action = add_shortcut(self, "F5", self.sync_now, "syncShortcut")
         self.licence_label = QLabel("")
         self.licence_label.setObjectName("licenceLabel")
         bar = self.statusBar()
@@ -116,6 +119,8 @@ class Workspace(MainWindow):
         for duty in self.duties:
             self.tabs.addTab(duty, tr(*duty.title))
         self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+        self.inbox_loaded.connect(self._count_inbox)
+        self.set_tab_order()
 
     # --- the role's tabs -----------------------------------------------------------------------------------
 
@@ -127,6 +132,19 @@ class Workspace(MainWindow):
     work = property(lambda self: self.duty("myWork"))
     inbox = property(lambda self: self.duty("reviewInbox"))
     rounds = property(lambda self: self.duty("confirmationRound"))
+
+    def _count_inbox(self, waiting: int) -> None:
+        """The registrar's review tab says how many wait: รอตรวจ (3) — it follows every reload of the inbox."""
+        inbox = self.inbox
+        if inbox is None:
+            return
+        th, en = inbox.title
+        self.tabs.setTabText(self.tabs.indexOf(inbox), tr(f"{th} ({waiting})", f"{en} ({waiting})"))
+
+    def sync_now(self) -> None:
+        """F5, or the button: a sync at once (not while one runs)."""
+        if self.sync_button.isEnabled():
+            self.sync_requested.emit()
 
     # --- what a tab may ask of the window (ui.tabs.host.Host) -------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping, NamedTuple
+from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple
 
 from .. import actions, editing, events
 from .. import cid as cidmod
@@ -32,20 +32,49 @@ class Named(NamedTuple):
     en: str
 
 
-# The events recorded about someone already in the register, in the order the window offers them.
+# The events recorded about someone already in the register, in the order the window offers them (each only to
+# the people it concerns: :func:`events_of`).
 PERSON_EVENTS: dict[str, Named] = {
     "end": Named("พ้นจากการปฏิบัติงาน (โอนย้ายออก ลาออก ถูกให้ออก เกษียณ)", "End of service"),
     "death": Named("เสียชีวิต", "Death"),
     "marriage": Named("จดทะเบียนสมรส", "Marriage"),
+    "child_marriage": Named("บุตรจดทะเบียนสมรส", "A child's marriage"),
     "divorce": Named("จดทะเบียนหย่า", "Divorce"),
     "birth": Named("แจ้งเกิดบุตร / เพิ่มบุตร", "Birth of a child"),
     "parent": Named("เพิ่มบิดาหรือมารดา", "Add a parent"),
 }
-# Every person event a form exists for (the child's marriage is not offered in the window yet).
-EVENT_NAMES: dict[str, Named] = {
-    **PERSON_EVENTS,
-    "child_marriage": Named("บุตรจดทะเบียนสมรส", "A child's marriage"),
+# Every person event a form exists for: each is offered to the people it concerns.
+EVENT_NAMES: dict[str, Named] = PERSON_EVENTS
+
+# Which events the rules accept about a person, by how the person stands in the unit's register (app.events,
+# app.register.validate):
+# * the beneficiary (ผู้มีสิทธิ): their service ends (an open service in this unit), they die, they marry or
+#   divorce, a child is born or adopted, a parent is added — the marriage, the child and the parent are claimed as
+#   the beneficiary's dependents, which the rules accept only through an entitled beneficiary;
+# * a spouse: dies (the marriage ends with them), or the marriage ends in divorce — the same marriage record;
+# * a child: dies, or marries (app.events.child_married: their right as a child ends that day; a beneficiary's
+#   marriage would claim the child's spouse as a dependent of the child, which the rules refuse);
+# * a father or mother: dies (their marriages are not the unit's to record).
+# Someone who is several of these gets every event of each; a beneficiary's own marriage is their marriage as a
+# child too (one marriage record ends the child's right), so a beneficiary is not offered the child's marriage.
+EVENTS_OF_RELATION: dict[Relation, tuple[str, ...]] = {
+    Relation.SELF: ("end", "death", "marriage", "divorce", "birth", "parent"),
+    Relation.SPOUSE: ("death", "divorce"),
+    Relation.CHILD: ("death", "child_marriage"),
+    Relation.FATHER: ("death",),
+    Relation.MOTHER: ("death",),
 }
+
+
+def events_of(relations: Iterable[Relation]) -> tuple[str, ...]:
+    """The person events (kinds of :data:`PERSON_EVENTS`, in its order) the rules accept about a person who
+    stands in the register as each of ``relations`` (none: nothing)."""
+    kinds = {kind for relation in relations for kind in EVENTS_OF_RELATION.get(Relation(relation), ())}
+    if "marriage" in kinds:
+        kinds.discard("child_marriage")
+    return tuple(kind for kind in PERSON_EVENTS if kind in kinds)
+
+
 # How a staff member comes in, and why service ends — as the forms offer them.
 HOW_HIRED: dict[StartReason, Named] = {
     StartReason.HIRE: Named("บรรจุใหม่", "New hire"),

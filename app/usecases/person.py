@@ -34,6 +34,16 @@ class PersonDetail:
     notes: list[Verdict] = field(default_factory=list)  # other coverage explained, refusals
     documents: list[Document] = field(default_factory=list)  # attached to change sets about them
 
+    @property
+    def relations(self) -> frozenset[Relation]:
+        """How the person stands in the register: a beneficiary (any service), and as whom they were ever
+        entitled through someone (the spans' relations) — what decides the events recorded about them
+        (app.usecases.forms.events_of)."""
+        found = {s.relation for s in self.spans}
+        if self.employments:
+            found.add(Relation.SELF)
+        return frozenset(found)
+
 
 def person_detail(register: RegisterStore, cid: str, today: Date) -> PersonDetail | None:
     facts = register.load_facts([cid])

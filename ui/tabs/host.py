@@ -22,9 +22,17 @@ class Host(Protocol):
     local_change: Any           # the window's signal: something is owed to the server now
     work_loaded: Any            # the window's signals the tests and the demo follow: "my work" listed,
     inbox_loaded: Any           # the review inbox listed
+    chosen_changed: Any         # another person was chosen in the people list, or their detail arrived
 
     def current_cid(self) -> str | None:
         """The citizen ID chosen in the people list."""
+
+    def current_relations(self) -> frozenset:
+        """How the chosen person stands in the register (app.rules.entitlement.Relation: beneficiary, spouse,
+        child, father, mother — several for some)."""
+
+    def shortcut(self, keys: str, slot: Callable[[], Any], name: str = "") -> Any:
+        """A keyboard shortcut anywhere in the window (e.g. "Ctrl+N")."""
 
     def say(self, text: str) -> None:
         """A line in the status bar."""

@@ -8,12 +8,13 @@ from __future__ import annotations
 from app import editing
 from app.changeset import ChangeSet, ReviewState
 from app.usecases import Changed, Desk
-from app.usecases import registry
+from app.usecases import forms, registry
 
 from ..changesets import ChangeSetPanel
 from ..event_dialogs import EditDialog, HireDialog, PersonEventDialog, UnitDialog
 from ..i18n import tr
-from ..qt import QMenu, QPushButton, QToolButton, Signal
+from ..main_window import shortcut_tip
+from ..qt import QMenu, QPushButton, Signal
 from .host import Host
 
 
@@ -28,41 +29,73 @@ class MyWorkTab(ChangeSetPanel):
         self.get_blob = host.get_blob
         self.dialog = None   # the guided-action dialog open now (tests drive it)
         self.setObjectName("myWork")
-        self.edit = self.add_button("แก้ไข…", "Edit…", self.edit_chosen, "editButton")
-        self.resend = self.add_button("ส่งตรวจอีกครั้ง", "Send again", self.resend_chosen, "resendButton")
-        self.merge = self.add_button("รวมส่วนที่ไม่ขัดแย้งเป็นชุดใหม่", "Merge what does not overlap",
+        self.edit = self.add_button("แก้ไข (&E)…", "&Edit…", self.edit_chosen, "editButton")
+        self.edit.setToolTip(shortcut_tip(tr("แก้ไขรายการที่เลือก", "Edit the chosen one"), "Alt+E"))
+        self.resend = self.add_button(*self.RESEND, self.resend_chosen, "resendButton")
+        self.resend.setToolTip(shortcut_tip(tr("ส่งรายการที่เลือกให้นายทะเบียนตรวจ", "Send the chosen one for review"),
+                                            "Alt+S"))
+        self.merge = self.add_button("รวมส่วนที่ไม่ขัดแย้งเป็นชุดใหม่ (&M)", "&Merge what does not overlap",
                                      self.merge_chosen, "mergeButton")
+        self.merge.setToolTip(shortcut_tip(tr("รวมส่วนที่ไม่ขัดแย้งเป็นชุดใหม่", "Merge what does not overlap"),
+                                           "Alt+M"))
         self.cancel = self.add_button("ยกเลิกรายการ", "Cancel it", self.cancel_chosen, "cancelButton")
         self.loaded.connect(host.work_loaded.emit)
         self._guided_actions()
 
+    # the resend button's words: a draft never sent goes to the registrar; a returned one goes back again
+    RESEND = ("ส่งให้นายทะเบียนตรวจ (&S)", "&Send for review")
+    RESEND_AGAIN = ("ส่งตรวจอีกครั้ง (&S)", "&Send for review again")
+
     def _guided_actions(self) -> None:
-        """The officer's buttons on the people tab: they act on the unit or on the person chosen there."""
-        hire = QPushButton(tr("รับบุคลากรใหม่…", "New staff member…"))
+        """The officer's buttons on the people tab: they act on the unit or on the person chosen there. The
+        events offered are those the rules accept about the chosen person (app.usecases.forms.events_of)."""
+        hire = QPushButton(tr("รับบุคลากรใหม่ (&N)…", "&New staff member…"))
         hire.setObjectName("hireButton")
+        hire.setToolTip(shortcut_tip(tr("รับบุคลากรใหม่ พร้อมครอบครัว", "A new staff member, with the family"),
+                                     "Ctrl+N"))
         hire.clicked.connect(self.open_hire)
-        event = QToolButton()
-        event.setObjectName("eventButton")
-        event.setText(tr("บันทึกเหตุการณ์ของผู้ที่เลือก", "Record an event for the chosen person"))
-        event.setPopupMode(QToolButton.InstantPopup)
-        menu = QMenu(event)
-        for kind, (th, en) in PersonEventDialog.KINDS.items():
-            menu.addAction(tr(th, en), lambda k=kind: self.open_event(k))
-        event.setMenu(menu)
-        unit = QPushButton(tr("ข้อมูลหน่วยงาน…", "Unit data…"))
+        # A push button with a menu leaves room for its arrow beside the text (a tool button drew it over the
+        # text's last characters).
+        self.event_button = QPushButton(tr("บันทึกเหตุการณ์ของผู้ที่เลือก (&E)…", "R&ecord an event for the chosen person…"))
+        self.event_button.setObjectName("eventButton")
+        self.event_menu = QMenu(self.event_button)
+        self.event_menu.setObjectName("eventMenu")
+        self.event_button.setMenu(self.event_menu)
+        self.host.chosen_changed.connect(self.offer_events)
+        unit = QPushButton(tr("ข้อมูลหน่วยงาน (&U)…", "&Unit data…"))
         unit.setObjectName("unitButton")
+        unit.setToolTip(shortcut_tip(tr("ข้อมูลพื้นฐานของหน่วยงาน", "The unit's basic data"), "Alt+U"))
         unit.clicked.connect(self.open_unit)
         row = self.host.actions_row
         row.addWidget(hire)
-        row.addWidget(event)
+        row.addWidget(self.event_button)
         row.addStretch(1)
         row.addWidget(unit)
+        self.hire_button, self.unit_button = hire, unit
+        self.host.shortcut("Ctrl+N", self.open_hire, "hireShortcut")
+        self.offer_events()
+
+    def offer_events(self) -> None:
+        """The event menu for the person chosen now: only what the rules accept about them, as they stand."""
+        self.event_menu.clear()
+        kinds = forms.events_of(self.host.current_relations()) if self.host.current_cid() else ()
+        for kind in kinds:
+            th, en = forms.PERSON_EVENTS[kind]
+            action = self.event_menu.addAction(tr(th, en))
+            action.setObjectName(kind)
+            action.triggered.connect(lambda _checked=False, k=kind: self.open_event(k))
+        self.event_button.setEnabled(bool(kinds))
+        what = tr("บันทึกเหตุการณ์ของผู้ที่เลือกในรายชื่อ", "Record an event for the person chosen in the list") \
+            if kinds else tr("เลือกบุคคลจากรายชื่อก่อน", "Choose a person from the list first")
+        self.event_button.setToolTip(shortcut_tip(what, "Alt+E"))
 
     def selection_changed(self, chosen: list[ChangeSet]) -> None:
         one = chosen[0] if len(chosen) == 1 else None
         editable = one is not None and one.state in editing.EDITABLE_STATES
         self.edit.setEnabled(editable)
         self.resend.setEnabled(editable)
+        sent_before = one is not None and any(t.state is ReviewState.PENDING for t in one.history)
+        self.resend.setText(tr(*(self.RESEND_AGAIN if sent_before else self.RESEND)))
         self.merge.setEnabled(one is not None and one.state is ReviewState.RETURNED)
         self.cancel.setEnabled(editable)  # a pending one is the registrar's until it comes back
 

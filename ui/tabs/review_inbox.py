@@ -59,10 +59,14 @@ class ReviewInboxTab(ChangeSetPanel):
         self.host = host
         self.get_blob = host.get_blob
         self.setObjectName("reviewInbox")
-        self.approve = self.add_button("อนุมัติที่เลือก…", "Approve the chosen…", self.approve_chosen,
+        self.approve = self.add_button("อนุมัติที่เลือก (&A)…", "&Approve the chosen…", self.approve_chosen,
                                        "approveButton")
-        self.give_back = self.add_button("ส่งกลับพร้อมเหตุผล…", "Return with a reason…", self.return_chosen,
+        self.approve.setToolTip(tr("อนุมัติรายการที่เลือกด้วยบัตรและรหัส PIN ของท่าน (แป้นลัด Alt+A)",
+                                   "Approve the chosen ones with your card and PIN (Alt+A)"))
+        self.give_back = self.add_button("ส่งกลับพร้อมเหตุผล (&R)…", "&Return with a reason…", self.return_chosen,
                                          "returnButton")
+        self.give_back.setToolTip(tr("ส่งรายการที่เลือกกลับให้เจ้าหน้าที่ทะเบียนแก้ไข (แป้นลัด Alt+R)",
+                                     "Return the chosen one for correction (Alt+R)"))
         self.loaded.connect(host.inbox_loaded.emit)
 
     def selection_changed(self, chosen: list[ChangeSet]) -> None:
