@@ -36,7 +36,8 @@ def problems_of(w: QWidget) -> list[str]:
     name = w.objectName() or type(w).__name__
     avail = w.screen().availableGeometry()
     out = []
-    room = QRect(avail.topLeft(), avail.size() - FRAME_ALLOWANCE)
+    # a maximised window's title bar is inside the available geometry; any other needs room for one
+    room = avail if w.isMaximized() else QRect(avail.topLeft(), avail.size() - FRAME_ALLOWANCE)
     if w.width() > room.width() or w.height() > room.height():
         out.append(f"{name}: {w.width()}×{w.height()} is larger than the room on a {avail.width()}×"
                    f"{avail.height()} screen ({room.width()}×{room.height()} less the title bar)")

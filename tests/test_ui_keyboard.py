@@ -58,9 +58,16 @@ def office(central_sqlite, tmp_path):
     return central_sqlite
 
 
+def activated(qtbot, window) -> None:
+    """What the window manager does when a window or dialog appears: make it the active one (the offscreen
+    platform has no window manager). Which of its widgets has the focus is the program's doing."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+
 def log_in_by_keyboard(qtbot, desk, email: str, password: str) -> None:
     w = desk.login
-    qtbot.waitActive(w)
+    activated(qtbot, w)
     qtbot.waitUntil(lambda: w.card_data is not None, timeout=20000)
     assert focused() is w.username
     type_keys(email)
@@ -73,7 +80,7 @@ def log_in_by_keyboard(qtbot, desk, email: str, password: str) -> None:
     qtbot.waitUntil(lambda: desk.window is not None and desk.window.register is not None, timeout=10000)
     qtbot.waitUntil(lambda: desk.window.sync_button.isEnabled() and "ซิงก์ล่าสุด" in desk.window.sync_label.text(),
                     timeout=30000)
-    qtbot.waitActive(desk.window)
+    activated(qtbot, desk.window)
 
 
 def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, qapp, tmp_path, slots, office):
@@ -88,13 +95,12 @@ def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, q
     assert focused() is w.search
     type_keys("ไม่มีใครชื่อนี้")
     qtbot.waitUntil(lambda: w.model.rowCount() == 0, timeout=10000)
-    key(Qt.Key_Escape) if False else None
 
     # Ctrl+N: a new hire; the focus is in the citizen ID
     key(Qt.Key_N, Qt.ControlModifier)
     qtbot.waitUntil(lambda: w.dialog is not None and w.dialog.isVisible(), timeout=5000)
     hire = w.dialog
-    qtbot.waitActive(hire)
+    activated(qtbot, hire)
     assert focused() is hire.form.edits["cid"]
     type_keys("3100000000012")
     tab_to("title_th")
@@ -117,13 +123,13 @@ def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, q
     tab_to("addSpouse")
     key(Qt.Key_Space)
     spouse = hire.last_dependent
-    qtbot.waitActive(spouse)
+    activated(qtbot, spouse)
     key(Qt.Key_Escape)
     qtbot.waitUntil(lambda: not spouse.isVisible(), timeout=5000)
-    qtbot.waitActive(hire)
+    activated(qtbot, hire)
     key(Qt.Key_Space)            # the focus is back on "เพิ่มคู่สมรส"
     spouse = hire.last_dependent
-    qtbot.waitActive(spouse)
+    activated(qtbot, spouse)
     assert focused() is spouse.form.edits["cid"]
     type_keys("3100000000021")
     tab_to("first_th")
@@ -136,10 +142,14 @@ def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, q
     key(Qt.Key_Escape)
     qtbot.waitUntil(lambda: spouse.discard_question is not None and spouse.discard_question.isVisible(),
                     timeout=5000)
-    key(Qt.Key_Return)
-    qtbot.waitUntil(lambda: not spouse.discard_question.isVisible(), timeout=5000)
+    question = spouse.discard_question
+    activated(qtbot, question)
+    assert question.text() == "ละทิ้งข้อมูลที่กรอก?"
+    with qtbot.waitSignal(question.finished, timeout=5000):
+        key(Qt.Key_Return)
+    assert spouse.discard_question is None
     assert spouse.isVisible() and spouse.form.edits["first_th"].text() == "สมศักดิ์"
-    qtbot.waitActive(spouse)
+    activated(qtbot, spouse)
     tab_to("registrationNo")
     type_keys("123/2555")
     tab_to("registeredOn")
@@ -148,7 +158,7 @@ def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, q
     with qtbot.waitSignal(hire.dependent_added, timeout=5000) as added:
         key(Qt.Key_Return)
     assert added.args[0] == "3100000000021" and hire.family.rowCount() == 1
-    qtbot.waitActive(hire)
+    activated(qtbot, hire)
 
     # Ctrl+Enter sends, once the rules agree
     qtbot.waitUntil(lambda: hire.send_button.isEnabled(), timeout=10000)
@@ -156,7 +166,7 @@ def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, q
         key(Qt.Key_Return, Qt.ControlModifier)
     qtbot.waitUntil(lambda: not hire.isVisible(), timeout=5000)
     # F5: sync now
-    qtbot.waitActive(w)
+    activated(qtbot, w)
     with qtbot.waitSignal(w.synced, timeout=30000):
         key(Qt.Key_F5)
     qtbot.waitUntil(lambda: "ยังไม่ส่ง 0" in w.sync_label.text(), timeout=30000)
@@ -176,14 +186,14 @@ def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, q
     key(Qt.Key_Space)
     dialog = r.dialog
     qtbot.waitUntil(lambda: dialog.pin.isVisible() and dialog.button.isEnabled(), timeout=20000)
-    qtbot.waitActive(dialog)
+    activated(qtbot, dialog)
     assert focused() is dialog.pin
     type_keys("9999")
     with qtbot.waitSignal(dialog.said, timeout=10000, check_params_cb=lambda text: "อีก 2 ครั้ง" in text):
         key(Qt.Key_Return)
     assert dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.button.isEnabled(), timeout=10000)
-    focused().selectAll() if hasattr(focused(), "selectAll") else None
+    key(Qt.Key_A, Qt.ControlModifier)             # the wrong PIN is still there: select it and type over it
     type_keys("1234")
     with qtbot.waitSignal(r.local_change, timeout=20000):
         key(Qt.Key_Return)
