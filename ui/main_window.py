@@ -19,8 +19,9 @@ from .people_model import PeopleModel, SelectionAwareDelegate
 from .evidence import one_attached, open_viewer
 from .person_pane import PersonPane
 from .qt import (
-    QAbstractItemView, QAction, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QKeySequence, QLabel, QLineEdit,
-    QMainWindow, QSize, QSplitter, Qt, QTableView, QTabWidget, QTimer, QUrl, QVBoxLayout, QWidget, Signal,
+    QAbstractItemView, QAbstractSpinBox, QAction, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QKeySequence,
+    QLabel, QLineEdit, QMainWindow, QSize, QSplitter, Qt, QTableView, QTabWidget, QTimer, QUrl, QVBoxLayout, QWidget,
+    Signal,
 )
 from .tasks import TaskRunner
 
@@ -64,6 +65,17 @@ def _reviews() -> list[tuple[str, ReviewState | None]]:
     return [(tr("ทุกสถานะงาน", "Any review state"), None),
             (tr("มีงานรอนายทะเบียนตรวจ", "Pending review"), ReviewState.PENDING),
             (tr("มีงานถูกส่งกลับให้แก้ไข", "Returned for correction"), ReviewState.RETURNED)]
+
+
+def _own(widget: QWidget, root: QWidget) -> bool:
+    """A widget of the window's own layout, not a part inside another widget (a list's scroll bar, a field's
+    clear button, a tab bar's arrows), which its owner manages."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not root:
+        if isinstance(parent, (QAbstractItemView, QLineEdit, QComboBox, QAbstractSpinBox)) or parent.inherits("QTabBar"):
+            return False
+        parent = parent.parentWidget()
+    return parent is root
 
 
 class MainWindow(QMainWindow):
@@ -221,8 +233,8 @@ class MainWindow(QMainWindow):
         widget disabled for now (the search until the copy is open, a button until something is chosen) keeps
         its place for when it is enabled."""
         central = self.centralWidget()
-        off = [w for w in central.findChildren(QWidget)
-               if w.parentWidget() is not None and not w.isEnabledTo(w.parentWidget())]
+        off = [w for w in central.findChildren(QWidget) if w.focusPolicy() & Qt.TabFocus
+               and not w.isEnabledTo(w.parentWidget()) and _own(w, central)]
         for w in off:
             w.setEnabled(True)
         try:

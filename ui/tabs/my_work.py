@@ -94,8 +94,9 @@ class MyWorkTab(ChangeSetPanel):
         editable = one is not None and one.state in editing.EDITABLE_STATES
         self.edit.setEnabled(editable)
         self.resend.setEnabled(editable)
-        sent_before = one is not None and any(t.state is ReviewState.PENDING for t in one.history)
-        self.resend.setText(tr(*(self.RESEND_AGAIN if sent_before else self.RESEND)))
+        if one is not None:   # (nothing chosen: the button is off and keeps its words — as while the list goes)
+            sent_before = any(t.state is ReviewState.PENDING for t in one.history)
+            self.resend.setText(tr(*(self.RESEND_AGAIN if sent_before else self.RESEND)))
         self.merge.setEnabled(one is not None and one.state is ReviewState.RETURNED)
         self.cancel.setEnabled(editable)  # a pending one is the registrar's until it comes back
 
