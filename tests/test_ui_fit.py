@@ -181,6 +181,9 @@ def test_every_window_and_dialog_fits_the_screen_with_its_buttons(qtbot, qapp, t
     settle(qtbot, watch, r)
     qtbot.waitUntil(lambda: r.inbox.table.rowCount() == 1, timeout=20000)
     r.inbox.table.selectRow(0)
+    dialog = r.inbox.return_chosen()
+    settle(qtbot, watch, dialog)
+    close(qtbot, dialog)
     dialog = r.inbox.approve_chosen()
     qtbot.waitUntil(lambda: dialog.pin.isVisible(), timeout=20000)
     settle(qtbot, watch, dialog)
@@ -196,7 +199,7 @@ def test_every_window_and_dialog_fits_the_screen_with_its_buttons(qtbot, qapp, t
     assert watch.problems == []
     seen = set(watch.seen)
     for name in ("LoginWindow", "Workspace", "hireDialog", "dependentDialog", "eventDialog", "unitDialog",
-                 "CardPinDialog"):
+                 "CardPinDialog", "returnDialog"):
         assert name in seen, f"{name} was not shown (seen: {sorted(seen)})"
 
 

@@ -5,7 +5,7 @@ cases of app.usecases.review, run on the database worker."""
 from __future__ import annotations
 
 from app.changeset import ChangeSet
-from app.usecases import Changed
+from app.usecases import Changed, Desk
 from app.usecases import review
 
 from ..approve import with_card_and_pin
@@ -13,7 +13,7 @@ from ..buttons import accept_row
 from ..changesets import ChangeSetPanel
 from ..dialogs import DeskDialog
 from ..i18n import tr
-from ..qt import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from ..qt import QLabel, QPlainTextEdit, Qt, QVBoxLayout, QWidget
 from .host import Host
 
 
@@ -96,16 +96,23 @@ class ReviewInboxTab(ChangeSetPanel):
         self.host.say(tr(f"อนุมัติแล้ว {n} รายการ", f"{n} approved"))
         self.host.render(changed)
 
-    def return_chosen(self, reason: str | None = None) -> None:
+    def return_chosen(self, reason: str | None = None) -> ReturnReasonDialog | None:
+        """Without a reason given, the dialog asks for it (not modal-blocking: it is returned, tests drive it)."""
         chosen, desk = self.selected(), self.desk
         if len(chosen) != 1 or desk is None:
-            return
+            return None
         cs = chosen[0]
-        if not reason:
-            dialog = ReturnReasonDialog(cs.title, self.window())
-            if dialog.exec() != QDialog.Accepted:
-                return
-            reason = dialog.text
+        if reason:
+            self._return(desk, cs, reason)
+            return None
+        dialog = ReturnReasonDialog(cs.title, self.window())
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._return(desk, cs, dialog.text))
+        dialog.open()
+        self.host.opened(dialog)
+        return dialog
+
+    def _return(self, desk: Desk, cs: ChangeSet, reason: str) -> None:
         self.runner.run(lambda: review.return_(desk, cs, reason), self._returned, self.host.refused)
 
     def _returned(self, changed: Changed) -> None:
