@@ -85,11 +85,9 @@ class Tour:
         registry, registrar = training.generate(staff=5).officers[1], training.generate(staff=5).officers[0]
         self.desk.start()
         self.log_in(0, registry.email)
-        win = self.desk.window
-        win.resize(1360, 820)
+        win = self.desk.window   # as it opens: maximised on a laptop screen, the status bar in view
         self.shot(win, "people")
         hire = win.work.open_hire()
-        hire.resize(900, 760)
         hire.reason.setCurrentIndex(hire.reason.findData(StartReason.TRANSFER_IN))  # the transfer-in's extra line
         type_into(self.app, hire.from_unit, "OTH0002")
         self.shot(hire, "transfer-in")
@@ -102,6 +100,8 @@ class Tour:
         hire.check()
         wait(self.app, lambda: hire.verdicts.toPlainText() != "", what="the rules' verdicts")
         self.shot(hire, "new-hire")
+        hire.scroll.ensureWidgetVisible(hire.evidence.list)   # scrolled to its documents: the buttons stay
+        self.shot(hire, "new-hire-scrolled-to-its-buttons")
         hire.send_button.click()
         settle(self.app, 1.0)
         win.tabs.setCurrentIndex(1)
@@ -115,13 +115,16 @@ class Tour:
         opened[0].check()
         wait(self.app, lambda: "ผ่าน" in opened[0].verdicts.toPlainText(), what="the unit data's verdicts")
         self.shot(opened[0], "unit-data")
-        opened[0].reject()
+        opened[0].reject()                      # something was typed: it asks first
+        wait(self.app, lambda: opened[0].discard_question is not None, what="the discard question")
+        box = opened[0].discard_question
+        self.shot(box, "discard-question")
+        next(b for b in box.buttons() if b.text() == "ละทิ้ง").click()
         win.sync_requested.emit()
         wait(self.app, lambda: "ยังไม่ส่ง 0" in win.sync_label.text(), 60, "the sync")
         self.desk.logout()
         self.log_in(1, registrar.email)
         win = self.desk.window
-        win.resize(1360, 820)
         win.tabs.setCurrentIndex(1)
         wait(self.app, lambda: win.inbox.table.rowCount() > 0, 60, "the review inbox")
         win.inbox.table.selectRow(win.inbox.table.rowCount() - 1)  # this tour's hire: the newest
