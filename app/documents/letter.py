@@ -26,7 +26,7 @@ from ..filetypes import sniff
 from ..thai import MONTHS_TH, be_year, thai_digits_prose
 from .fonts import register_fonts, th_size, thai_style
 from .tables import Table, TableFlow
-from .thaitext import ThaiParagraph, baseline_offset, break_lines, draw_text, text_width
+from .thaitext import ThaiCanvas, ThaiParagraph, baseline_offset, break_lines, draw_text, text_width
 
 LETTER_SIZE = th_size(16)   # the regulation's 16 pt (TH Sarabun), in Sarabun points: see fonts.TH_POINT
 PAGE_W, PAGE_H = A4
@@ -240,7 +240,7 @@ def letter_pdf(letter: Letter) -> bytes:
     # the signature never stands alone on a page: the last paragraph goes with it
     last = story.pop() if story and isinstance(story[-1], ThaiParagraph) else None
     story.append(KeepTogether(([last] if last else []) + [Spacer(1, leading * 0.6), closing]))
-    doc.build(story)
+    doc.build(story, canvasmaker=ThaiCanvas)
     return buf.getvalue()
 
 

@@ -26,7 +26,7 @@ from reportlab.platypus import Flowable
 from ..cid import format_cid
 from ..thai import BE_OFFSET, MONTHS_TH, PartialDate, thai_digits_prose
 from .fonts import register_fonts, th_size
-from .thaitext import baseline_offset, break_lines, draw_text, text_width
+from .thaitext import ThaiCanvas, baseline_offset, break_lines, draw_text, text_width
 
 LIST_SIZE = th_size(15)   # the body of a list: 15 pt in the TH fonts' scale
 KINDS = ("text", "cid", "date", "money", "int")
@@ -358,9 +358,7 @@ def table_pdf(doc: TableDocument) -> bytes:
 
 def _paged_canvas(decorate):
     """A canvas that draws every page's footer once the number of pages is known."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    class PagedCanvas(Canvas):
+    class PagedCanvas(ThaiCanvas):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
@@ -374,8 +372,8 @@ def _paged_canvas(decorate):
             for state in self._pages:
                 self.__dict__.update(state)
                 decorate(self, self._pageNumber, total)
-                Canvas.showPage(self)
-            Canvas.save(self)
+                ThaiCanvas.showPage(self)
+            ThaiCanvas.save(self)
 
     return PagedCanvas
 

@@ -17,6 +17,7 @@ import threading
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.ttfonts import shapeStr
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 _local = threading.local()
@@ -159,6 +160,20 @@ def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align
         canv.drawString(x, y, glyphs)
         canv.addLiteral("EMC")
     return width
+
+
+class ThaiCanvas(Canvas):
+    """A canvas whose starting font is Sarabun: a PDF that names Helvetica (ReportLab's default, never
+    embedded) would list a font the reader's machine has to substitute."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .fonts import register_fonts
+
+        if kwargs.get("initialFontName") is None:  # platypus passes None explicitly
+            kwargs["initialFontName"] = register_fonts()
+        if kwargs.get("initialFontSize") is None:
+            kwargs["initialFontSize"] = 10
+        super().__init__(*args, **kwargs)
 
 
 def baseline_offset(size: float, leading: float) -> float:
