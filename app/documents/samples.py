@@ -75,7 +75,7 @@ def sample_letter(officers: int = 12, emblem: bytes | None = None) -> Letter:
     unit = UNIT.name
     return Letter(
         unit=f"{unit}",
-        address="๙๙ หมู่ ๑ ตำบลบ้านฝึกหัด\nอำเภอเมืองขอนแก่น จังหวัดขอนแก่น ๔๐๐๐๐",
+        address="99 หมู่ 1 ตำบลบ้านฝึกหัด\nอำเภอเมืองขอนแก่น จังหวัดขอนแก่น 40000",
         reference="ขก 72901/123",
         date=dt.date(2026, 1, 31),
         subject="ขอสิทธิเข้าใช้งานระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น",
