@@ -156,7 +156,8 @@ def test_a_letter_without_a_subject_or_signer_is_refused_in_thai(letter):
 def test_a_short_letter_is_one_page_with_no_page_number_and_no_table():
     short = Letter(unit="สำนักงานเทศบาลเมืองกชค", address="ถนนมิตรภาพ อำเภอเมืองขอนแก่น จังหวัดขอนแก่น 40000",
                    reference="ขก 52101/45", date=dt.date(2026, 3, 14), subject="ขอแจ้งเปลี่ยนแปลงบทบาทผู้ใช้งาน",
-                   to="เลขาธิการสำนักงานหลักประกันสุขภาพแห่งชาติ", body=["ด้วยหน่วยงานขอเปลี่ยนบทบาท", "จึงเรียนมาเพื่อโปรดทราบ"],
+                   to="เลขาธิการสำนักงานหลักประกันสุขภาพแห่งชาติ",
+                   body=["ด้วยหน่วยงานขอเปลี่ยนบทบาท", "จึงเรียนมาเพื่อโปรดทราบ"],
                    signer_name="นางมาลี ศรีสุข", signer_position="ปลัดเทศบาล",
                    contact=Contact("กองการเจ้าหน้าที่", phone="0 4322 1234"), refs=["หนังสือ สปสช. ที่ 2.56/0303"])
     pdf = _write(short)

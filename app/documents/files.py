@@ -24,7 +24,8 @@ def write_file(path: Path | str, data: bytes) -> Path:
                       f"{path} is a folder, not a file name.", str(path))
     if not folder.is_dir():
         raise Refusal("documents.folder_missing",
-                      f"ไม่พบโฟลเดอร์ «{folder}» กรุณาเลือกโฟลเดอร์ที่มีอยู่ หรือสร้างโฟลเดอร์นั้นก่อนแล้วบันทึกอีกครั้ง",
+                      f"ไม่พบโฟลเดอร์ «{folder}» กรุณาเลือกโฟลเดอร์ที่มีอยู่ "
+                      "หรือสร้างโฟลเดอร์นั้นก่อนแล้วบันทึกอีกครั้ง",
                       f"The folder {folder} does not exist.", str(folder))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
@@ -56,7 +57,8 @@ def _refusal(e: OSError, path: Path, replacing: bool = False) -> Refusal:
                        "The disk is full.", str(folder))
     if replacing and isinstance(e, PermissionError) and path.exists():
         return Refusal("documents.file_in_use",
-                       f"บันทึกทับไฟล์ {path.name} ไม่ได้ ไฟล์นี้อาจเปิดอยู่ในโปรแกรมอื่น (เช่น Excel หรือโปรแกรมอ่าน PDF) "
+                       f"บันทึกทับไฟล์ {path.name} ไม่ได้ ไฟล์นี้อาจเปิดอยู่ในโปรแกรมอื่น "
+                       "(เช่น Excel หรือโปรแกรมอ่าน PDF) "
                        "กรุณาปิดไฟล์นั้นแล้วบันทึกอีกครั้ง หรือบันทึกเป็นชื่ออื่น",
                        f"{path.name} cannot be replaced; it may be open in another program.", str(path))
     return Refusal("documents.folder_unwritable",
