@@ -5,7 +5,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pythainlp.util import arabic_digit_to_thai_digit, thai_strftime
 
-from app.documents.letter import long_date
 from app.thai import format_date_long, thai_digits, thai_digits_prose
 
 _NO_LATIN = st.text(alphabet=st.sampled_from("0123456789 -/.,()กขคงจฉชซญดตถทนบปผพฟมยรลวศสหอฮะาิีึืุูเแโใไ่้๊๋ั็์ำๆ"),
@@ -23,8 +22,7 @@ def test_thai_digits_agree_with_pythainlp(text):
 def test_long_dates_agree_with_pythainlp(d):
     when = dt.datetime(d.year, d.month, d.day)
     assert format_date_long(d) == thai_strftime(when, "%-d %B %Y", thaidigit=True)
-    assert long_date(d) == thai_strftime(when, "%-d %B %Y", thaidigit=True)
-    assert long_date(d, thai_digits=False) == thai_strftime(when, "%-d %B %Y")
+    assert format_date_long(d, digits="arabic") == thai_strftime(when, "%-d %B %Y")
 
 
 def test_addresses_and_latin_words_keep_their_digits():

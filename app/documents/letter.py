@@ -23,7 +23,7 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, 
 
 from ..errors import Refusal
 from ..filetypes import sniff
-from ..thai import MONTHS_TH, be_year, thai_digits_prose
+from ..thai import format_date_long, thai_digits_prose
 from .fonts import register_fonts, th_size, thai_style
 from .tables import Table, TableFlow
 from .thaitext import ThaiCanvas, ThaiParagraph, baseline_offset, break_lines, draw_text, text_width
@@ -96,11 +96,6 @@ def _require(letter: Letter) -> None:
             raise Refusal("documents.letter_incomplete",
                           f"หนังสือยังไม่มี{label} กรุณากรอก{label}ก่อนพิมพ์หนังสือ",
                           f"The letter has no {label}.", label)
-
-
-def long_date(d: dt.date, thai_digits: bool = True) -> str:
-    text = f"{d.day} {MONTHS_TH[d.month - 1]} {be_year(d)}"
-    return thai_digits_prose(text) if thai_digits else text
 
 
 class _Letterhead(Flowable):
@@ -210,7 +205,7 @@ def letter_pdf(letter: Letter) -> bytes:
     story: list[Flowable] = [NextPageTemplate("later")]
     story.append(_Letterhead(th(f"ที่ {letter.reference}"), [th(letter.unit), *th(letter.address).split("\n")],
                              family, size))
-    story.append(ThaiParagraph(long_date(letter.date, letter.thai_digits),
+    story.append(ThaiParagraph(format_date_long(letter.date, digits="thai" if letter.thai_digits else "arabic"),
                                body.clone("date", leftIndent=CENTRE - LEFT, spaceBefore=leading * 0.3)))
     story += _labelled("เรื่อง", [th(letter.subject)], head, size)
     story += _labelled("เรียน", [th(letter.to)], head, size)

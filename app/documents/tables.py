@@ -24,7 +24,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Flowable
 
 from ..cid import format_cid
-from ..thai import BE_OFFSET, MONTHS_TH, PartialDate, thai_digits_prose
+from ..thai import PartialDate, format_date_long, thai_digits_prose
 from .fonts import register_fonts, th_size
 from .thaitext import ThaiCanvas, baseline_offset, break_lines, draw_text, text_width
 
@@ -87,10 +87,6 @@ class TableDocument:
 # --- values ----------------------------------------------------------------------------------------------
 
 
-def _long_date(d: dt.date) -> str:
-    return f"{d.day} {MONTHS_TH[d.month - 1]} {d.year + BE_OFFSET}"
-
-
 def cell_text(column: Column, value, thai_digits: bool = False) -> str:
     """What a cell of ``column`` shows in print."""
     if value is None or value == "":
@@ -102,9 +98,9 @@ def cell_text(column: Column, value, thai_digits: bool = False) -> str:
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
-            text = _long_date(value)
+            text = format_date_long(value, digits="arabic")
         elif isinstance(value, PartialDate):
-            text = _long_date(value.earliest()) if value.is_complete else value.format_th()
+            text = format_date_long(value.earliest(), digits="arabic") if value.is_complete else value.format_th()
         else:
             text = str(value)
     elif kind == "money":
