@@ -145,3 +145,14 @@ def test_cell_text_groups_cids_and_formats_each_kind():
     assert cell_text(Column("x", "text"), None) == ""
     with pytest.raises(ValueError):
         Column("x", "percent")
+
+
+def test_paragraphs_and_a_summary_table_can_follow_the_list():
+    doc = sample_statement(6, 4)
+    summary = Table([Column("ประเภท", "text", 30), Column("จำนวน (คน)", "int", 12)],
+                    [["ผู้มีสิทธิ", 6], ["ผู้มีสิทธิร่วม", 4]], totals=["รวม", 10])
+    doc.after = ["สรุปจำนวนตามประเภท", summary, "ผู้ตรวจสอบ นางมาลี ศรีสุข นายทะเบียน"]
+    text = squeeze("".join(page_texts(_pdf(doc))))
+    at = text.index(_cids(doc.table.rows[-1])[-1])
+    for part in ("สรุปจำนวนตามประเภท", "ประเภทจำนวน(คน)ผู้มีสิทธิ6ผู้มีสิทธิร่วม4รวม10", "ผู้ตรวจสอบนางมาลีศรีสุขนายทะเบียน"):
+        at = text.index(part, at)  # in this order, after the list's last row

@@ -82,6 +82,8 @@ class TableDocument:
     landscape: bool = False
     thai_digits: bool = False        # lists print Arabic digits unless asked (letters print Thai ones)
     sheet: str = ""                  # the workbook's sheet name; the title, shortened, when empty
+    after: Sequence[str | Table] = ()  # PDF only: paragraphs and smaller tables after the list (counts by
+    #                                    type, an appendix, a confirmation block), each table with its own columns
 
 
 # --- values ----------------------------------------------------------------------------------------------
@@ -340,7 +342,14 @@ def table_pdf(doc: TableDocument) -> bytes:
     for line in doc.subtitle:
         story.append(ThaiParagraph(digits(line), thai_style("subtitle", th_size(16), alignment=TA_CENTER)))
     story.append(Spacer(1, 8))
-    story.append(TableFlow(doc.table, doc.thai_digits, page_height=pagesize[1] - margin - bottom))
+    page_height = pagesize[1] - margin - bottom
+    story.append(TableFlow(doc.table, doc.thai_digits, page_height=page_height))
+    text_style = thai_style("after", th_size(16), spaceBefore=th_size(16) * 0.6)
+    for item in doc.after:
+        if isinstance(item, Table):
+            story += [Spacer(1, 10), TableFlow(item, doc.thai_digits, page_height=page_height)]
+        else:
+            story += [ThaiParagraph(digits(line), text_style) for line in str(item).split("\n")]
     footer_y = bottom / 2
 
     def decorate(canv, page: int, pages: int) -> None:
