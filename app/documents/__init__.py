@@ -12,6 +12,14 @@ does not load ReportLab):
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # never run; names the modules for type checkers and for PyInstaller, which bundles
+    # only what it sees imported (the lazy __getattr__ below it cannot see)
+    from .files import write_file
+    from .fonts import th_size
+    from .letter import Contact, Letter, check_emblem, letter_pdf
+    from .tables import Column, Group, Table, TableDocument, table_pdf, table_xlsx
 
 _EXPORTS = {
     "Letter": "letter", "Contact": "letter", "letter_pdf": "letter", "check_emblem": "letter",
