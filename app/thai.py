@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -38,6 +39,23 @@ def sort_key(text: str) -> bytes:
 def thai_digits(text: object) -> str:
     """Replace Arabic digits with Thai digits (U+0E50–U+0E59)."""
     return str(text).translate(_TO_THAI_DIGITS)
+
+
+_LATIN_TOKEN = re.compile(r"\S*[A-Za-z@]\S*")
+
+
+def thai_digits_prose(text: object) -> str:
+    """Thai digits in running text, as official letters write them (``โทร. ๐ ๔๓๒๑ ๒๓๔๕``), except inside
+    e-mail and web addresses and words in Latin letters (``saraban7@nhso.go.th``, ``ISO9001``), whose
+    digits a reader has to type back exactly."""
+    text = str(text)
+    out, pos = [], 0
+    for m in _LATIN_TOKEN.finditer(text):
+        out.append(text[pos:m.start()].translate(_TO_THAI_DIGITS))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(text[pos:].translate(_TO_THAI_DIGITS))
+    return "".join(out)
 
 
 def arabic_digits(text: str) -> str:

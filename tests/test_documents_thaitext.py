@@ -53,7 +53,7 @@ def test_a_long_thai_paragraph_flows_across_pages_in_embedded_sarabun(tmp_path):
     out = tmp_path / "long.pdf"
     style = thai_style()
     doc = SimpleDocTemplate(str(out), leftMargin=3 * cm, rightMargin=2 * cm)
-    doc.build([ThaiParagraph(TEXT * 12, style)])
+    doc.build([ThaiParagraph(TEXT * 30, style)])
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
     assert pages >= 2
