@@ -146,6 +146,26 @@ def test_each_role_rule_is_said_beside_its_row_and_field_in_thai():
     assert said(2, "role") == [] and said(0, "cid") == []  # nothing said about what is right
 
 
+def test_a_verdict_about_one_person_is_shown_only_on_that_persons_rows():
+    other = cid("741010000006")
+    rows = team() + [
+        OfficerRow("นายบุญมี ทะเบียน", HR, "นักทรัพยากรบุคคล", Role.FINANCE_OFFICER, "0812345672",
+                   "boonmee@thodlong.go.th"),                                                   # 4: HR twice
+        OfficerRow("นายสอง บทบาท", other, "เจ้าพนักงานธุรการ", Role.REGISTRY_OFFICER, "0812345677",
+                   "a@thodlong.go.th"),                                                         # 5
+        OfficerRow("นายสอง บทบาท", other, "เจ้าพนักงานธุรการ", Role.FINANCE_OFFICER, "0812345677",
+                   "aa@thodlong.go.th"),                                                        # 6: a second person
+    ]
+    rows[2].email = "aa@thodlong.go.th"         # 3 and 6 share aa@ ; a@ (row 5) is only a substring of it
+    result = check(AccountRequest(RequestKind.FIRST, unit(), rows))
+    both = {i: [f.th for f in result.at("officers", i, "role")] for i in (1, 3, 4, 5)}
+    assert all(len(said) == 1 for said in both.values()), both
+    assert "นายบุญมี" in both[1][0] and "นายบุญมี" in both[3][0]
+    assert "นายสอง" in both[4][0] and "นายสอง" in both[5][0]
+    shared = [i for i in range(len(rows)) if result.at("officers", i, "email")]
+    assert shared == [2, 5]
+
+
 def test_the_registrar_must_be_palad_deputy_or_head_of_finance_and_every_officer_needs_their_own_mail():
     rows = team()
     rows[0].position = "นักวิเคราะห์นโยบายและแผน"

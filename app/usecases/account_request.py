@@ -195,8 +195,9 @@ def check(request: AccountRequest) -> CheckResult:
         unit_error("email", "unit.email_invalid", f"อีเมล «{u.email}» ไม่ถูกต้อง", "The unit's e-mail is not valid.")
     if not u.code.strip():
         unit_error("code", "unit.code_unknown",
-                   "ยังไม่ได้ระบุรหัสหน่วยงาน หากไม่ทราบ เว้นว่างได้ สปสช. จะกรอกให้ตามชื่อหน่วยงานและจังหวัด",
-                   "No unit code: NHSO will fill it in.", Severity.INFO)
+                   "ยังไม่ได้ระบุรหัสหน่วยงาน หากทราบกรุณากรอก เพื่อให้ สปสช. สร้างบัญชีผู้ใช้งานได้ทันที "
+                   "(ถ้าไม่ทราบ เว้นว่างไว้ได้)", "No unit code: NHSO has to look it up before importing.",
+                   Severity.INFO)
 
     rows = [(i, r) for i, r in enumerate(request.officers) if not r.blank()]
     if not rows:
@@ -251,18 +252,20 @@ def check(request: AccountRequest) -> CheckResult:
         elif v.code == "role.registry_and_finance":
             both = {c for c in {o.cid for o in officers}
                     if {Role.REGISTRY_OFFICER, Role.FINANCE_OFFICER} <= {o.role for o in officers if o.cid == c}}
-            hit = [(i, "role") for i, o in with_role if o.cid in both
+            hit = [(i, "role") for i, o in with_role if o.cid in both and o.name == v.subject
                    and o.role in (Role.REGISTRY_OFFICER, Role.FINANCE_OFFICER)]
         elif v.code == "officer.duplicate":
             seen: dict[tuple[str, Role], int] = defaultdict(int)
             for _i, o in with_role:
                 seen[(o.cid, o.role)] += 1
-            hit = [(i, "cid") for i, o in with_role if seen[(o.cid, o.role)] > 1]
+            hit = [(i, "cid") for i, o in with_role if seen[(o.cid, o.role)] > 1 and o.name == v.subject
+                   and f"เป็น{o.role.th}ซ้ำ" in v.th]
         elif v.code == "officer.email_shared":
             holders: dict[str, set[str]] = defaultdict(set)
             for _i, o in with_role:
                 holders[o.email].add(o.cid)
-            hit = [(i, "email") for i, o in with_role if o.email and len(holders[o.email]) > 1 and o.email in v.th]
+            hit = [(i, "email") for i, o in with_role if o.email and len(holders[o.email]) > 1
+                   and f"อีเมล {o.email} ถูกใช้" in v.th]
         else:
             hit = []
         if not hit:
