@@ -25,7 +25,7 @@ from app.domain import Role, UnitLevel
 from app.errors import Refusal, Severity
 from app.usecases.account_request import (
     AccountRequest, Leaver, OfficerRow, RequestKind, RequestRefused, UnitDetails, check, file_names, letter_text,
-    produce,
+    officer_from_card, produce,
 )
 from tests.central import Inbox
 
@@ -193,6 +193,20 @@ def test_missing_unit_fields_are_named_and_nothing_is_produced(tmp_path):
     assert "ชื่อหน่วยงาน: กรุณากรอกชื่อหน่วยงาน" in refused.value.reasons
     assert len(refused.value.reasons) == len(result.errors)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reading_the_officers_own_card_fills_the_cid_and_thai_name_and_keeps_the_rest():
+    from card.thaiid import CardData, parse_address, parse_name
+    # the name fields as the card holds them (prefix#first#middle#last), through the reader's own parsers
+    card = CardData(NEWFIN, parse_name("นางสาว#จันทร์เพ็ญ##ศรีสุข"), parse_name("Miss#Janpen##Srisuk"), None, "2",
+                    "", "", "", None, None, "", parse_address("99#หมู่ที่ 1#ตำบลทดลอง#อำเภอเมือง#จังหวัดมหาสารคาม"))
+    typed = OfficerRow(position="นักวิชาการเงินและบัญชี", role=Role.FINANCE_OFFICER, mobile="0812345678",
+                       email="janpen@thodlong.go.th")
+    row = officer_from_card(card, typed)
+    assert (row.name, row.cid) == ("นางสาวจันทร์เพ็ญ ศรีสุข", NEWFIN)
+    assert (row.position, row.role, row.email) == (typed.position, typed.role, typed.email)
+    rows = team()[:2] + [row]
+    assert check(AccountRequest(RequestKind.FIRST, unit(), rows)).ok
 
 
 # --- the three kinds ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from ..documents import mail
 from ..documents.request import request_bytes, write_atomically
 from ..domain import Officer, Role, UnitLevel
 from ..errors import Refusal, Severity
+from ..idcard import CardHolder
 from ..rules.officers import _EMAIL, check_officer, check_unit_officers  # _EMAIL: the rules' own address pattern
 
 
@@ -94,6 +95,20 @@ class AccountRequest:
     unit: UnitDetails = field(default_factory=UnitDetails)
     officers: list[OfficerRow] = field(default_factory=list)
     leavers: list[Leaver] = field(default_factory=list)
+
+
+_JOINED_PREFIXES = frozenset({"นาย", "นาง", "นางสาว"})
+
+
+def officer_from_card(card: CardHolder, row: OfficerRow | None = None) -> OfficerRow:
+    """The row with the citizen ID and Thai name as on the officer's own card in the reader (``นายสมชาย ใจดี``);
+    what was typed in the other fields stays."""
+    th = card.name_th
+    names = " ".join(p for p in (th.first, th.middle, th.last) if p.strip())
+    prefix = th.prefix.strip()
+    name = (prefix + names if prefix in _JOINED_PREFIXES else f"{prefix} {names}") if prefix else names
+    base = row or OfficerRow()
+    return replace(base, cid=cidmod.normalise(card.cid), name=" ".join(name.split()))
 
 
 # --- checking ------------------------------------------------------------------------------------------------
