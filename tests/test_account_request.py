@@ -291,6 +291,19 @@ def test_the_eml_parses_back_with_thai_subject_and_names_and_both_files_byte_ide
     assert raw.count(b"Subject: =?utf-8?b?") == 1                              # RFC 2047
 
 
+def test_a_long_unit_name_still_makes_short_enough_lines_and_a_windows_file_name(tmp_path):
+    long_name = "องค์การบริหารส่วนตำบลหนองบัวใหญ่เฉลิมพระเกียรติ: ศูนย์ราชการ/สำนักปลัด \"ทดลอง\" " * 2
+    request = first_request(name=long_name)
+    out = produce(request, tmp_path, letter_pdf=tiny_pdf(), mailbox="saraban7@nhso.go.th")
+    for path in (out.letter, out.workbook, out.eml):
+        assert not set(path.name) & set('\\/:*?"<>|') and len(path.stem) <= 90
+    raw = out.eml.read_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert [p.get_filename() for p in msg.iter_attachments()] == [out.letter.name, out.workbook.name]
+    assert " ".join(long_name.split()) in msg["Subject"]
+
+
 def test_the_eml_is_a_message_a_real_smtp_server_accepts(tmp_path):
     letter = tiny_pdf()
     out = produce(first_request(), tmp_path, letter_pdf=letter, mailbox="saraban7@nhso.go.th")
