@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import platformdirs
 from .store.db import APP_AUTHOR, APP_NAME
 
 DEFAULT_SERVER = "http://127.0.0.1:8765"
+# Where units e-mail their account requests: the address NHSO's guideline gives (seeds 000 §3.1). IT may set
+# another in [nhso] registration_mailbox = … if NHSO announces one (the guideline "is revised often").
+DEFAULT_NHSO_REGISTRATION_MAILBOX = "saraban7@nhso.go.th"
 
 
 def settings_path() -> Path:
@@ -32,6 +36,7 @@ class MachineSettings:
     # The DOPA PIN check is reverse-engineered and unconfirmed on real cards: off for them unless IT
     # turns it on ([card] pin_on_real_cards = yes). Training cards always have it.
     pin_on_real_cards: bool = False
+    nhso_registration_mailbox: str = DEFAULT_NHSO_REGISTRATION_MAILBOX
 
 
 def unreachable_hint(machine: MachineSettings) -> str:
@@ -60,4 +65,7 @@ def load() -> MachineSettings:
         pin = parser.getboolean("card", "pin_on_real_cards", fallback=False)
     except ValueError:
         pin = False
-    return MachineSettings(server or DEFAULT_SERVER, str(path), pin)
+    mailbox = parser.get("nhso", "registration_mailbox", fallback="").strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", mailbox):
+        mailbox = DEFAULT_NHSO_REGISTRATION_MAILBOX  # unset or not an address: the guideline's
+    return MachineSettings(server or DEFAULT_SERVER, str(path), pin, mailbox)

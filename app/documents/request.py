@@ -1,22 +1,33 @@
 """The request workbook (เอกสารแนบ 1): the unit's officers for NHSO to create accounts for (seeds 000 §3).
 
 The desktop writes it; the central server reads it (``lgo-central accounts import``). One sheet:
-the unit's code, name and province at the top, then one row per officer: name, citizen ID, position,
-role, mobile, e-mail. Reading checks every row against the role rules and reports each problem with its
-row number, in Thai.
+the unit's code, name and province at the top (and, from the request wizard, the kind of request), then
+one row per officer: name, citizen ID, position, role, mobile, e-mail, and a note for NHSO's staff (new,
+role changed, replaces someone). Reading checks every row against the role rules and reports each problem
+with its row number, in Thai; it reads the columns by their headings, so the note column is for people.
+
+The workbook is always the unit's complete list of officers after the request: the importer keeps the
+accounts it names and revokes the others (a changed role, a person who left).
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cid as cidmod
 from ..domain import Officer, Role
-from ..errors import Verdict, Verdicts
+from ..errors import Refusal, Verdict, Verdicts
 from ..rules.officers import check_officer, check_unit_officers
 
 TITLE = "แบบขอสิทธิเข้าใช้งานระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น"
 HEADER = ("ลำดับ", "ชื่อ–นามสกุล", "เลขประจำตัวประชาชน", "ตำแหน่ง", "บทบาท", "โทรศัพท์มือถือ", "อีเมล")
+NOTE = "หมายเหตุ"   # a column for people only: the importer reads HEADER's columns by name
+KIND_LABEL = "ประเภทคำขอ"
 ROLE_BY_TH = {r.th: r for r in Role}
 
 
@@ -27,13 +38,24 @@ class Request:
     province: str
     officers: list[tuple[int, Officer]] = field(default_factory=list)  # (row number, officer)
     problems: Verdicts = field(default_factory=Verdicts)
+    kind: str = ""      # row 5 «ประเภทคำขอ», when the wizard wrote it
+    notes: dict[int, str] = field(default_factory=dict)  # row number → «หมายเหตุ»
 
     @property
     def ok(self) -> bool:
         return self.problems.ok
 
 
-def write_request(path: Path, unit_code: str, unit_name: str, province: str, officers: list[Officer]) -> None:
+def write_request(path: Path, unit_code: str, unit_name: str, province: str, officers: list[Officer], *,
+                  kind: str = "", notes: list[str] | None = None) -> None:
+    """Write the workbook to ``path`` atomically (see :func:`write_atomically`)."""
+    write_atomically(Path(path), request_bytes(unit_code, unit_name, province, officers, kind=kind, notes=notes))
+
+
+def request_bytes(unit_code: str, unit_name: str, province: str, officers: list[Officer], *,
+                  kind: str = "", notes: list[str] | None = None) -> bytes:
+    """The workbook as bytes. ``kind`` (Thai, e.g. «ขอเปลี่ยนบทบาท») goes in row 5; ``notes`` (one per officer)
+    in a last column «หมายเหตุ»."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -42,17 +64,59 @@ def write_request(path: Path, unit_code: str, unit_name: str, province: str, off
     ws.title = "ผู้ใช้งาน"
     ws["A1"] = TITLE
     ws["A1"].font = Font(bold=True, size=14)
-    for row, (label, value) in enumerate((("รหัสหน่วยงาน", unit_code), ("ชื่อหน่วยงาน", unit_name),
-                                          ("จังหวัด", province)), start=2):
+    head = [("รหัสหน่วยงาน", unit_code), ("ชื่อหน่วยงาน", unit_name), ("จังหวัด", province)]
+    if kind:
+        head.append((KIND_LABEL, kind))
+    for row, (label, value) in enumerate(head, start=2):
         ws.cell(row, 1, label).font = Font(bold=True)
         ws.cell(row, 2, value)
-    for col, title in enumerate(HEADER, start=1):
+    columns = HEADER + ((NOTE,) if notes is not None else ())
+    for col, title in enumerate(columns, start=1):
         ws.cell(6, col, title).font = Font(bold=True)
     for n, o in enumerate(officers, start=1):
-        ws.append([n, o.name, o.cid, o.position, o.role.th, o.mobile, o.email])
-    for col, width in zip("ABCDEFG", (7, 30, 18, 30, 20, 16, 32)):
+        ws.append([n, o.name, o.cid, o.position, o.role.th, o.mobile, o.email]
+                  + ([notes[n - 1] if n - 1 < len(notes) else ""] if notes is not None else []))
+    for row in ws.iter_rows(min_row=7, min_col=3, max_col=6):
+        for cell in (row[0], row[3]):  # CID and mobile stay text when someone edits the sheet in Excel
+            cell.number_format = "@"
+    for col, width in zip("ABCDEFGH", (7, 30, 18, 30, 20, 16, 32, 40)):
         ws.column_dimensions[col].width = width
-    wb.save(path)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``: the file is
+    either the old one or the whole new one, never half written. Any failure is a :class:`Refusal` whose Thai
+    message says what to do; the temporary file is removed."""
+    path = Path(path)
+    folder = path.parent
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~", suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        if isinstance(e, FileNotFoundError) and not folder.is_dir():
+            th = f"ไม่พบโฟลเดอร์ {folder} (อาจถูกลบหรือถอดแฟลชไดรฟ์ออก) กรุณาเลือกโฟลเดอร์ที่จะบันทึกใหม่"
+        elif e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            th = f"พื้นที่ในไดรฟ์ของโฟลเดอร์ {folder} ไม่พอ กรุณาลบไฟล์ที่ไม่ใช้หรือเลือกโฟลเดอร์อื่น แล้วลองอีกครั้ง"
+        elif tmp is not None and isinstance(e, (PermissionError, IsADirectoryError)):
+            th = (f"บันทึกทับไฟล์ {path.name} ไม่ได้ อาจเปิดไฟล์นี้อยู่ในโปรแกรมอื่น (เช่น Excel หรือโปรแกรมอ่าน PDF) "
+                  "กรุณาปิดไฟล์นั้นหรือเลือกโฟลเดอร์อื่น แล้วลองอีกครั้ง")
+        else:
+            th = (f"บันทึกไฟล์ลงในโฟลเดอร์ {folder} ไม่ได้ เพราะเครื่องไม่อนุญาตให้เขียนในโฟลเดอร์นี้ "
+                  "กรุณาเลือกโฟลเดอร์อื่น เช่น โฟลเดอร์เอกสาร (Documents) หรือเดสก์ท็อป แล้วลองอีกครั้ง")
+        raise Refusal("file.unwritable", th, f"Could not write {path}: {e.strerror or e}", subject=str(path)) from e
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _text(value) -> str:
@@ -78,7 +142,8 @@ def read_request(path: Path) -> Request:
     ws = wb.worksheets[0]
     rows = [[_text(c) for c in row] for row in ws.iter_rows(values_only=True)]
     head = {r[0]: (r[1] if len(r) > 1 else "") for r in rows[:5] if r and r[0]}
-    req = Request(head.get("รหัสหน่วยงาน", ""), head.get("ชื่อหน่วยงาน", ""), head.get("จังหวัด", ""))
+    req = Request(head.get("รหัสหน่วยงาน", ""), head.get("ชื่อหน่วยงาน", ""), head.get("จังหวัด", ""),
+                  kind=head.get(KIND_LABEL, ""))
     if not req.unit_code:
         req.problems.add("request.unit_missing", "ไม่พบรหัสหน่วยงาน (แถวที่ 2 ของแบบฟอร์ม)",
                          "The unit code is missing.")
@@ -87,7 +152,7 @@ def read_request(path: Path) -> Request:
         req.problems.add("request.header_missing", "ไม่พบหัวตาราง (ชื่อ–นามสกุล เลขประจำตัวประชาชน …) ในแบบฟอร์ม",
                          "The officers' table header is missing.")
         return req
-    cols = {name: rows[header_at].index(name) for name in HEADER if name in rows[header_at]}
+    cols = {name: rows[header_at].index(name) for name in HEADER + (NOTE,) if name in rows[header_at]}
     for i, raw in enumerate(rows[header_at + 1:], start=header_at + 2):
         cells = {name: (raw[c] if c < len(raw) else "") for name, c in cols.items()}
         if not any(cells.get(n) for n in HEADER[1:]):
@@ -106,6 +171,8 @@ def read_request(path: Path) -> Request:
             req.problems.add("request.name_missing", f"{where}: ไม่มีชื่อ–นามสกุล", "Name missing.", subject=where)
         req.problems.extend(check_officer(officer, where))
         req.officers.append((i, officer))
+        if cells.get(NOTE):
+            req.notes[i] = cells[NOTE]
     if not req.officers and req.problems.ok:
         req.problems.add("request.empty", "แบบฟอร์มไม่มีรายชื่อเจ้าหน้าที่", "The request lists nobody.")
     unit_level = check_unit_officers(o for _row, o in req.officers)
