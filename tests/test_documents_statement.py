@@ -2,6 +2,7 @@
 beneficiary and dependent in logical order, each dependent right after their beneficiary, the counts, the appendix
 of differences, the confirmation block; a 3-page statement repeats its header) and the .xlsx with openpyxl."""
 import io
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -144,3 +145,91 @@ def test_the_workbook_has_the_same_columns_thai_headers_and_cids_as_text(rounds)
 
 def test_the_default_file_name_is_thai_with_the_buddhist_era_date(rounds):
     assert default_name(rounds[1], ".pdf") == "บัญชีรายชื่อผู้มีสิทธิ 2569-11-01.pdf"
+
+
+# --- from the confirmation tab ---------------------------------------------------------------------------
+
+
+class _Host:
+    """The window, as far as the confirmation tab asks it: a runner, the status line, dialogs, refusals."""
+
+    def __init__(self, runner) -> None:
+        self.runner, self.card, self.said, self.told, self.dialog = runner, None, [], [], None
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def refused(self, error: BaseException) -> None:
+        self.told.append(str(error))
+
+    def opened(self, dialog) -> None:
+        self.dialog = dialog
+
+
+@pytest.fixture
+def tab(qtbot, rounds, key):
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from app.domain import Officer, Role, Unit, UnitLevel
+    from ui.tabs.confirmation import ConfirmationTab
+    from ui.tasks import TaskRunner
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-db")
+    host = _Host(TaskRunner(pool))
+    w = ConfirmationTab(host)
+    qtbot.addWidget(w)
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    previous, current = rounds
+    w.fetch = lambda desk: ([current, previous], raw)
+    unit = Unit(UNIT.code, UNIT.name, next(iter(UnitLevel)), UNIT.province)
+    officer = Officer("1100700000001", "นายสมชาย ใจดี", "ปลัด", Role.REGISTRAR, UNIT.code, "x@example.go.th")
+    register = SimpleNamespace(get=lambda kind, rid: (unit, 1) if (kind, rid) == ("unit", UNIT.code) else None)
+    w.attach(SimpleNamespace(officer=officer, register=register))
+    w.show()
+    qtbot.waitUntil(lambda: w.pdf_button.isEnabled() and w.xlsx_button.isEnabled(), timeout=10000)
+    yield w, host
+    pool.shutdown(wait=True)
+
+
+def test_the_tab_saves_the_chosen_statement_as_pdf_and_as_a_workbook(qtbot, tab, tmp_path):
+    w, host = tab
+    for kind, button in (("pdf", w.pdf_button), ("xlsx", w.xlsx_button)):
+        button.click()
+        dialog = host.dialog
+        assert dialog is not None and dialog.objectName() == "saveStatementDialog" and dialog.isVisible()
+        assert dialog.selectedFiles()[0].endswith(f"บัญชีรายชื่อผู้มีสิทธิ 2569-11-01.{kind}")
+        target = tmp_path / f"บัญชีรายชื่อผู้มีสิทธิ 2569-11-01.{kind}"
+        dialog.fileSelected.emit(str(target))   # what choosing the file and pressing Save does
+        dialog.close()
+        qtbot.waitUntil(lambda: host.said and host.said[-1].startswith("บันทึกบัญชีรายชื่อแล้วที่"), timeout=20000)
+        assert any(s.startswith("กำลังทำบัญชีรายชื่อ ณ วันที่ 01/11/2569") for s in host.said)
+        assert str(target) in host.said[-1] and target.stat().st_size > 0
+    text = squeeze(" ".join(page_texts(tmp_path / "บัญชีรายชื่อผู้มีสิทธิ 2569-11-01.pdf")))
+    assert squeeze(UNIT_NAME) in text and squeeze("ยืนยันแล้วโดย นายสมชาย ใจดี") in text
+    assert squeeze("ตรวจแล้วถูกต้อง") in text
+    wb = load_workbook(tmp_path / "บัญชีรายชื่อผู้มีสิทธิ 2569-11-01.xlsx")
+    assert wb.active["A1"].value == "บัญชีรายชื่อผู้มีสิทธิ ณ วันที่ 1 พฤศจิกายน 2569"
+    assert not host.told
+
+
+def test_an_unwritable_folder_is_said_in_thai_and_nothing_is_written(qtbot, tab, tmp_path):
+    import os
+    w, host = tab
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    # root writes anywhere it may: then a folder no one may create files in (/proc)
+    folder = locked if not os.access(locked, os.W_OK) else Path("/proc")
+    try:
+        w.pdf_button.click()
+        host.dialog.close()
+        w.write_statement(w.selected(), "pdf", str(folder / "statement.pdf"))
+        qtbot.waitUntil(lambda: bool(host.told), timeout=20000)
+        assert "ไม่มีสิทธิ์เขียนในโฟลเดอร์นี้" in host.told[-1] and host.said[-1] == host.told[-1]
+        assert "Traceback" not in host.said[-1] and not (folder / "statement.pdf").exists()
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)

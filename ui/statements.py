@@ -157,10 +157,22 @@ class StatementPanel(QWidget):
                                           "Confirm the chosen statement with your card and PIN (Alt+C)"))
         self.confirm_button.setObjectName("confirmStatement")
         self.confirm_button.setEnabled(False)
+        self.pdf_button = QPushButton(tr("พิมพ์/บันทึก &PDF…", "Print/save &PDF…"))
+        self.pdf_button.setObjectName("statementPdf")
+        self.pdf_button.setToolTip(tr("บันทึกบัญชีรายชื่อที่เลือกเป็น PDF เพื่อพิมพ์ (แป้นลัด Alt+P)",
+                                      "Save the chosen statement as a PDF to print (Alt+P)"))
+        self.xlsx_button = QPushButton(tr("ส่งออก &Excel…", "Export to &Excel…"))
+        self.xlsx_button.setObjectName("statementXlsx")
+        self.xlsx_button.setToolTip(tr("บันทึกบัญชีรายชื่อที่เลือกเป็นไฟล์ Excel (.xlsx) (แป้นลัด Alt+E)",
+                                       "Save the chosen statement as an Excel workbook (Alt+E)"))
+        for b in (self.pdf_button, self.xlsx_button):
+            b.setEnabled(False)
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         left.addWidget(self.empty)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.xlsx_button)
         buttons.addStretch(1)
         buttons.addWidget(self.confirm_button)
         right_split = QSplitter(Qt.Vertical)
@@ -210,6 +222,8 @@ class StatementPanel(QWidget):
     def _chosen(self) -> None:
         st = self.selected()
         self.confirm_button.setEnabled(False)
+        self.pdf_button.setEnabled(False)
+        self.xlsx_button.setEnabled(False)
         if st is None:
             self.summary.setHtml("")
             self.model.set_lines([])
@@ -225,4 +239,6 @@ class StatementPanel(QWidget):
         self.model.set_lines(result.statement.people)
         st = result.statement
         self.confirm_button.setEnabled(result.signed and not st.confirmed_by and not st.confirm_queued)
+        self.pdf_button.setEnabled(True)
+        self.xlsx_button.setEnabled(True)
         self.shown_statement.emit(st.id)
