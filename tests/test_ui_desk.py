@@ -6,6 +6,7 @@ sees both."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 
 import pytest
 from PySide6.QtTest import QTest
@@ -403,6 +404,16 @@ def test_the_registrar_confirms_the_units_statement_seeing_what_changed_since_th
     qtbot.waitUntil(lambda: rounds.table.item(0, 3).text() == "ยืนยันแล้ว", timeout=20000)
     [st] = [s for s in registrar_api.get("/statements", params={"brief": "true"}).json() if s["id"] == newest]
     assert st["confirmed_by"] == REGISTRAR.cid and "body" not in st
+    # the confirmed statement on paper, made off the GUI thread, the unit's name from the working copy
+    qtbot.waitUntil(lambda: rounds.pdf_button.isEnabled(), timeout=10000)
+    click(rounds.pdf_button)
+    paper = tmp_path / "บัญชีรายชื่อผู้มีสิทธิ 2569-11-01.pdf"
+    assert w.dialog.objectName() == "saveStatementDialog" and w.dialog.selectedFiles()[0].endswith(paper.name)
+    w.dialog.fileSelected.emit(str(paper))
+    w.dialog.close()
+    qtbot.waitUntil(lambda: w.statusBar().currentMessage().startswith("บันทึกบัญชีรายชื่อแล้วที่"), timeout=20000)
+    text = subprocess.run(["pdftotext", str(paper), "-"], capture_output=True, text=True, check=True).stdout
+    assert "ยืนยันแล้วโดย" in text and "ตรวจแล้วถูกต้อง" in text and "บัญชีรายชื่อผู้มีสิทธิ ณ วันที่ 1 พฤศจิกายน 2569" in text
     desk.close()
 
 
