@@ -59,9 +59,29 @@ def main() -> None:
         _now, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         print(f"  peak Python memory while making the {name}: {peak / 1e6:.0f} MB")
+    results += statement_paper(args.beneficiaries, args.dependents, args.repeat)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS) of the process: {rss:.0f} MB")
     print(f"worst ratio to goal: {max(r['ratio'] for r in results):.2f}")
+
+
+def statement_paper(beneficiaries: int, dependents: int, repeat: int) -> list[dict]:
+    """The real statement paper (app/documents/statement.py) of a signed Statement: list, counts, appendix of
+    differences from the previous round, confirmation block."""
+    from app.documents.statement import sample_statements, statement_pdf, statement_xlsx
+
+    previous, current = sample_statements(beneficiaries, dependents)
+    current.confirmed_by, current.confirmed_at = "1100700000001", "2026-11-03T10:15:00+07:00"
+    args = (current, previous, True, "นายสมชาย ใจดี", "องค์การบริหารส่วนตำบลบ้านฝึกหัด จังหวัดขอนแก่น")
+    print(f"the statement paper (a Statement of {len(current.people):,} lines, with its appendix and confirmation):")
+    out = {}
+    pdf_times = timed(cold(lambda: out.__setitem__("pdf", statement_pdf(*args))), repeat)
+    xlsx_times = timed(cold(lambda: out.__setitem__("xlsx", statement_xlsx(*args))), repeat)
+    results = [report("statement paper to PDF", pdf_times, 5, unit="s"),
+               report("statement paper to Excel (.xlsx)", xlsx_times, 3, unit="s")]
+    pages = _pages(out["pdf"])
+    print(f"  PDF: {pages:,} pages, {len(out['pdf']) / 1e6:.1f} MB, {pages / min(pdf_times):,.0f} pages per second")
+    return results
 
 
 def _pages(pdf: bytes) -> int:
