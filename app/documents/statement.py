@@ -112,7 +112,7 @@ def statement_document(st: Statement, previous: Statement | None, signed: bool,
     heads = counts.get("beneficiaries", sum(1 for x in st.people if x["relation"] == "self"))
     deps = counts.get("dependents", sum(1 for x in st.people if x["relation"] != "self"))
     confirm = confirmation_lines(st, signed, confirmed_by_name)
-    totals = ["", f"รวม ผู้มีสิทธิ {heads:,} คน ผู้มีสิทธิร่วม {deps:,} คน", "", "", ""]
+    totals = ["", f"รวม ผู้มีสิทธิ {heads:,} คน", "", "", f"ผู้มีสิทธิร่วม {deps:,} คน"]
     after: list = ["จำนวนผู้มีสิทธิและผู้มีสิทธิร่วม", counts_table(st)]
     if previous is None:
         after.append("ภาคผนวก การเปลี่ยนแปลงจากบัญชีก่อน: เป็นบัญชีแรกของหน่วยงาน จึงไม่มีรายการเปรียบเทียบ")
