@@ -181,7 +181,13 @@ def test_a_hire_with_a_spouse_sent_and_approved_with_the_keyboard_alone(qtbot, q
     key(Qt.Key_Tab, Qt.ControlModifier)          # the next tab: what waits for review
     qtbot.waitUntil(lambda: r.tabs.currentWidget() is r.inbox, timeout=5000)
     qtbot.waitUntil(lambda: r.inbox.table.rowCount() == 1, timeout=20000)
-    # the list arrives with its first change set chosen and shown: Alt+A approves what is shown
+    # Tab to the list, Space chooses the change set under the cursor, Alt+A approves what is chosen
+    for _ in range(TABS):
+        if focused() is r.inbox.table:
+            break
+        key(Qt.Key_Tab)
+    assert focused() is r.inbox.table, "Tab never reached the review list"
+    key(Qt.Key_Space)
     qtbot.waitUntil(lambda: len(r.inbox.selected()) == 1 and r.inbox.approve.isEnabled(), timeout=10000)
     key(Qt.Key_A, Qt.AltModifier)                # อนุมัติที่เลือก (&A)…
     qtbot.waitUntil(lambda: r.dialog is not None and r.dialog.isVisible(), timeout=5000)
