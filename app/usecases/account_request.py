@@ -411,7 +411,7 @@ def letter_text(request: AccountRequest, *, ids_enclosed: int | None = None) -> 
                              lv.role.th if lv.role else "", lv.reason.strip(),
                              name_of.get(cidmod.normalise(lv.successor_cid), ""))
                             for n, lv in enumerate(leavers, start=1))
-        body = (f"ในการนี้ ขอให้กำหนดรหัสผู้ใช้งานให้แก่เจ้าหน้าที่ผู้มาแทน ดังนี้ (รายชื่อเจ้าหน้าที่ทั้งหมดของหน่วยงาน"
+        body = ("ในการนี้ ขอให้กำหนดรหัสผู้ใช้งานให้แก่เจ้าหน้าที่ผู้มาแทน ดังนี้ (รายชื่อเจ้าหน้าที่ทั้งหมดของหน่วยงาน"
                 "หลังการเปลี่ยนแปลงตามแบบฟอร์มที่ส่งมาด้วย)") if shown else \
             "ทั้งนี้ รายชื่อเจ้าหน้าที่ทั้งหมดของหน่วยงานหลังการเปลี่ยนแปลงเป็นไปตามแบบฟอร์มที่ส่งมาด้วย"
     copies = ids_enclosed if ids_enclosed is not None else len({o.cid for o in shown})
