@@ -119,3 +119,31 @@ def test_replacement_shows_the_leavers_and_their_reasons(wizard, qtbot):
     w.show_everything()
     assert not w.produce_button.isEnabled()
     assert "พ้นหน้าที่" in w.leavers_reason.text() and w.leavers_reason.isVisible()
+
+
+def test_the_log_in_window_opens_the_wizard_with_no_log_in(qapp, qtbot):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ui.card_bridge import CardBridge
+    from ui.login import LoginWindow
+    from ui.tasks import TaskRunner
+    install_fonts(qapp)
+    threads = ThreadPoolExecutor(1)
+    logins = []
+    try:
+        w = LoginWindow(TaskRunner(threads), CardBridge(False), lambda *a: logins.append(a))
+        qtbot.addWidget(w)
+        w.show()
+        assert w.request_button.isVisible() and w.request_button.isEnabled()
+        w.request_button.click()
+        wizard = w.request_wizard
+        assert isinstance(wizard, RequestWizard)
+        qtbot.waitUntil(wizard.isVisible, timeout=5000)
+        assert logins == []                         # nobody logged in
+        assert wizard.officer_rows[0].read_card.isVisible()   # the log-in window's reader reads officers' cards
+        assert w.open_request_wizard() is wizard     # a second click brings the same one forward
+        if SHOTS:
+            wizard.grab().save(os.path.join(SHOTS, "wizard-from-login.png"))
+        wizard.discard()
+    finally:
+        threads.shutdown(wait=False)

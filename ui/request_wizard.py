@@ -74,11 +74,13 @@ class _Row(QWidget):
         self.wizard = wizard
         self.touched = False
         self.fields: dict[str, QWidget] = {}
+        self.labels: dict[str, QLabel] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 4, 0, 4)
         for col, (name, label, widget) in enumerate(fields):
             widget.setObjectName(name)
-            grid.addWidget(QLabel(label), 0, col)
+            self.labels[name] = QLabel(label)
+            grid.addWidget(self.labels[name], 0, col)
             grid.addWidget(widget, 1, col)
             self.fields[name] = widget
             if isinstance(widget, QLineEdit):
@@ -139,6 +141,10 @@ class OfficerRowWidget(_Row):
         self.fields["cid"].setText(cidmod.format_cid(row.cid) if len(row.cid) == 13 else row.cid)
         self.role.setCurrentIndex(_find(self.role, row.role))
         self.current_role.setCurrentIndex(_find(self.current_role, row.current_role))
+
+    def show_current_role(self, shown: bool) -> None:
+        self.current_role.setVisible(shown)
+        self.labels["current_role"].setVisible(shown)
 
     def value(self) -> OfficerRow:
         return OfficerRow(self.text("name"), self.text("cid"), self.text("position"), _data(self.role, Role),
@@ -371,7 +377,7 @@ class RequestWizard(DeskDialog):
     def add_officer_row(self, row: OfficerRow | None = None) -> OfficerRowWidget:
         widget = OfficerRowWidget(self, row)
         widget.remove.clicked.connect(lambda: self._remove(widget, self.officer_rows))
-        widget.fields["current_role"].setVisible(self.request_kind() is RequestKind.ROLE_CHANGE)
+        widget.show_current_role(self.request_kind() is RequestKind.ROLE_CHANGE)
         self.officer_rows.append(widget)
         self.officer_rows_box.addWidget(widget)
         return widget
@@ -398,7 +404,7 @@ class RequestWizard(DeskDialog):
         kind = self.request_kind()
         self.leavers_box.setVisible(kind is RequestKind.REPLACEMENT)
         for row in self.officer_rows:
-            row.fields["current_role"].setVisible(kind is RequestKind.ROLE_CHANGE)
+            row.show_current_role(kind is RequestKind.ROLE_CHANGE)
         self.officer_hint.setText({
             RequestKind.FIRST: "กรอกนายทะเบียน (ปลัด รองปลัด หรือหัวหน้าหน่วยการคลัง) 1 คน เจ้าหน้าที่ทะเบียน "
                                "และเจ้าหน้าที่การเงิน แต่ละคนใช้อีเมลและเบอร์มือถือของตนเอง",
