@@ -147,3 +147,25 @@ def test_the_log_in_window_opens_the_wizard_with_no_log_in(qapp, qtbot):
         wizard.discard()
     finally:
         threads.shutdown(wait=False)
+
+
+def test_a_registrar_opens_the_wizard_from_the_workspace_for_a_role_change(qapp, qtbot, data_dir, keys):
+    from tests.test_ui_window import OFFICER, REGISTRAR, Office
+    install_fonts(qapp)
+    office = Office(data_dir, keys)
+    try:
+        registry_officer = office.window(qtbot, OFFICER)
+        assert getattr(registry_officer, "request_button", None) is None   # the registrar's only
+        w = office.window(qtbot, REGISTRAR)
+        w.request_button.click()
+        wizard = w.request_wizard
+        assert isinstance(wizard, RequestWizard)
+        qtbot.waitUntil(wizard.isVisible, timeout=5000)
+        assert wizard.request_kind() is RequestKind.ROLE_CHANGE
+        me = wizard.request().officers[0]
+        assert me.role is Role.REGISTRAR and me.current_role is Role.REGISTRAR and me.name == REGISTRAR.name
+        if SHOTS:
+            wizard.grab().save(os.path.join(SHOTS, "wizard-role-change.png"))
+        wizard.discard()
+    finally:
+        office.close()
