@@ -474,7 +474,20 @@ class RequestWizard(DeskDialog):
     def show_everything(self) -> None:
         """Mark every finding, touched or not."""
         self.everywhere = True
-        self.recheck()
+        result = self.recheck()
+        first = next((f for f in result.errors), None)
+        if first is not None:   # bring the first thing to fix into view
+            target = None
+            if first.section == "unit":
+                target = self.unit_edits.get(first.field)
+            elif first.row is not None:
+                rows = self.officer_rows if first.section == "officers" else self.leaver_rows
+                if first.row < len(rows):
+                    target = rows[first.row].fields.get(first.field) or rows[first.row]
+            else:
+                target = self.officers_reason if first.section != "leavers" else self.leavers_reason
+            if target is not None:
+                self.scroll.ensureWidgetVisible(target)
 
     # --- the card ------------------------------------------------------------------------------------------
 
