@@ -206,9 +206,18 @@ class LoginWindow(QWidget):
         server = QLabel(tr(f"เซิร์ฟเวอร์กลาง: {server_label}", f"Central server: {server_label}"))
         server.setObjectName("muted")
         server.setVisible(bool(server_label))
+        # A unit with no account yet asks NHSO for one: no log-in, no network (issue 18 §2).
+        self.request_button = QPushButton(tr("ขอสิทธิเข้าใช้งาน…", "Request accounts…"))
+        self.request_button.setObjectName("requestAccounts")
+        self.request_button.setAutoDefault(False)
+        self.request_button.setToolTip(tr("หน่วยงานที่ยังไม่มีบัญชีผู้ใช้งาน: สร้างหนังสือ แบบฟอร์ม และอีเมลถึง สปสช.",
+                                          "A unit with no account yet: make the letter, workbook and e-mail to NHSO."))
+        self.request_button.clicked.connect(self.open_request_wizard)
+        self.request_wizard = None
         right = QVBoxLayout()
         right.addLayout(form)
         right.addWidget(self.button)
+        right.addWidget(self.request_button, 0, Qt.AlignLeft)
         right.addWidget(self.message)
         right.addStretch(1)
         right.addWidget(server)
@@ -369,6 +378,17 @@ class LoginWindow(QWidget):
 
     def _checking_pin(self, busy: bool) -> None:
         self._set_busy(busy, tr("กำลังตรวจรหัส PIN กับบัตร…", "Checking the PIN with the card…"))
+
+    def open_request_wizard(self):
+        """The account-request wizard, with no log-in (it reads officers' cards through this window's reader)."""
+        from .request_wizard import open_wizard
+
+        if self.request_wizard is not None and self.request_wizard.isVisible():
+            self.request_wizard.raise_()
+            self.request_wizard.activateWindow()
+            return self.request_wizard
+        self.request_wizard = open_wizard(self, card=self.card)
+        return self.request_wizard
 
     def submit(self) -> None:
         if self._busy:

@@ -8,7 +8,7 @@ import datetime as _dt
 import html
 from dataclasses import replace
 
-from app.domain import Officer
+from app.domain import Officer, Role
 from app.errors import Refusal
 from app.thai import format_date_short
 from app.usecases import Changed, Desk
@@ -85,6 +85,15 @@ class Workspace(MainWindow):
         logout = QPushButton(tr("ออกจากระบบ", "Log out"))
         logout.setObjectName("logoutButton")
         logout.clicked.connect(self.logout_requested.emit)
+        self.request_wizard = None
+        if a.role is Role.REGISTRAR:
+            # the registrar asks NHSO for a role change or a replacement (issue 18 §2); works offline
+            self.request_button = QPushButton(tr("เปลี่ยนบทบาท / ผู้รับผิดชอบ…", "Change roles / replace…"))
+            self.request_button.setObjectName("requestChange")
+            self.request_button.setToolTip(tr("สร้างหนังสือ แบบฟอร์ม และอีเมลถึง สปสช. เพื่อขอเปลี่ยนบทบาทผู้ใช้งาน "
+                                              "หรือแจ้งเปลี่ยนผู้รับผิดชอบ", "The letter, workbook and e-mail to NHSO."))
+            self.request_button.clicked.connect(self.open_request_wizard)
+            self.top.addWidget(self.request_button)
         self.top.addWidget(self.offline_badge)
         self.top.addWidget(self.user_label)
         self.top.addWidget(logout)
@@ -168,6 +177,26 @@ class Workspace(MainWindow):
             self.local_change.emit()
         for duty in self.duties:
             duty.redraw(changed)
+
+    def open_request_wizard(self):
+        """The account-request wizard for a role change (a replacement is one choice away), the registrar's own
+        row and the unit's code and name filled in from the log-in."""
+        from app.usecases.account_request import AccountRequest, OfficerRow, RequestKind, UnitDetails
+
+        from .request_wizard import open_wizard
+
+        if self.request_wizard is not None and self.request_wizard.isVisible():
+            self.request_wizard.raise_()
+            self.request_wizard.activateWindow()
+            return self.request_wizard
+        a = self.session.account
+        request = AccountRequest(RequestKind.ROLE_CHANGE,
+                                 UnitDetails(name=a.unit_name or "", code=a.unit_code or ""),
+                                 [OfficerRow(name=a.name, cid=a.cid, role=a.role, email=a.username,
+                                             current_role=a.role)])
+        self.request_wizard = open_wizard(self, request=request, card=self.card)
+        self.opened(self.request_wizard)
+        return self.request_wizard
 
     def opened(self, dialog) -> None:
         self.dialog = dialog
