@@ -8,7 +8,6 @@ opens it from the workspace for a role change or a replacement.
 """
 from __future__ import annotations
 
-import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
