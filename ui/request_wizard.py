@@ -11,7 +11,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtGui import QDesktopServices
 
 from app import cid as cidmod
 from app import regions
@@ -26,7 +25,7 @@ from app.usecases.account_request import (
 from .dialogs import DeskDialog
 from .fields import set_marked
 from .qt import (
-    QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QComboBox, QDesktopServices, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QScrollArea, QSize, QTimer, QUrl, QVBoxLayout, QWidget,
 )
 from .tasks import TaskRunner
