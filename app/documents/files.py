@@ -28,7 +28,8 @@ def write_file(path: Path | str, data: bytes) -> Path:
                       "หรือสร้างโฟลเดอร์นั้นก่อนแล้วบันทึกอีกครั้ง",
                       f"The folder {folder} does not exist.", str(folder))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        # a short temporary name: one built on a long Thai file name (3 bytes a letter) passes the 255-byte limit
+        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".part", dir=folder)
     except OSError as e:
         raise _refusal(e, path) from None
     try:
