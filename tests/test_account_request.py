@@ -347,7 +347,7 @@ def test_an_unwritable_folder_is_a_thai_message_and_leaves_nothing(tmp_path):
         before = set(os.listdir(folder))
         with pytest.raises(Refusal) as refused:
             produce(first_request(), folder, letter_pdf=tiny_pdf(), mailbox="saraban7@nhso.go.th")
-        assert refused.value.code == "file.unwritable"
+        assert refused.value.code == "documents.folder_unwritable"
         assert str(folder) in refused.value.th and "กรุณาเลือกโฟลเดอร์อื่น" in refused.value.th
         assert set(os.listdir(folder)) == before
     finally:
@@ -368,7 +368,7 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
     busy.mkdir()                    # something in the way that cannot be replaced
     with pytest.raises(Refusal) as refused:
         write_atomically(busy, b"x")
-    assert "กรุณาปิดไฟล์นั้นหรือเลือกโฟลเดอร์อื่น" in refused.value.th
+    assert refused.value.code == "documents.target_is_folder" and "กรุณาตั้งชื่อไฟล์" in refused.value.th
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.eml", "รายชื่อ.xlsx"]  # no .part left behind
     assert target.read_bytes() == b"second"
 
