@@ -23,12 +23,13 @@ from app.usecases import Desk, forms, person_detail, registry, review
 from sync.licence import Check, LicenceState
 from sync.session import Account, Session
 from tests import builders
+from tests.builders import type_in as fill
 from tests.test_ui_main_window import type_text
 from ui.dialogs import available
 from ui.event_dialogs import HireDialog, PersonEventDialog
 from ui.fonts import install_fonts
 from ui.main import open_register
-from ui.qt import QApplication, QLineEdit, QPushButton, QStyle, Qt, QTimer
+from ui.qt import QApplication, QPushButton, QStyle, Qt, QTimer
 from ui.tasks import TaskRunner
 from ui.workspace import Workspace
 
@@ -251,14 +252,6 @@ def choose_from_menu(qtbot, w: Workspace, kind: str) -> PersonEventDialog:
     dialog = w.dialog
     qtbot.waitUntil(lambda: dialog.subject.person is not None, timeout=10000)
     return dialog
-
-
-def fill(widget: QLineEdit, text: str) -> None:
-    widget.clear()
-    if text.isascii():
-        QTest.keyClicks(widget, text)
-    else:
-        type_text(widget, text)
 
 
 def fill_other(form, cid: str, first: str, born: str) -> None:
