@@ -6,16 +6,23 @@ date, เรื่อง, เรียน, สิ่งที่ส่งมา�
 (ลำดับ / ชื่อ–สกุล / เลขประจำตัวประชาชน / ตำแหน่ง / บทบาท / เบอร์มือถือ / อีเมล), the certification sentence,
 จึงเรียนมาเพื่อโปรดพิจารณา, and room for the unit's head to sign. Digits are Thai (the layer's), IDs grouped
 1-2345-67890-12-3; an empty reference leaves a dotted blank for the saraban to fill in by hand.
+
+The tables' columns are sized to what they hold: an ID, a mobile number, an e-mail address and a role are never
+broken across lines (a reader copies them back), so they get the room they need; names and positions share the
+rest and wrap between words. A role wraps, when it must, only after «เจ้าหน้าที่» (never เจ้าหน้าที่การ|เงิน).
 """
 from __future__ import annotations
 
 import datetime as dt
+from typing import Sequence
 
-from .fonts import th_size
-from .letter import Contact, Letter, letter_pdf
-from .tables import Column, Table
+from ..thai import thai_digits_prose
+from .fonts import register_fonts, th_size
+from .letter import TEXT_W, Contact, Letter, letter_pdf
+from .tables import _PAD_X, Column, Table
+from .thaitext import text_width
 
-OFFICER_COLUMNS = (  # widths as in the seeds' template: the name, ID and e-mail need the room
+OFFICER_COLUMNS = (  # the kinds and the proportions when nothing is known of the content
     Column("ลำดับ", "int", 6, align="center"),
     Column("ชื่อ–สกุล", "text", 16),
     Column("เลขประจำตัวประชาชน", "cid", 19),  # letter_text groups it; a "cid" shrinks, never wraps
@@ -34,6 +41,79 @@ LEAVER_COLUMNS = (
 )
 TABLE_SIZE = th_size(13)   # the template's table runs smaller than the letter's 16 pt
 BLANK_REFERENCE = "................................"
+ROLE_HEAD = "เจ้าหน้าที่"            # where a role may wrap: เจ้าหน้าที่ | ทะเบียน
+_WHOLE = {"เลขประจำตัวประชาชน", "เบอร์มือถือ", "อีเมล"}   # never wrapped
+_ROLES = {"บทบาท", "บทบาทที่ขอยกเลิก"}
+_SHARE = {"ชื่อ–สกุล", "ตำแหน่ง", "เหตุ", "ผู้มาแทน"}      # wrap between words, share what is left
+_NAMES = {"ชื่อ–สกุล", "ผู้มาแทน"}                      # …and a name only at its spaces
+_LEAST = 42.0              # the narrowest a shared column gets (points), before the whole ones give way
+_POSITION = 58.0           # a position narrower than its text still holds «นักทรัพยากร» on a line
+
+
+def _width(text: str, bold: bool = False) -> float:
+    family = register_fonts()
+    return text_width(thai_digits_prose(text), f"{family}-Bold" if bold else family, TABLE_SIZE) + 2 * _PAD_X + 1
+
+
+def _role_lines(role: str, room: float) -> str:
+    """The role on one line when it fits ``room``, else broken after «เจ้าหน้าที่»."""
+    if role.startswith(ROLE_HEAD) and _width(role) > room:
+        return f"{ROLE_HEAD}\n{role[len(ROLE_HEAD):]}"
+    return role
+
+
+def sized_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: float = TEXT_W) -> Table:
+    """``rows`` under ``columns`` (by title), each column as wide as its content asks, within ``width``."""
+    cols = list(columns)
+    longest = [max([_width(str(r[i])) for r in rows if i < len(r)] or [0.0]) for i in range(len(cols))]
+    # a header may wrap between its words (เลขประจำตัว | ประชาชน): it asks for its longest word only
+    header = [max(_width(word, bold=True) for word in c.title.replace("ประจำตัวประชาชน", "ประจำตัว ประชาชน").split())
+              for c in cols]
+    need = []
+    for i, c in enumerate(cols):
+        if c.title in _NAMES:   # at least its longest word (นางสาวปราณี), so it wraps only between words
+            words = [_width(w) for r in rows if i < len(r) for w in str(r[i]).split()]
+            need.append(max([header[i], _LEAST, *words]))
+        elif c.title in _SHARE:  # a position wraps between the parts of its compound (นักวิชาการ|เงินและบัญชี)
+            need.append(max(header[i], min(longest[i], _POSITION)))
+        elif c.title in _ROLES:
+            parts = [max(_width(ROLE_HEAD), _width(str(r[i])[len(ROLE_HEAD):])) if str(r[i]).startswith(ROLE_HEAD)
+                     else _width(str(r[i])) for r in rows if i < len(r)]
+            need.append(max([header[i], *parts]))
+        else:
+            need.append(max(header[i], longest[i]))
+    spare = width - sum(need)
+    if spare < 0:   # an unusually long e-mail address: it wraps after its @ or a dot rather than squeeze the names
+        for i, c in enumerate(cols):
+            if c.title == "อีเมล":
+                need[i] = max(header[i], need[i] + spare)
+        spare = width - sum(need)
+    # what is left goes to the names, positions and roles, toward their longest text: the nearest to fitting on
+    # one line first (as many cells on one line as can be), then what remains in proportion
+    flexible = [i for i, c in enumerate(cols) if c.title in _SHARE | _ROLES]
+    want = {i: max(0.0, longest[i] - need[i]) for i in flexible}
+    for i in sorted(flexible, key=want.get):
+        if 0 < want[i] <= spare:
+            need[i] += want[i]
+            spare -= want[i]
+            want[i] = 0.0
+    total = sum(want.values())
+    if spare > 0 and total:
+        for i in flexible:
+            need[i] += spare * want[i] / total
+        spare = width - sum(need)
+    if spare > 0:   # everything fits on one line: the room left goes to the names and positions evenly
+        shared = [i for i in flexible if cols[i].title in _SHARE]
+        for i in shared:
+            need[i] += spare / len(shared)
+    body = []
+    for r in rows:
+        cells = list(r)
+        for i, c in enumerate(cols):
+            if c.title in _ROLES and i < len(cells):
+                cells[i] = _role_lines(str(cells[i]), need[i])
+        body.append(cells)
+    return Table([Column(c.title, c.kind, round(w, 2), c.align) for c, w in zip(cols, need)], body, size=TABLE_SIZE)
 
 
 def request_letter(request, *, date: dt.date | None = None, emblem: bytes | None = None) -> Letter:
@@ -43,13 +123,12 @@ def request_letter(request, *, date: dt.date | None = None, emblem: bytes | None
     text = letter_text(request)
     body: list = []
     if text.leavers:
-        body += [text.leavers_intro,
-                 Table(list(LEAVER_COLUMNS[:len(text.leavers_header)]), [list(r) for r in text.leavers],
-                       size=TABLE_SIZE)]
+        body += [text.leavers_intro, sized_table(LEAVER_COLUMNS[:len(text.leavers_header)], text.leavers)]
     body += list(text.paragraphs)
     if text.table:
-        body.append(Table(list(OFFICER_COLUMNS[:len(text.table_header)]), [list(r) for r in text.table],
-                          size=TABLE_SIZE))
+        body.append(sized_table(OFFICER_COLUMNS[:len(text.table_header)], text.table))
+    if text.note:
+        body.append(text.note)
     body += [text.certification, text.closing]
     u = request.unit
     return Letter(
