@@ -47,6 +47,7 @@ _ROLES = {"บทบาท", "บทบาทที่ขอยกเลิก"}
 _SHARE = {"ชื่อ–สกุล", "ตำแหน่ง", "เหตุ", "ผู้มาแทน"}      # wrap between words, share what is left
 _NAMES = {"ชื่อ–สกุล", "ผู้มาแทน"}                      # …and a name only at its spaces
 _LEAST = 42.0              # the narrowest a shared column gets (points), before the whole ones give way
+_EMAIL_WHOLE = 112.0       # an e-mail address up to this wide is kept on one line (boonmee@thodlong.go.th)
 _POSITION = 58.0           # a position narrower than its text still holds «นักทรัพยากร» on a line
 
 
@@ -63,49 +64,63 @@ def _role_lines(role: str, room: float) -> str:
 
 
 def sized_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: float = TEXT_W) -> Table:
-    """``rows`` under ``columns`` (by title), each column as wide as its content asks, within ``width``."""
+    """``rows`` under ``columns`` (by title), each column as wide as its content asks, within ``width``.
+
+    Every column has a least width (an ID or a mobile: whole; an e-mail: its part before or after the @; a name:
+    its longest word; a role: «เจ้าหน้าที่»; a position: a few words) and a full one (all on one line). What the
+    least widths leave goes, in turn, to the e-mail addresses (whole, unless very long), then the names and roles
+    (the nearest to one line first), then the positions and the rest in proportion to what they lack."""
     cols = list(columns)
-    longest = [max([_width(str(r[i])) for r in rows if i < len(r)] or [0.0]) for i in range(len(cols))]
+    values = [[str(r[i]) for r in rows if i < len(r)] for i in range(len(cols))]
+    full = [max([_width(v) for v in vals] or [0.0]) for vals in values]
     # a header may wrap between its words (เลขประจำตัว | ประชาชน): it asks for its longest word only
     header = [max(_width(word, bold=True) for word in c.title.replace("ประจำตัวประชาชน", "ประจำตัว ประชาชน").split())
               for c in cols]
-    need = []
+    least = []
     for i, c in enumerate(cols):
-        if c.title in _NAMES:   # at least its longest word (นางสาวปราณี), so it wraps only between words
-            words = [_width(w) for r in rows if i < len(r) for w in str(r[i]).split()]
-            need.append(max([header[i], _LEAST, *words]))
-        elif c.title in _SHARE:  # a position wraps between the parts of its compound (นักวิชาการ|เงินและบัญชี)
-            need.append(max(header[i], min(longest[i], _POSITION)))
+        vals = values[i]
+        if c.title in _NAMES:
+            at = max([_width(w) for v in vals for w in v.split()] or [0.0])
+        elif c.title in _SHARE:      # a position wraps between the parts of its compound (นักวิชาการ|เงินและบัญชี)
+            at = min(full[i], _POSITION)
         elif c.title in _ROLES:
-            parts = [max(_width(ROLE_HEAD), _width(str(r[i])[len(ROLE_HEAD):])) if str(r[i]).startswith(ROLE_HEAD)
-                     else _width(str(r[i])) for r in rows if i < len(r)]
-            need.append(max([header[i], *parts]))
+            at = max([max(_width(ROLE_HEAD), _width(v[len(ROLE_HEAD):])) if v.startswith(ROLE_HEAD) else _width(v)
+                      for v in vals] or [0.0])
+        elif c.title == "อีเมล":     # officer.kanchanaporn@ | thodlong.go.th
+            at = max([max(_width(v.partition("@")[0] + "@"), _width(v.partition("@")[2])) for v in vals] or [0.0])
         else:
-            need.append(max(header[i], longest[i]))
+            at = full[i]
+        least.append(max(header[i], _LEAST if c.title in _SHARE else 0.0, at))
+    need = list(least)
     spare = width - sum(need)
-    if spare < 0:   # an unusually long e-mail address: it wraps after its @ or a dot rather than squeeze the names
+    if spare < 0:   # the e-mail addresses give way first: they break after a dot or a hyphen
         for i, c in enumerate(cols):
             if c.title == "อีเมล":
                 need[i] = max(header[i], need[i] + spare)
         spare = width - sum(need)
-    # what is left goes to the names, positions and roles, toward their longest text: the nearest to fitting on
-    # one line first (as many cells on one line as can be), then what remains in proportion
-    flexible = [i for i, c in enumerate(cols) if c.title in _SHARE | _ROLES]
-    want = {i: max(0.0, longest[i] - need[i]) for i in flexible}
-    for i in sorted(flexible, key=want.get):
-        if 0 < want[i] <= spare:
-            need[i] += want[i]
-            spare -= want[i]
-            want[i] = 0.0
+
+    def grow(i: int, by: float) -> None:
+        nonlocal spare
+        need[i] += by
+        spare -= by
+
+    for i, c in enumerate(cols):
+        if c.title == "อีเมล" and full[i] <= _EMAIL_WHOLE and 0 < full[i] - need[i] <= spare:
+            grow(i, full[i] - need[i])
+    lacking = sorted((i for i, c in enumerate(cols) if c.title in _NAMES | _ROLES), key=lambda i: full[i] - need[i])
+    for i in lacking:
+        if 0 < full[i] - need[i] <= spare:
+            grow(i, full[i] - need[i])
+    rest = [i for i, c in enumerate(cols) if c.title in _SHARE]
+    want = {i: max(0.0, full[i] - need[i]) for i in rest}
     total = sum(want.values())
     if spare > 0 and total:
-        for i in flexible:
-            need[i] += spare * want[i] / total
-        spare = width - sum(need)
-    if spare > 0:   # everything fits on one line: the room left goes to the names and positions evenly
-        shared = [i for i in flexible if cols[i].title in _SHARE]
-        for i in shared:
-            need[i] += spare / len(shared)
+        share = min(1.0, spare / total)
+        for i in rest:
+            grow(i, want[i] * share)
+    if spare > 0 and rest:   # everything fits on one line: the room left goes to the names and positions evenly
+        for i in rest:
+            grow(i, spare / len(rest))
     body = []
     for r in rows:
         cells = list(r)
