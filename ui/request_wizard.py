@@ -220,8 +220,11 @@ class LeaverRowWidget(_Row):
                                   ("successor_cid", tr("เลขประจำตัวประชาชนผู้มาแทน", "Successor's citizen ID"),
                                    QLineEdit())])
         if leaver is not None:
-            for name in ("name", "cid", "reason", "successor_cid"):
+            for name in ("name", "reason"):
                 self.fields[name].setText(getattr(leaver, name))
+            for name in ("cid", "successor_cid"):   # grouped as on the card, as the officer rows show theirs
+                value = getattr(leaver, name)
+                self.fields[name].setText(cidmod.format_cid(value) if len(value) == 13 else value)
             self.role.setCurrentIndex(_find(self.role, leaver.role))
 
     def value(self) -> Leaver:
