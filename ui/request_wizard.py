@@ -178,6 +178,9 @@ class OfficerRowWidget(_Row):
                                   ("current_role", tr("บทบาทเดิม", "Current role"), self.current_role),
                                   ("mobile", tr("เบอร์มือถือ", "Mobile"), QLineEdit()),
                                   ("email", tr("อีเมล", "E-mail"), QLineEdit())])
+        # the form of the answer rather than the title again (the title stands over the field)
+        self.fields["cid"].setPlaceholderText("1-2345-67890-12-3")
+        self.fields["mobile"].setPlaceholderText("081-234-5678")
         self.read_card = QPushButton(tr("อ่านจากบัตร", "Read card"))
         self.read_card.setObjectName("readCard")
         self.read_card.setAutoDefault(False)
@@ -219,6 +222,8 @@ class LeaverRowWidget(_Row):
                                   ("reason", tr("เหตุที่พ้นหน้าที่", "Why they left"), QLineEdit()),
                                   ("successor_cid", tr("เลขประจำตัวประชาชนผู้มาแทน", "Successor's citizen ID"),
                                    QLineEdit())])
+        for name in ("cid", "successor_cid"):
+            self.fields[name].setPlaceholderText("1-2345-67890-12-3")
         if leaver is not None:
             for name in ("name", "reason"):
                 self.fields[name].setText(getattr(leaver, name))
