@@ -305,3 +305,26 @@ def test_tab_walks_the_fields_in_reading_order(wizard, qtbot):
         assert last > order[-1]
     assert at(w.add_officer) > last
     assert not any(w.leavers_box.isAncestorOf(f) for f in seen)   # the hidden part 3 is not in the way
+
+
+def test_in_english_the_wizard_has_no_thai_but_the_data(wizard, qtbot):
+    import re
+
+    from ui.i18n import language, set_language
+    from ui.qt import QComboBox, QGroupBox, QLabel, QLineEdit, QPushButton
+    before = language()
+    set_language("en")
+    try:
+        w = wizard(request=AccountRequest(RequestKind.ROLE_CHANGE, unit(), team()), card=object())
+        w.recheck()
+        texts = [w.windowTitle()]
+        texts += [x.text() for x in w.findChildren(QLabel) if x.isVisibleTo(w)]
+        texts += [x.text() + x.toolTip() for x in w.findChildren(QPushButton)]
+        texts += [x.title() for x in w.findChildren(QGroupBox)]
+        texts += [x.placeholderText() for x in w.findChildren(QLineEdit)]
+        texts += [x.itemText(i) + x.toolTip() for x in w.findChildren(QComboBox) if x is not w.unit_edits["province"]
+                  for i in range(x.count())]
+        thai = [t for t in texts if re.search("[\u0e00-\u0e7f]", t)]
+        assert thai == [], thai
+    finally:
+        set_language(before)

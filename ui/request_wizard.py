@@ -39,7 +39,7 @@ UNIT_FIELDS = (("name", "ชื่อหน่วยงาน", "Unit name"), ("
                ("email", "อีเมลของหน่วยงาน (สารบรรณ)", "The unit's e-mail (correspondence)"),
                ("head_name", "ชื่อผู้บริหารที่ลงนาม", "Name of the head who signs"),
                ("head_position", "ตำแหน่งผู้บริหารที่ลงนาม", "Position of the head who signs"),
-               ("reference", "เลขที่หนังสือ (ที่ …)", "Letter reference (ที่ …)"))
+               ("reference", "เลขที่หนังสือ (ที่ …)", "Letter reference number"))
 KIND_EN = {RequestKind.FIRST: "Request access", RequestKind.ROLE_CHANGE: "Change users' roles",
            RequestKind.REPLACEMENT: "Replace a person in charge"}
 LEVEL_EN = {UnitLevel.PAO: "Provincial administrative organisation", UnitLevel.CITY: "City municipality",
