@@ -42,7 +42,6 @@ LEAVER_COLUMNS = (
 TABLE_SIZE = th_size(13)   # the template's table runs smaller than the letter's 16 pt
 BLANK_REFERENCE = "................................"
 ROLE_HEAD = "เจ้าหน้าที่"            # where a role may wrap: เจ้าหน้าที่ | ทะเบียน
-_WHOLE = {"เลขประจำตัวประชาชน", "เบอร์มือถือ", "อีเมล"}   # never wrapped
 _ROLES = {"บทบาท", "บทบาทที่ขอยกเลิก"}
 _SHARE = {"ชื่อ–สกุล", "ตำแหน่ง", "เหตุ", "ผู้มาแทน"}      # wrap between words, share what is left
 _NAMES = {"ชื่อ–สกุล", "ผู้มาแทน"}                      # …and a name only at its spaces
