@@ -628,6 +628,7 @@ class RequestWizard(DeskDialog):
         dialog.setOption(QFileDialog.DontUseNativeDialog, True)  # the same on every PC, and tests can drive it
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: dialog.selectedFiles() and self.produce_into(Path(dialog.selectedFiles()[0])))
+        dialog.finished.connect(lambda _r: setattr(self, "folder_dialog", None))   # it deletes itself on close
         self.folder_dialog = dialog
         dialog.open()
 
