@@ -267,3 +267,30 @@ def test_file_names_are_the_same_in_any_zip_tool():
     assert safe_name("ใบแจ้งโอนเงิน มี.ค. 69").isascii()
     assert safe_name("CON") != "CON" and safe_name("../../etc/passwd") == "etc_passwd"
     assert safe_name("") == "file"
+
+
+def test_a_byte_changed_in_the_zip_itself_names_the_damaged_file(tmp_path):
+    out, _ = make(tmp_path)
+    victim = f"evidence/{IN_ORDER[0].id}.pdf"
+    raw = bytearray(out.read_bytes())
+    at_ = raw.find(EVIDENCE[IN_ORDER[0].id][200:240])   # evidence is stored as it is: its bytes are in the zip
+    assert at_ > 0
+    raw[at_] ^= 0xFF
+    out.write_bytes(bytes(raw))
+    [problem] = verify_package(out)
+    assert victim in problem and "เสียหาย" in problem
+
+
+def test_the_command_line_says_in_thai_and_exits_0_or_1(tmp_path):
+    import subprocess
+    import sys
+
+    out, _ = make(tmp_path)
+    run = lambda: subprocess.run([sys.executable, "-m", "app.claims.audit", "--verify", str(out)],  # noqa: E731
+                                 capture_output=True, text=True, encoding="utf-8",
+                                 cwd=Path(__file__).resolve().parent.parent)
+    ok = run()
+    assert ok.returncode == 0 and "ถูกต้อง" in ok.stdout
+    rewrite(out, {"ledger.xlsx": None})
+    bad = run()
+    assert bad.returncode == 1 and "ไม่พบไฟล์ ledger.xlsx" in bad.stdout
