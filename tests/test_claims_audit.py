@@ -162,7 +162,7 @@ def test_the_ledger_workbook_has_the_same_rows_real_dates_and_cids_as_text(tmp_p
         assert row[col["จำนวนวัน"]].value == 3
         assert Decimal(str(row[col["ขอเบิก (บาท)"]].value)) == c.claimed
         assert row[col["สถานะปัจจุบัน"]].value == c.state.th
-        assert row[col["ไฟล์หลักฐาน"]].value == f"evidence/{c.id}.pdf"
+        assert row[col["หลักฐาน"]].value == "มี"
     repaid, transferred, submitted = body
     assert Decimal(str(repaid[col["จ่ายคืน (บาท)"]].value)) == Decimal("8200")
     assert Decimal(str(transferred[col["โอนแล้ว (บาท)"]].value)) == Decimal("1250.50")
@@ -294,3 +294,19 @@ def test_the_command_line_says_in_thai_and_exits_0_or_1(tmp_path):
     rewrite(out, {"ledger.xlsx": None})
     bad = run()
     assert bad.returncode == 1 and "ไม่พบไฟล์ ledger.xlsx" in bad.stdout
+
+
+def test_a_claim_without_evidence_is_in_the_ledger_as_such_and_has_no_file(tmp_path):
+    from openpyxl import load_workbook
+
+    draft = Claim("draft-1", UNIT, new_cid(), new_cid(), Relation.SPOUSE, facility="คลินิกทดลอง",
+                  first_day=dt.date(2026, 8, 1), last_day=dt.date(2026, 8, 1),
+                  receipts=(Receipt("D-1", dt.date(2026, 8, 1), "x", Decimal("450")),))
+    out, manifest = make(tmp_path, claims=CLAIMS + [draft])
+    assert manifest.claims == 4 and not any(f.path.startswith("evidence/draft") for f in manifest.files)
+    with zipfile.ZipFile(out) as zf:
+        ws = load_workbook(io.BytesIO(zf.read("ledger.xlsx")))["ทะเบียนคุมการเบิก"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    [line] = [r for r in rows if r[1] == "draft-1"]
+    assert line[-1] == "ไม่มี" and line[-2] == ClaimState.DRAFT.th
+    assert verify_package(out) == []

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from ..documents.fonts import th_size
 from ..documents.tables import Column, Table, TableDocument
+from ..cid import format_cid
 from ..thai import format_date_long
 from .claim import Claim
 from .states import ClaimState, Step, accepted_amount
@@ -87,19 +88,19 @@ def ledger_documents(claims: Sequence[Claim], period: Period, unit_name: str,
     start, end = period
     subtitle = [unit_name, f"ระหว่างวันที่ {format_date_long(start, digits='arabic')} "
                            f"ถึงวันที่ {format_date_long(end, digits='arabic')}",
-                f"จำนวน {len(claims):,} รายการ"]
-    cols = [Column("ลำดับ", "int", 6), Column("เลขที่คำขอเบิก", "text", 14), Column("วันที่รับเรื่อง", "date", 14),
+                f"จำนวน {len(claims):,} รายการ (หลักฐานของแต่ละรายการอยู่ในโฟลเดอร์ evidence ตั้งชื่อตามเลขที่คำขอเบิก)"]
+    cols = [Column("ลำดับ", "int", 6), Column("เลขที่คำขอเบิก", "text", 19), Column("วันที่รับเรื่อง", "date", 14),
             Column("ผู้มีสิทธิ", "cid", 16)]
     if name_of:
         cols.append(Column("ชื่อผู้มีสิทธิ", "text", 16))
     cols.append(Column("ผู้ป่วย", "cid", 16))
     if name_of:
         cols.append(Column("ชื่อผู้ป่วย", "text", 16))
-    cols += [Column("ความสัมพันธ์", "text", 8), Column("สถานพยาบาล", "text", 16),
+    cols += [Column("ความสัมพันธ์", "text", 9), Column("สถานพยาบาล", "text", 16),
              Column("วันที่เริ่มรักษา", "date", 14), Column("จำนวนวัน", "int", 6),
              Column("ขอเบิก (บาท)", "money", 11), Column("อนุมัติ (บาท)", "money", 11),
              Column("โอนแล้ว (บาท)", "money", 11), Column("จ่ายคืน (บาท)", "money", 11),
-             Column("สถานะปัจจุบัน", "text", 13), Column("ไฟล์หลักฐาน", "text", 14)]
+             Column("สถานะปัจจุบัน", "text", 13), Column("หลักฐาน", "text", 7)]
     rows, totals = [], [ZERO, ZERO, ZERO, ZERO]
     for n, c in enumerate(claims, start=1):
         a = amounts(c)
@@ -110,7 +111,7 @@ def ledger_documents(claims: Sequence[Claim], period: Period, unit_name: str,
         if name_of:
             row.append(name_of(c.patient_cid))
         row += [c.relation.th, c.facility, c.first_day, len(c.care_days), a.claimed, a.accepted, a.transferred,
-                a.repaid, c.state.th, (evidence_files or {}).get(c.id, "ไม่มี")]
+                a.repaid, c.state.th, _evidence_cell(c.id, evidence_files)]
         rows.append(row)
         for i, v in enumerate((a.claimed, a.accepted, a.transferred, a.repaid)):
             totals[i] += v or ZERO
@@ -122,7 +123,7 @@ def ledger_documents(claims: Sequence[Claim], period: Period, unit_name: str,
                            Table(cols, rows, totals=total_row, size=SIZE), subtitle=subtitle, landscape=True,
                            sheet="ทะเบียนคุมการเบิก")
 
-    hcols = [Column("เลขที่คำขอเบิก", "text", 14), Column("ขั้นที่", "int", 5), Column("วันที่", "date", 12),
+    hcols = [Column("เลขที่คำขอเบิก", "text", 19), Column("ขั้นที่", "int", 5), Column("วันที่", "date", 12),
              Column("เวลา", "text", 6), Column("สถานะ", "text", 13), Column("โดย", "text", 14),
              Column("จำนวนเงิน (บาท)", "money", 11), Column("เหตุผล", "text", 18),
              Column("เลขที่รายการโอน / ใบสำคัญ", "text", 13), Column("วันที่จ่าย", "date", 12),
@@ -136,10 +137,20 @@ def ledger_documents(claims: Sequence[Claim], period: Period, unit_name: str,
     return ledger, history
 
 
+def _evidence_cell(claim_id: str, files: Mapping[str, str] | None) -> str:
+    """«มี» when the claim's evidence is at evidence/<its id>.pdf; its path when its id had to be made safe for a file
+    name; «ไม่มี» when it has none."""
+    path = (files or {}).get(claim_id)
+    if path is None:
+        return "ไม่มี"
+    return "มี" if path == f"evidence/{claim_id}.pdf" else path
+
+
 def _step_row(claim_id: str, n: int, s: Step) -> list:
     at = s.at if s.at.tzinfo else s.at.replace(tzinfo=_dt.timezone.utc)
     at = at.astimezone(THAI_TIME)
-    return [claim_id, n, at.date(), at.strftime("%H:%M"), s.state.th, s.by, s.amount, s.reason,
+    by = format_cid(s.by) if s.by.isdigit() and len(s.by) == 13 else s.by   # an officer's CID, or NHSO's account
+    return [claim_id, n, at.date(), at.strftime("%H:%M"), s.state.th, by, s.amount, s.reason,
             s.statement or s.voucher, s.paid_on, s.method.th if s.method else ""]
 
 
