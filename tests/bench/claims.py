@@ -48,6 +48,15 @@ def _keys():
 
 
 def _rss_mb() -> float:
+    """The process's peak RSS in MB. Linux's VmHWM belongs to this program alone; ru_maxrss would carry the peak of
+    the parent that started it (Linux keeps it across fork and exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -205,8 +214,34 @@ def bench_list(n: int, repeat: int, data_dir: Path, keys) -> list[dict]:
         report(f"  view «{view.value}»", xs, 50)
     results.append(report("claims list, a filtered view (every view)", filtered, 50))
     print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    _list_breakdown(wc)
     wc.close()
     return results
+
+
+def _list_breakdown(wc) -> None:
+    """Where the whole list's time goes (the same steps as ClaimStore.all and claims_list), for whoever tunes it."""
+    import statistics
+
+    from app.claims.codec import from_json
+    from app.usecases.claims import days_left
+
+    parts: dict[str, list[float]] = {"SQL fetch": [], "json.loads": [], "codec.from_json": [], "list lines": []}
+    for _ in range(5):
+        t0 = time.perf_counter()
+        rows = wc.conn.execute("SELECT data FROM claims WHERE unit_code = ? ORDER BY updated_at DESC",
+                               (UNIT,)).fetchall()
+        t1 = time.perf_counter()
+        dicts = [json.loads(r[0]) for r in rows]
+        t2 = time.perf_counter()
+        claims = [from_json(d) for d in dicts]
+        t3 = time.perf_counter()
+        [(c.state, c.claimed, days_left(c, NOW.date())) for c in claims]
+        t4 = time.perf_counter()
+        for k, a, b in zip(parts, (t0, t1, t2, t3), (t1, t2, t3, t4)):
+            parts[k].append(b - a)
+    print("  the whole list, step by step (median ms): "
+          + ", ".join(f"{k} {statistics.median(v) * 1e3:.0f}" for k, v in parts.items()))
 
 
 # --- 3. the audit package of a year ---------------------------------------------------------------------
