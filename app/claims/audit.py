@@ -326,9 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+__all__ = ["FORMAT", "MANIFEST", "Manifest", "PackedFile", "audit_package", "manifest_sha256", "safe_name",
+           "verify_package"]
+
+
 if __name__ == "__main__":
     sys.exit(main())
 
-
-__all__ = ["FORMAT", "MANIFEST", "Manifest", "PackedFile", "audit_package", "manifest_sha256", "safe_name",
-           "verify_package"]
