@@ -20,7 +20,8 @@ from stdnum.th import pin as stdnum_pin
 
 from app import cid as cidmod
 from app import regions, settings
-from app.documents.request import read_request, write_atomically
+from app.documents.files import write_file
+from app.documents.request import read_request
 from app.domain import Role, UnitLevel
 from app.errors import Refusal, Severity
 from app.usecases.account_request import (
@@ -363,14 +364,14 @@ def test_an_unwritable_folder_is_a_thai_message_and_leaves_nothing(tmp_path):
 
 def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
     target = tmp_path / "รายชื่อ.xlsx"
-    write_atomically(target, b"first")
+    write_file(target, b"first")
     assert target.read_bytes() == b"first"
-    write_atomically(target, b"second")
+    write_file(target, b"second")
     assert target.read_bytes() == b"second"
     busy = tmp_path / "busy.eml"
     busy.mkdir()                    # something in the way that cannot be replaced
     with pytest.raises(Refusal) as refused:
-        write_atomically(busy, b"x")
+        write_file(busy, b"x")
     assert refused.value.code == "documents.target_is_folder" and "กรุณาตั้งชื่อไฟล์" in refused.value.th
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.eml", "รายชื่อ.xlsx"]  # no .part left behind
     assert target.read_bytes() == b"second"

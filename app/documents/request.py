@@ -45,8 +45,8 @@ class Request:
 
 def write_request(path: Path, unit_code: str, unit_name: str, province: str, officers: list[Officer], *,
                   kind: str = "", notes: list[str] | None = None) -> None:
-    """Write the workbook to ``path`` atomically (see :func:`write_atomically`)."""
-    write_atomically(Path(path), request_bytes(unit_code, unit_name, province, officers, kind=kind, notes=notes))
+    """Write the workbook to ``path`` whole or not at all (:func:`app.documents.files.write_file`)."""
+    write_file(Path(path), request_bytes(unit_code, unit_name, province, officers, kind=kind, notes=notes))
 
 
 def request_bytes(unit_code: str, unit_name: str, province: str, officers: list[Officer], *,
@@ -81,12 +81,6 @@ def request_bytes(unit_code: str, unit_name: str, province: str, officers: list[
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all: :func:`app.documents.files.write_file`, the one writer
-    (a Thai :class:`~app.errors.Refusal` saying what to do when it cannot)."""
-    write_file(path, data)
 
 
 def _text(value) -> str:

@@ -27,7 +27,8 @@ from pathlib import Path
 from .. import cid as cidmod
 from .. import regions
 from ..documents import mail
-from ..documents.request import request_bytes, write_atomically
+from ..documents.files import write_file
+from ..documents.request import request_bytes
 from ..domain import Officer, Role, UnitLevel
 from ..errors import Refusal, Severity
 from ..idcard import CardHolder
@@ -605,7 +606,7 @@ def produce(request: AccountRequest, folder: Path, *, letter_pdf: bytes, mailbox
     letter_name, workbook_name, eml_name = file_names(request)
     folder = Path(folder)
     out = Produced(folder / letter_name, folder / workbook_name, folder / eml_name, NEXT_STEP)
-    write_atomically(out.letter, letter_pdf)
-    write_atomically(out.workbook, workbook)
+    write_file(out.letter, letter_pdf)
+    write_file(out.workbook, workbook)
     mail.write_eml(out.eml, msg)
     return out
