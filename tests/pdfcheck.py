@@ -66,7 +66,19 @@ def line_breaks(paragraph: str, lines: list[str]) -> list[int] | None:
     return None
 
 
+def dictionary_boundaries(text: str) -> set[int]:
+    """Word boundaries by PyThaiNLP's dictionary maximal matching (newmm): a second, independent segmenter."""
+    from pythainlp.tokenize import word_tokenize
+
+    out, pos = {0}, 0
+    for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        pos += len(word)
+        out.add(pos)
+    return out
+
+
 def mid_word_breaks(paragraph: str, breaks: list[int]) -> list[str]:
-    """The breaks that fall inside a word, shown as ``…before|after…``."""
-    ok = word_boundaries(paragraph)
+    """The breaks that fall inside a word by ICU's word iterator or by PyThaiNLP's dictionary, shown as
+    ``…before|after…``."""
+    ok = word_boundaries(paragraph) & dictionary_boundaries(paragraph)
     return [paragraph[max(0, b - 8):b] + "|" + paragraph[b:b + 8] for b in breaks if b not in ok]

@@ -1,4 +1,5 @@
-"""Thai paragraphs in PDF break between words (ICU), stay inside their column, and are shaped."""
+"""Thai paragraphs in PDF break between words (ICU, and never inside a word of the word list), stay inside their
+column, and are shaped."""
 import subprocess
 
 from reportlab.lib.units import cm
@@ -8,7 +9,8 @@ from reportlab.platypus import SimpleDocTemplate
 import pytest
 
 from app.documents.fonts import register_fonts, thai_style
-from app.documents.thaitext import ThaiParagraph, break_lines, segments
+from app.documents.thaitext import ThaiParagraph, break_lines, icu_segments, segments
+from tests.pdfcheck import mid_word_breaks
 
 TEXT = ("ขอสิทธิเข้าใช้งานระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น สำนักงานเทศบาลเมืองกชค จังหวัดขอนแก่น "
         "นายทะเบียนตรวจสอบข้อมูลผู้มีสิทธิและผู้มีสิทธิร่วมที่เจ้าหน้าที่ทะเบียนบันทึกหรือปรับปรุง")
@@ -20,14 +22,32 @@ def fonts():
 
 
 def test_icu_finds_thai_word_boundaries():
-    assert segments("ขอสิทธิเข้าใช้งานระบบ") == ["ขอ", "สิทธิ", "เข้า", "ใช้", "งาน", "ระบบ"]
+    assert icu_segments("ขอสิทธิเข้าใช้งานระบบ") == ["ขอ", "สิทธิ", "เข้า", "ใช้", "งาน", "ระบบ"]
+
+
+@pytest.mark.parametrize("text, whole", [
+    ("เจ้าหน้าที่การเงิน", "เจ้าหน้าที่"),          # ICU: เจ้า|หน้าที่
+    ("รายชื่อเจ้าหน้าที่", "รายชื่อ"),               # ICU: ราย|ชื่อ
+    ("หลักฐานประกอบ", "หลักฐาน"),                  # ICU: หลัก|ฐาน
+    ("ข้าพเจ้าขอรับรองว่า", "รับรอง"),              # ICU: ขอรับ|รอง, a cut inside รับรอง
+    ("เข้ารับการรักษาในโรงพยาบาล", "โรงพยาบาล"),   # ICU: โรง|พยาบาล
+])
+def test_no_piece_ends_inside_a_word_icu_splits(text, whole):
+    start = text.index(whole)
+    inside = set(range(start + 1, start + len(whole)))
+    ends, pos = set(), 0
+    for piece in segments(text):
+        pos += len(piece)
+        ends.add(pos)
+    assert not ends & inside, segments(text)
+    assert "".join(segments(text)) == text
 
 
 def test_lines_end_only_between_words_and_fit_the_column():
-    width = 6 * cm
+    width = 6.5 * cm   # the longest word here, องค์กรปกครองส่วนท้องถิ่น, is 171 pt: a narrower column must cut it
     lines = break_lines(TEXT, "Sarabun", 16, width)
     assert len(lines) > 4
-    words = segments(TEXT)
+    words = icu_segments(TEXT)   # every line ends at one of ICU's breaks …
     boundaries = set()
     pos = 0
     for w in words:
@@ -41,6 +61,11 @@ def test_lines_end_only_between_words_and_fit_the_column():
         assert stringWidth(line, "Sarabun", 16) <= width
         pos = end
     assert "".join(lines).replace(" ", "") == TEXT.replace(" ", "")
+    breaks, pos = [], 0
+    for line in lines[:-1]:
+        pos = TEXT.index(line, pos) + len(line)
+        breaks.append(pos)
+    assert mid_word_breaks(TEXT, breaks) == []   # … and inside no word of ICU's or PyThaiNLP's dictionary
 
 
 def test_a_word_longer_than_the_column_is_cut_between_letters_not_marks():

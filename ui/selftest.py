@@ -47,11 +47,13 @@ def _check_pdf(data_dir: Path) -> str:
     from reportlab.platypus import SimpleDocTemplate
 
     from app.documents.fonts import thai_style
-    from app.documents.thaitext import ThaiParagraph, segments
+    from app.documents.thaitext import ThaiParagraph, icu_segments, segments
 
-    words = segments("ขอสิทธิเข้าใช้งานระบบ")
+    words = icu_segments("ขอสิทธิเข้าใช้งานระบบ")
     if len(words) < 5:
         raise AssertionError(f"ICU did not split Thai words: {words}")
+    if "เจ้าหน้าที่" not in segments("เจ้าหน้าที่การเงิน"):   # the word list (app/data/thai_words.txt) came along
+        raise AssertionError("the Thai word list is missing: lines could end inside เจ้าหน้าที่")
     import uharfbuzz  # noqa: F401 — without it ReportLab silently stops shaping Thai
 
     out = data_dir / "selftest-thai.pdf"

@@ -1,7 +1,8 @@
 """Thai text for ReportLab: broken between words, shaped, and extractable in logical order.
 
 ReportLab breaks Thai lines anywhere, so the text is cut at ICU's line-break opportunities (its Thai
-dictionary knows where words end) and lines are filled greedily by measured width. Every line is then
+dictionary knows where words end) — except inside a word of a larger word list (app.documents.words:
+ICU cuts เจ้า|หน้าที่, หลัก|ฐาน, ขอรับ|รอง) — and lines are filled greedily by measured width. Every line is then
 shaped with HarfBuzz (tone marks and vowels placed by the font's rules; ญ and ฐ lose their tails over a
 lower vowel) and drawn by :func:`draw_text`, the one place text reaches a page. Shaping swaps some
 characters for glyphs with no Unicode value of their own (a lowered tone mark, ำ taken apart), which a
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from typing import Iterable
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -53,9 +55,51 @@ def _split(text: str, iterator) -> list[str]:
     return out
 
 
-def segments(text: str) -> list[str]:
+def icu_segments(text: str) -> list[str]:
     """Pieces between ICU line-break opportunities (trailing spaces stay with their piece)."""
     return _split(text, _iterator("line"))
+
+
+def _bonds(text: str) -> dict[int, int]:
+    """Each of ICU's breaks inside ``text`` → the length of the longest known word (:mod:`.words`) standing across
+    it, wherever that word starts (0: a free break)."""
+    from .words import LONGEST, known
+
+    pieces, words = icu_segments(text), known()
+    bonds, pos = {}, 0
+    for piece in pieces[:-1]:
+        pos += len(piece)
+        bonds[pos] = 0
+    if not bonds:
+        return bonds
+    starts, pos = [], 0
+    for g in _graphemes(text):
+        starts.append(pos)
+        pos += len(g)
+    ends = set(starts[1:]) | {len(text)}
+    for start in starts:
+        for end in range(start + 2, min(len(text), start + LONGEST) + 1):
+            if end in ends and text[start:end] in words:
+                for cut in bonds:
+                    if start < cut < end and bonds[cut] < end - start:
+                        bonds[cut] = end - start
+    return bonds
+
+
+def _cut(text: str, cuts: Iterable[int]) -> list[str]:
+    out, begin = [], 0
+    for cut in sorted(cuts):
+        out.append(text[begin:cut])
+        begin = cut
+    out.append(text[begin:])
+    return out
+
+
+def segments(text: str) -> list[str]:
+    """Pieces a line may end after: ICU's, except that no line ends inside a known word (:mod:`.words`)
+    wherever it stands, even across ICU's own pieces: เจ้า|หน้าที่ → เจ้าหน้าที่, and ข้าพเจ้าขอรับ|รอง, which ICU
+    cuts inside รับรอง, keeps ขอรับรอง together."""
+    return _cut(text, [cut for cut, bond in _bonds(text).items() if bond == 0])
 
 
 def _graphemes(text: str) -> list[str]:
@@ -64,11 +108,32 @@ def _graphemes(text: str) -> list[str]:
 
 
 def _pieces(para: str, font: str, size: float, width: float, prefer_spaces: bool) -> list[str]:
-    if not prefer_spaces:
-        return segments(para)
+    if prefer_spaces:
+        out: list[str] = []
+        for token in _SPACED.findall(para):
+            out.extend([token] if text_width(token.rstrip(), font, size) <= width else _fitting(token, font, size, width))
+        return out
+    return _fitting(para, font, size, width)
+
+
+def _fitting(text: str, font: str, size: float, width: float) -> list[str]:
+    """The words of ``text``; a run wider than the whole line is opened at its weakest breaks first — those only
+    the shortest words stand across (บุคลากร|องค์กร, where «กรอง» only happens to be spelt, before anything
+    inside องค์กรปกครองส่วนท้องถิ่น) — until every part fits."""
+    def fits(part: str) -> bool:
+        return text_width(part.rstrip(), font, size) <= width
+
     out: list[str] = []
-    for token in _SPACED.findall(para):
-        out.extend([token] if text_width(token.rstrip(), font, size) <= width else segments(token))
+    for run in segments(text):
+        if fits(run):
+            out.append(run)
+            continue
+        bonds = _bonds(run)
+        for strength in sorted(set(bonds.values())):
+            parts = _cut(run, [cut for cut, bond in bonds.items() if bond <= strength])
+            if all(fits(p) for p in parts):
+                break
+        out.extend(parts if bonds else [run])
     return out
 
 
