@@ -24,7 +24,8 @@ _WIDGETS = (
     "QLineEdit", "QListWidget", "QListWidgetItem", "QMainWindow", "QMenu", "QMessageBox", "QPlainTextEdit",
     "QProgressBar", "QPushButton", "QInputDialog", "QLayout", "QScrollArea", "QSpinBox", "QStackedWidget", "QTabWidget",
     "QToolButton", "QSizePolicy", "QSplitter", "QStatusBar", "QStyle", "QStyledItemDelegate", "QTableView",
-    "QTableWidget", "QTableWidgetItem", "QTextBrowser", "QTextEdit", "QVBoxLayout", "QWidget",
+    "QTableWidget", "QTableWidgetItem", "QTextBrowser", "QTextEdit", "QTreeWidget", "QTreeWidgetItem", "QVBoxLayout",
+    "QWidget",
 )
 _HOME = {**dict.fromkeys(_CORE, QtCore), **dict.fromkeys(_GUI, QtGui), **dict.fromkeys(_WIDGETS, QtWidgets)}
 __all__ = [*_CORE, *_GUI, *_WIDGETS]
