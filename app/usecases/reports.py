@@ -319,10 +319,10 @@ def upcoming_document(desk: Desk, days: int = DEFAULT_DAYS) -> TableDocument:
 
     today = desk.today
     found = upcoming(desk, days)
-    columns = [Column("ลำดับ", "int", 6, align="center"), Column("ชื่อ–สกุล", "text", 22),
-               Column("เลขประจำตัวประชาชน", "cid", 19), Column("เรื่อง", "text", 16),
-               Column("รายละเอียด", "text", 40), Column("วันที่", "date", 17),
-               Column("อีก (วัน)", "int", 9), Column("สิ่งที่ต้องดำเนินการ", "text", 44)]
+    columns = [Column("ลำดับ", "int", 7, align="center"), Column("ชื่อ–สกุล", "text", 22),
+               Column("เลขประจำตัวประชาชน", "cid", 20), Column("เรื่อง", "text", 19),
+               Column("รายละเอียด", "text", 38), Column("วันที่", "date", 20),
+               Column("อีก (วัน)", "int", 9), Column("สิ่งที่ต้องดำเนินการ", "text", 40)]
     rows = [[i, c.name, c.cid, UPCOMING_KIND_TH[c.kind], c.what, c.day, (c.day - today).days, c.todo]
             for i, c in enumerate(found, start=1)]
     counts = " · ".join(f"{th} {sum(1 for c in found if c.kind == k):,} ราย" for k, th in UPCOMING_KIND_TH.items())
@@ -402,7 +402,7 @@ def changesets_document(desk: Desk) -> TableDocument:
     from ..documents.tables import Column, Group, Table, TableDocument
 
     rows = changeset_rows(desk)
-    columns = [Column("ลำดับ", "int", 6, align="center"), Column("เรื่อง", "text", 44),
+    columns = [Column("ลำดับ", "int", 7, align="center"), Column("เรื่อง", "text", 44),
                Column("ผู้บันทึก", "text", 22), Column("ตั้งแต่วันที่", "date", 17),
                Column("อายุ (วัน)", "int", 9), Column("เหตุผล/หมายเหตุ", "text", 40)]
     groups, n = [], 0
