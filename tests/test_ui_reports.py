@@ -59,14 +59,15 @@ def save(qtbot, w, tab: ReportsTab, kind: str, target: Path) -> None:
 
 
 def tree_rows(tab: ReportsTab) -> list[list[str]]:
-    """Every line of the tree in the order shown: each top-level line, then the lines under it."""
+    """Every line of the result in the order shown: each top-level line, then the lines under it."""
     out = []
-    for i in range(tab.tree.topLevelItemCount()):
-        top = tab.tree.topLevelItem(i)
-        out.append([top.text(c) for c in range(tab.tree.columnCount())])
-        for j in range(top.childCount()):
-            out.append([top.child(j).text(c) for c in range(tab.tree.columnCount())])
+    for top, members in tab.lines():
+        out += [top, *members]
     return out
+
+
+def tops(tab: ReportsTab) -> list[list[str]]:
+    return [top for top, _members in tab.lines()]
 
 
 def body_rows(path: Path, headers: list[str]) -> list[tuple]:
@@ -90,20 +91,21 @@ def test_entitled_on_a_date_shown_grouped_saved_as_pdf_and_excel(office, qtbot, 
     day = dt.date(2026, 11, 1)
     lines = office.call(lambda: entitled_lines(Desk.of(office.register, REGISTRAR), day))
     heads = [x for x in lines if x["relation"] == "self"]
-    assert tab.tree.topLevelItemCount() == len(heads)
-    assert [tab.tree.headerItem().text(c) for c in range(3)] == ["ลำดับ", "ชื่อ–สกุล", "เลขประจำตัวประชาชน"]
-    first = tab.tree.topLevelItem(0)
-    assert first.text(1) == heads[0]["name"] and first.text(2).count("-") == 4     # 1-2345-67890-12-3
-    family = next(tab.tree.topLevelItem(i) for i in range(tab.tree.topLevelItemCount())
-                  if tab.tree.topLevelItem(i).childCount())
-    assert {family.child(j).text(3) for j in range(family.childCount())} <= {"คู่สมรส", "บุตร", "บิดา", "มารดา"}
+    assert len(tops(tab)) == len(heads)
+    assert tab.headers()[:3] == ["ลำดับ", "ชื่อ–สกุล", "เลขประจำตัวประชาชน"]
+    first = tops(tab)[0]
+    assert first[1] == heads[0]["name"] and first[2].count("-") == 4     # 1-2345-67890-12-3
+    family = next(members for _top, members in tab.lines() if members)
+    assert {m[3] for m in family} <= {"คู่สมรส", "บุตร", "บิดา", "มารดา"}
+    before = tab.lines()
     assert f"ผู้มีสิทธิ {len(heads):,} คน" in tab.summary.text() and "ผู้มีสิทธิร่วม จำแนกตามความสัมพันธ์" in \
         tab.summary.text()
     # sortable: by name, in Thai dictionary order, a header click away
-    tab.tree.sortByColumn(1, Qt.DescendingOrder)
-    assert tab.tree.topLevelItem(0).text(1) != first.text(1) or len(heads) == 1
-    tab.tree.sortByColumn(0, Qt.AscendingOrder)
-    assert tab.tree.topLevelItem(0).text(0) == "1" and tab.tree.topLevelItem(1).text(0) == "2"
+    tab.tree.header().setSortIndicator(1, Qt.DescendingOrder)      # a click on the name's header, twice
+    names = [top[1] for top in tops(tab)]
+    assert names[0] != first[1] and names[-1] == first[1]
+    tab.tree.header().setSortIndicator(0, Qt.AscendingOrder)       # back by number: as the report ordered it
+    assert tab.lines() == before
 
     pdf, xlsx = tmp_path / "entitled.pdf", tmp_path / "entitled.xlsx"
     save(qtbot, w, tab, "pdf", pdf)
@@ -112,7 +114,7 @@ def test_entitled_on_a_date_shown_grouped_saved_as_pdf_and_excel(office, qtbot, 
     at = [text.index(squeeze(x["name"])) for x in heads[:5]]
     assert at == sorted(at)                                   # the first beneficiaries, in the order shown
     save(qtbot, w, tab, "xlsx", xlsx)
-    rows = body_rows(xlsx, [tab.tree.headerItem().text(c) for c in range(tab.tree.columnCount())])
+    rows = body_rows(xlsx, tab.headers())
     assert [r[1] for r in rows[:len(tree_rows(tab))]] == [r[1] for r in tree_rows(tab)]
     cids = [r[2] for r in rows if r[2]]
     assert all(isinstance(c, str) and len(c) == 13 for c in cids) and set(cids) == {x["cid"] for x in lines}
@@ -130,8 +132,8 @@ def test_changes_coming_shown_with_dates_and_days_left_and_saved(office, qtbot, 
     assert [r[1] for r in shown] == [c.name for c in found]
     assert [r[6] for r in shown] == [str((c.day - Desk.of(office.register, REGISTRAR).today).days) for c in found]
     # sortable by the days left as numbers, not as text
-    tab.tree.sortByColumn(6, Qt.DescendingOrder)
-    days_left = [int(tab.tree.topLevelItem(i).text(6).replace(",", "")) for i in range(tab.tree.topLevelItemCount())]
+    tab.tree.header().setSortIndicator(6, Qt.DescendingOrder)
+    days_left = [int(top[6].replace(",", "")) for top in tops(tab)]
     assert days_left == sorted(days_left, reverse=True)
 
     pdf, xlsx = tmp_path / "upcoming.pdf", tmp_path / "upcoming.xlsx"
@@ -139,7 +141,7 @@ def test_changes_coming_shown_with_dates_and_days_left_and_saved(office, qtbot, 
     text = squeeze(" ".join(page_texts(pdf)))
     assert squeeze(found[0].name) in text and squeeze("สิ่งที่ต้องดำเนินการ") in text
     save(qtbot, w, tab, "xlsx", xlsx)
-    rows = body_rows(xlsx, [tab.tree.headerItem().text(c) for c in range(tab.tree.columnCount())])
+    rows = body_rows(xlsx, tab.headers())
     assert [r[1] for r in rows] == [c.name for c in found]
     assert [r[5] for r in rows] == [dt.datetime.combine(c.day, dt.time()) for c in found]   # real dates
     assert all(isinstance(r[2], str) and r[2] == c.cid for r, c in zip(rows, found))
@@ -151,7 +153,7 @@ def test_changes_coming_shown_with_dates_and_days_left_and_saved(office, qtbot, 
 def test_change_sets_by_state_shown_and_a_bad_date_said_in_thai(office, qtbot, tmp_path):
     w, tab = open_reports(office, qtbot)
     run(qtbot, tab, "changesets")
-    titles = [tab.tree.topLevelItem(i).text(1) for i in range(tab.tree.topLevelItemCount())]
+    titles = [top[1] for top in tops(tab)]
     assert titles[0].startswith("รอนายทะเบียนตรวจสอบเกิน 7 วัน") and any(t.startswith("ร่างที่ยังไม่ได้ส่ง") for t in titles)
     save(qtbot, w, tab, "pdf", tmp_path / "changesets.pdf")
     assert squeeze("ชุดการเปลี่ยนแปลงตามสถานะ") in squeeze(" ".join(page_texts(tmp_path / "changesets.pdf")))

@@ -24,7 +24,6 @@ from ..qt import (
 from ..tasks import TaskRunner
 from .host import Host
 
-ORDER_ROLE = 0x0101       # Qt.UserRole + 1: the line's place in the report, the tie-breaker of a sort
 
 
 @dataclass
@@ -160,8 +159,11 @@ class ReportsTab(QWidget):
         top.addWidget(self.run_button)
         top.addWidget(self.busy)
 
-        from ..qt import QTreeWidget
-        self.tree = QTreeWidget()
+        from ..qt import QStandardItemModel, QTreeView
+        self.model = QStandardItemModel(self)
+        self.model.setSortRole(Qt.UserRole)     # each cell's sort key: numbers as numbers, Thai in dictionary order
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
         self.tree.setObjectName("reportResult")
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -302,44 +304,49 @@ class ReportsTab(QWidget):
                              "The report could not be made."))
 
     def _fill(self, shown: Shown) -> None:
-        from ..qt import QTreeWidgetItem
+        """The report's lines into the model; each cell's sort key ends with the line's place in the report, so
+        that lines equal in the sorted column keep the report's order (a beneficiary's dependents)."""
+        from ..qt import QStandardItem
 
-        class Item(QTreeWidgetItem):
-            def __lt__(self, other) -> bool:
-                col = self.treeWidget().sortColumn() if self.treeWidget() else 0
-                mine = (self.data(col, Qt.UserRole) or "", self.data(0, ORDER_ROLE) or 0)
-                theirs = (other.data(col, Qt.UserRole) or "", other.data(0, ORDER_ROLE) or 0)
-                return mine < theirs     # ties keep the report's order (a beneficiary's dependents)
-
+        right = Qt.AlignRight | Qt.AlignVCenter
+        numeric = [k in ("int", "money") for k in shown.kinds]
         order = iter(range(1, 10**9))
 
-        def item(texts: list[str], keys: list[Any], parent=None):
-            it = Item(parent) if parent is not None else Item()
-            it.setData(0, ORDER_ROLE, next(order))
+        def line(texts: list[str], keys: list[Any]) -> list:
+            place = f"\x00{next(order):09d}"
+            cells = []
             for i, (t, k) in enumerate(zip(texts, keys)):
-                it.setText(i, t)
-                it.setData(i, Qt.UserRole, k)
-                if shown.kinds[i] in ("int", "money"):
-                    it.setTextAlignment(i, Qt.AlignRight | Qt.AlignVCenter)
+                it = QStandardItem(t)
+                it.setEditable(False)
+                it.setData(k + place, Qt.UserRole)
+                if numeric[i]:
+                    it.setTextAlignment(right)
                 if len(t) > 30:
-                    it.setToolTip(i, t)
-            return it
+                    it.setToolTip(t)
+                cells.append(it)
+            return cells
+
+        from ..qt import QStandardItemModel
 
         tree = self.tree
         tree.setSortingEnabled(False)
-        tree.clear()
-        tree.setColumnCount(len(shown.headers))
-        tree.setHeaderLabels(shown.headers)
-        tops = []
+        # a fresh model, the old one dropped once the view has let go of it: clearing a big, expanded model
+        # under its view costs seconds, dropping it a few milliseconds
+        old, model = self.model, QStandardItemModel(self)
+        model.setSortRole(Qt.UserRole)
+        model.setHorizontalHeaderLabels(shown.headers)
+        root = model.invisibleRootItem()
         for texts, keys, members in shown.rows:
-            top = item(texts, keys)
+            top = line(texts, keys)
             for m_texts, m_keys in members:
-                item(m_texts, m_keys, top)
-            tops.append(top)
-        tree.addTopLevelItems(tops)
-        tree.expandAll()
+                top[0].appendRow(line(m_texts, m_keys))
+            root.appendRow(top)
+        tree.setModel(model)
+        self.model = model
+        old.deleteLater()
         grouped = any(members for _t, _k, members in shown.rows)
         tree.setRootIsDecorated(grouped)
+        tree.expandAll()
         header = tree.header()
         header.setSectionResizeMode(QHeaderView.Interactive)
         for i in range(len(shown.headers)):
@@ -347,10 +354,23 @@ class ReportsTab(QWidget):
             if tree.columnWidth(i) > 360:
                 tree.setColumnWidth(i, 360)
         header.setStretchLastSection(True)
-        tree.sortByColumn(-1, Qt.AscendingOrder)     # as the report orders it, until a header is clicked
+        header.setSortIndicator(-1, Qt.AscendingOrder)   # as the report orders it, until a header is clicked
         tree.setSortingEnabled(True)
-        tree.header().setSortIndicator(-1, Qt.AscendingOrder)
         self.summary.setText(shown.summary)
+
+    def lines(self) -> list[tuple[list[str], list[list[str]]]]:
+        """What the result shows, in the order shown: each line's texts and the texts of the lines under it."""
+        model, out = self.model, []
+        for r in range(model.rowCount()):
+            cols = range(model.columnCount())
+            top = [model.item(r, c).text() for c in cols]
+            parent = model.item(r, 0)
+            members = [[parent.child(j, c).text() for c in cols] for j in range(parent.rowCount())]
+            out.append((top, members))
+        return out
+
+    def headers(self) -> list[str]:
+        return [self.model.headerData(c, Qt.Horizontal) for c in range(self.model.columnCount())]
 
     # --- on paper ------------------------------------------------------------------------------------------
 
