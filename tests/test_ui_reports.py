@@ -131,6 +131,11 @@ def test_changes_coming_shown_with_dates_and_days_left_and_saved(office, qtbot, 
     shown = tree_rows(tab)
     assert [r[1] for r in shown] == [c.name for c in found]
     assert [r[6] for r in shown] == [str((c.day - Desk.of(office.register, REGISTRAR).today).days) for c in found]
+    # what is too long for its column is said in full under the result once its line is chosen
+    tab.tree.setFocus()
+    QTest.keyClick(tab.tree, Qt.Key_Down)
+    chosen = tab.tree.currentIndex().row()
+    assert f"สิ่งที่ต้องดำเนินการ: {found[chosen].todo}" in tab.detail.text()
     # sortable by the days left as numbers, not as text
     tab.tree.header().setSortIndicator(6, Qt.DescendingOrder)
     days_left = [int(top[6].replace(",", "")) for top in tops(tab)]
@@ -182,5 +187,42 @@ def test_the_tab_fits_the_laptop_screen_and_the_keyboard_reaches_everything(offi
     if os.environ.get("LGO_SHOTS", "1") == "1":
         SHOTS.mkdir(exist_ok=True)
         w.grab().save(str(SHOTS / "reports-entitled.png"))
+        tab.choose("upcoming")
+        tab.days.setValue(730)
         run(qtbot, tab, "upcoming")
         w.grab().save(str(SHOTS / "reports-upcoming.png"))
+        run(qtbot, tab, "changesets")
+        w.grab().save(str(SHOTS / "reports-changesets.png"))
+
+
+# --- one more report is one more entry: a report over a period (the certificate register will be one) -----------
+
+PERIODS: list[tuple[dt.date, dt.date]] = []
+
+
+def issued_in(desk, start: dt.date, end: dt.date):
+    """A stand-in for app.usecases.certificates.register_document(desk, start, end)."""
+    from app.documents.tables import Column, Table, TableDocument
+
+    PERIODS.append((start, end))
+    return TableDocument(f"ทะเบียนคุมหนังสือรับรองสิทธิ {start:%Y-%m-%d} – {end:%Y-%m-%d}",
+                         Table([Column("ลำดับ", "int", 7), Column("วันที่ออก", "date", 20)], [[1, start]]))
+
+
+def test_a_report_over_a_period_is_one_entry_and_asks_for_its_first_and_last_day(office, qtbot, monkeypatch):
+    from app.usecases import reports
+
+    entry = reports.Report("issued", "ทะเบียนคุมหนังสือรับรองสิทธิ", "Certificates issued", ("period",),
+                           "tests.test_ui_reports:issued_in")
+    monkeypatch.setattr(reports, "REPORTS", [*reports.REPORTS, entry])
+    w, tab = open_reports(office, qtbot)
+    tab.choose("issued")
+    assert tab.chosen is entry and tab.start.isVisible() and tab.end.isVisible() and not tab.date.isVisible()
+    tab.start.setText("01/10/2569")
+    tab.end.setText("30/09/2569")
+    QTest.mouseClick(tab.run_button, Qt.LeftButton)
+    assert "ก่อนวันที่เริ่มต้น" in tab.problem.text() and not PERIODS
+    tab.end.setText("31/10/2569")
+    run(qtbot, tab, "issued")
+    assert PERIODS == [(dt.date(2569 - 543, 10, 1), dt.date(2569 - 543, 10, 31))]
+    assert tops(tab) == [["1", "1 ตุลาคม 2569"]]

@@ -24,6 +24,9 @@ from ..qt import (
 from ..tasks import TaskRunner
 from .host import Host
 
+PRINTED = "พิมพ์เมื่อ"     # the subtitle line that says who printed a report and when (app.usecases.reports)
+LONG = 30                 # a cell longer than this is said in full under the result when its line is chosen
+
 
 
 @dataclass
@@ -76,7 +79,7 @@ def make(desk: Desk, key: str, values: dict[str, Any]) -> Shown:
         else:
             rows.append((*line(row), []))
             count += 1
-    summary = [" · ".join(doc.subtitle)]
+    summary = [line for line in doc.subtitle if not line.startswith(PRINTED)]   # who printed it: paper only
     for item in doc.after:      # a counts table: a line per heading, its items on it («คู่สมรส 59 · บุตร 50 คน»)
         if isinstance(item, Table):
             heading, parts = "", []
@@ -176,6 +179,10 @@ class ReportsTab(QWidget):
         self.summary.setObjectName("reportSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail = QLabel("")
+        self.detail.setObjectName("reportLine")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.problem = QLabel("")
         self.problem.setObjectName("reportProblem")
         self.problem.setStyleSheet("color:#b91c1c")
@@ -202,6 +209,7 @@ class ReportsTab(QWidget):
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.tree, 1)
+        box.addWidget(self.detail)
         box.addWidget(self.summary)
         box.addLayout(bottom)
 
@@ -321,7 +329,7 @@ class ReportsTab(QWidget):
                 it.setData(k + place, Qt.UserRole)
                 if numeric[i]:
                     it.setTextAlignment(right)
-                if len(t) > 30:
+                if len(t) > LONG:
                     it.setToolTip(t)
                 cells.append(it)
             return cells
@@ -344,6 +352,8 @@ class ReportsTab(QWidget):
         tree.setModel(model)
         self.model = model
         old.deleteLater()
+        tree.selectionModel().currentRowChanged.connect(self._line_chosen)
+        self.detail.setText("")
         grouped = any(members for _t, _k, members in shown.rows)
         tree.setRootIsDecorated(grouped)
         tree.expandAll()
@@ -357,6 +367,16 @@ class ReportsTab(QWidget):
         header.setSortIndicator(-1, Qt.AscendingOrder)   # as the report orders it, until a header is clicked
         tree.setSortingEnabled(True)
         self.summary.setText(shown.summary)
+
+    def _line_chosen(self, current, _previous=None) -> None:
+        """The chosen line's long cells in full (they are cut in the columns): «รายละเอียด: …»."""
+        if not current.isValid():
+            self.detail.setText("")
+            return
+        parent, row = current.parent(), current.row()
+        texts = [self.model.index(row, c, parent).data() or "" for c in range(self.model.columnCount())]
+        long = [f"{h}: {t}" for h, t in zip(self.headers(), texts) if len(t) > LONG]
+        self.detail.setText("\n".join(long))
 
     def lines(self) -> list[tuple[list[str], list[list[str]]]]:
         """What the result shows, in the order shown: each line's texts and the texts of the lines under it."""
