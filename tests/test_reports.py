@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.changeset import ReviewState
+from app.cid import format_cid
 from app.documents import table_pdf, table_xlsx, write_file
 from app.documents.tables import Group
 from app.domain import (
@@ -139,6 +140,17 @@ def test_a_child_turning_20_is_listed_on_the_last_entitled_day_in_90_days_but_no
     assert [c.kind for c in upcoming(desk, 400) if c.cid == unit.protected.cid] == ["court_order"]
 
 
+def test_a_child_of_two_of_the_units_staff_is_one_line_naming_both(register):
+    u = Unit_(register)
+    father = u.staff("พ่อ", dt.date(1975, 1, 1))
+    mother = u.staff("แม่", dt.date(1977, 1, 1), ptype="local_teacher", sex=Sex.FEMALE)
+    kid = u.child(father, "ลูกคนเดียว", dt.date(2007, 3, 15))
+    u.records.append(Parentage(f"p2-{kid.cid}", mother.cid, kid.cid))
+    u.put()
+    [line] = [c for c in upcoming(desk_on(register, REGISTRAR, NEW_YEAR_2027), 90) if c.cid == kid.cid]
+    assert line.day == dt.date(2027, 3, 14) and father.name_th in line.what and mother.name_th in line.what
+
+
 def test_retirements_due_in_the_window_are_listed_for_open_employments_of_types_that_retire(register, unit):
     desk = desk_on(register, REGISTRAR, dt.date(2027, 7, 15))
     found = {c.cid: c for c in upcoming(desk, 90) if c.kind == "retirement"}
@@ -167,7 +179,8 @@ def test_the_upcoming_document_on_paper_and_in_excel(register, unit, tmp_path):
     text = squeeze("".join(page_texts(pdf)))
     for who in (unit.turning_20, unit.wife):
         assert squeeze(who.name_th) in text
-    assert squeeze("14 มีนาคม 2570") in text and squeeze("1-") in text
+    assert squeeze("14 มีนาคม 2570") in text, text
+    assert format_cid(unit.turning_20.cid) in text
     wb = load_workbook(io.BytesIO(table_xlsx(doc)))
     ws = wb.active
     rows = list(ws.iter_rows(values_only=True))

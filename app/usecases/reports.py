@@ -236,7 +236,9 @@ def upcoming(desk: Desk, days: int) -> list[Coming]:
         p = persons.get(cid)
         return p.name_th if p else format_cid(cid)
 
-    # children whose right ends at 20: the rules' span ends (the end is the first day without the right)
+    # children whose right ends at 20: the rules' span ends (the end is the first day without the right); a child
+    # of two of the unit's staff is one line naming both
+    ends: dict[tuple[str, Date], list[str]] = {}
     for s in children:
         if s.end is None or not (today < s.end <= last + ONE_DAY):
             continue
@@ -246,31 +248,37 @@ def upcoming(desk: Desk, days: int) -> list[Coming]:
         child = persons.get(s.cid)
         if child is None or s.end != add_years(birth_day(child), ADULT_AGE):
             continue
-        out.append(Coming(s.end - ONE_DAY, s.cid, name(s.cid),
-                          f"บุตรของ {name(s.via_cid)} อายุครบ {ADULT_AGE} ปีในวันที่ {_day(s.end)} "
-                          f"สิทธิสิ้นสุดหลังวันที่ {_day(s.end - ONE_DAY)}",
+        ends.setdefault((s.cid, s.end), []).append(s.via_cid)
+    for (cid, end), via in ends.items():
+        out.append(Coming(end - ONE_DAY, cid, name(cid),
+                          f"บุตรของ {_both(name, via)} อายุครบ {ADULT_AGE} ปีในวันที่ {_day(end)} "
+                          f"สิทธิสิ้นสุดหลังวันที่ {_day(end - ONE_DAY)}",
                           "ไม่ต้องบันทึกการสิ้นสิทธิ (คำนวณตามอายุ) แจ้งผู้มีสิทธิให้ทราบ หากบุตรเป็นคนไร้ความสามารถ"
                           "หรือเสมือนไร้ความสามารถตามคำสั่งศาล ให้บันทึกคำสั่งศาลพร้อมสำเนาก่อนวันดังกล่าว",
                           "child_20"))
     # children at 20 whose right goes on under a court order: nothing ends, but the order must still hold
+    kept: dict[tuple[str, Date], list[str]] = {}
     for s in children:
         child = persons.get(s.cid)
         if child is None or s.cid not in orders:
             continue
         turns = add_years(birth_day(child), ADULT_AGE)
-        if not (today < turns <= last + ONE_DAY) or not s.contains(turns):
-            continue
-        o = max(orders[s.cid], key=lambda x: x.ordered_on)
+        if (today < turns <= last + ONE_DAY) and s.contains(turns):
+            kept.setdefault((s.cid, turns), []).append(s.via_cid)
+    for (cid, turns), via in kept.items():
+        o = max(orders[cid], key=lambda x: x.ordered_on)
         kind = "คนไร้ความสามารถ" if o.kind is OrderKind.INCOMPETENT else "คนเสมือนไร้ความสามารถ"
-        out.append(Coming(turns - ONE_DAY, s.cid, name(s.cid),
-                          f"บุตรของ {name(s.via_cid)} อายุครบ {ADULT_AGE} ปีในวันที่ {_day(turns)} สิทธิยังคงอยู่"
+        out.append(Coming(turns - ONE_DAY, cid, name(cid),
+                          f"บุตรของ {_both(name, via)} อายุครบ {ADULT_AGE} ปีในวันที่ {_day(turns)} สิทธิยังคงอยู่"
                           f"ตามคำสั่งศาลเลขที่ {o.order_no} ({kind})",
                           "ไม่ต้องบันทึก ตรวจสอบว่าคำสั่งศาลยังมีผลอยู่ และมีสำเนาคำสั่งแนบไว้ในทะเบียน", "court_order"))
     # retirements due: the end of the fiscal year in which the person reaches the age (app/data/retirement.json)
     rule = retirement_rule()
-    for e in employments:
-        if e.personnel_type not in rule.personnel_types:
+    retiring: set[str] = set()
+    for e in sorted(employments, key=lambda e: e.start):
+        if e.personnel_type not in rule.personnel_types or e.cid in retiring:
             continue
+        retiring.add(e.cid)
         p = persons.get(e.cid)
         if p is None or p.birth is None or p.died_on is not None:
             continue
@@ -307,6 +315,10 @@ def upcoming(desk: Desk, days: int) -> list[Coming]:
                           "coverage"))
     out.sort(key=lambda x: (x.day, sort_key(x.name), x.cid))
     return out
+
+
+def _both(name: Callable[[str], str], cids: list[str]) -> str:
+    return " และ ".join(name(c) for c in sorted(set(cids)))
 
 
 UPCOMING_KIND_TH = {"child_20": "บุตรอายุครบ 20 ปี", "retirement": "เกษียณอายุ", "coverage": "สิทธิอื่นสิ้นสุด",
@@ -352,7 +364,7 @@ class ChangeSetRow:
 SECTIONS_TH = {
     "pending_long": f"รอนายทะเบียนตรวจสอบเกิน {PENDING_TOO_LONG} วัน",
     "returned": "ส่งกลับให้แก้ไขแล้ว ยังไม่ได้ส่งใหม่",
-    "draft": "ร่างที่ยังไม่ได้ส่ง",
+    "draft": "ร่างที่ยังไม่ได้ส่ง (ในเครื่องนี้)",
     "problem": "ส่งถึงเซิร์ฟเวอร์กลางไม่สำเร็จ",
 }
 
