@@ -93,6 +93,14 @@ def make(desk: Desk, key: str, values: dict[str, Any]) -> Shown:
     return Shown(key, values, doc, [c.title for c in cols], [c.kind for c in cols], rows, "\n".join(summary), count)
 
 
+def _log(what: str, error: BaseException) -> None:
+    """An unexpected failure in the log: its kind and where, never its message (it may name a person)."""
+    import traceback
+
+    where = "".join(traceback.format_tb(error.__traceback__))
+    logging.getLogger(__name__).error("%s: %s\n%s", what, type(error).__name__, where)
+
+
 class ReportsTab(QWidget):
     title = ("รายงาน", "Reports")
 
@@ -307,7 +315,7 @@ class ReportsTab(QWidget):
         if isinstance(error, Refusal):
             self.host.refused(error)
         else:
-            logging.getLogger(__name__).error("report failed", exc_info=error)
+            _log("report failed", error)
             self.host.say(tr("ทำรายงานไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด กรุณาลองอีกครั้ง หรือแจ้งผู้ดูแลระบบ",
                              "The report could not be made."))
 
@@ -450,6 +458,6 @@ class ReportsTab(QWidget):
             self.host.say(str(error))
             self.host.refused(error)
         else:
-            logging.getLogger(__name__).error("report paper failed", exc_info=error)
+            _log("report paper failed", error)
             self.host.say(tr("ทำเอกสารรายงานไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด กรุณาลองอีกครั้ง หรือแจ้งผู้ดูแลระบบ",
                              "The report's paper could not be made."))
