@@ -226,3 +226,28 @@ def test_a_report_over_a_period_is_one_entry_and_asks_for_its_first_and_last_day
     run(qtbot, tab, "issued")
     assert PERIODS == [(dt.date(2569 - 543, 10, 1), dt.date(2569 - 543, 10, 31))]
     assert tops(tab) == [["1", "1 ตุลาคม 2569"]]
+
+
+def test_enter_in_the_days_makes_the_report_and_an_unwritable_folder_is_said_in_thai(office, qtbot, tmp_path):
+    w, tab = open_reports(office, qtbot)
+    tab.choose("upcoming")
+    tab.days.setFocus()
+    tab.days.lineEdit().selectAll()
+    QTest.keyClicks(tab.days.lineEdit(), "400")
+    with qtbot.waitSignal(tab.shown, timeout=30000):
+        QTest.keyClick(tab.days.lineEdit(), Qt.Key_Return)
+    assert "400 วัน" in tab.current.document.title
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    folder = locked if not os.access(locked, os.W_OK) else Path("/proc")   # root writes anywhere it may
+    try:
+        QTest.mouseClick(tab.pdf_button, Qt.LeftButton)
+        with qtbot.waitSignal(w.notice, timeout=30000) as told:
+            w.dialog.fileSelected.emit(str(folder / "report.pdf"))
+            w.dialog.close()
+        assert "ไม่มีสิทธิ์เขียนในโฟลเดอร์นี้" in told.args[0] and "Traceback" not in told.args[0]
+        assert not (folder / "report.pdf").exists() and list(locked.iterdir()) == []
+        assert not tab.busy.isVisible()
+    finally:
+        locked.chmod(0o700)

@@ -78,6 +78,9 @@ class Report:
         return self.build(desk, *args)
 
 
+# One more report is one more entry; the certificate register (issue 18 §4) will be
+#   Report("certificates", "ทะเบียนคุมหนังสือรับรองสิทธิ", "Certificates issued", ("period",),
+#          ".certificates:register_document", "หนังสือรับรองสิทธิที่ออกในช่วงวันที่เลือก"),
 REPORTS: list[Report] = [
     Report("entitled", "ผู้มีสิทธิ ณ วันที่", "Entitled on a date", ("date",), ".reports:entitled_document",
            "ผู้มีสิทธิและผู้มีสิทธิร่วมของหน่วยงานในวันที่เลือก พร้อมจำนวนตามประเภทบุคลากรและความสัมพันธ์"),

@@ -222,8 +222,8 @@ class ReportsTab(QWidget):
         box.addLayout(bottom)
 
         self.choice.currentIndexChanged.connect(self._chosen)
-        for edit in (self.date, self.start, self.end):
-            edit.returnPressed.connect(self.run)
+        for edit in (self.date, self.start, self.end, self.days.lineEdit()):
+            edit.returnPressed.connect(self.run)     # Enter in a parameter makes the report
         self._chosen()
 
     def _date_edit(self, day: _dt.date, name: str) -> QLineEdit:
