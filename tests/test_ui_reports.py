@@ -237,6 +237,9 @@ def test_enter_in_the_days_makes_the_report_and_an_unwritable_folder_is_said_in_
     with qtbot.waitSignal(tab.shown, timeout=30000):
         QTest.keyClick(tab.days.lineEdit(), Qt.Key_Return)
     assert "400 วัน" in tab.current.document.title
+    shown = tab.lines()
+    w.refresh_lists()                           # what a sync that brought something does
+    assert tab.stale.isVisible() and tab.lines() == shown       # said, not redrawn under the officer's eyes
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)

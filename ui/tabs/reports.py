@@ -191,6 +191,11 @@ class ReportsTab(QWidget):
         self.detail.setObjectName("reportLine")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.stale = QLabel(tr("ข้อมูลในเครื่องเปลี่ยนหลังทำรายงานนี้ กด «แสดงรายงาน» (Alt+G) เพื่อทำใหม่",
+                               "The data changed since this report was made: press Go (Alt+G) to make it again"))
+        self.stale.setObjectName("reportStale")
+        self.stale.setStyleSheet("color:#b45309")
+        self.stale.setVisible(False)
         self.problem = QLabel("")
         self.problem.setObjectName("reportProblem")
         self.problem.setStyleSheet("color:#b91c1c")
@@ -210,6 +215,7 @@ class ReportsTab(QWidget):
             b.setEnabled(False)
         bottom = QHBoxLayout()
         bottom.addWidget(self.problem, 1)
+        bottom.addWidget(self.stale, 1)
         bottom.addStretch(0)
         bottom.addWidget(self.pdf_button)
         bottom.addWidget(self.xlsx_button)
@@ -240,13 +246,14 @@ class ReportsTab(QWidget):
         self.desk = desk
 
     def reload(self) -> None:
-        """After a sync: the report on screen is made again from what arrived."""
+        """After a sync brought something: the report on screen stays as the officer sorted and scrolled it, and
+        says that it may be out of date (making it again is one key away)."""
         if self.current is not None:
-            self.run()
+            self.stale.setVisible(True)
 
     def redraw(self, changed: Changed) -> None:
         if changed.changesets and self.current is not None and self.current.key == "changesets":
-            self.run()
+            self.stale.setVisible(True)
 
     # --- choosing and running -------------------------------------------------------------------------------
 
@@ -301,6 +308,7 @@ class ReportsTab(QWidget):
         self.run_button.setEnabled(True)
         self.busy.setVisible(False)
         self.current = shown
+        self.stale.setVisible(False)
         self._fill(shown)
         self.pdf_button.setEnabled(True)
         self.xlsx_button.setEnabled(True)
