@@ -263,6 +263,12 @@ def test_change_sets_by_state_list_the_long_pending_the_returned_the_drafts_and_
     assert any(s == "draft" for s, _t in by)
     [problem] = [r for r in rows if r.section == "problem"]
     assert waiting.title in problem.title and "เซิร์ฟเวอร์กลางขัดข้อง" in problem.note
+    # the registrar's own return that did not reach the server is the registrar's, not the author's
+    [item] = [i for i in registrar.outbox.due(Kind.RETURN) if i.changeset_id == back.id]
+    registrar.outbox.hold(item.id, "หมดเวลาเชื่อมต่อ")
+    [mine] = [r for r in changeset_rows(desk_on(register, REGISTRAR, today)) if r.section == "problem"
+              and "หมดเวลาเชื่อมต่อ" in r.note]
+    assert mine.author == REGISTRAR.name and back.title in mine.title
     assert ReviewState.APPLIED.value not in {r.section for r in rows}
     doc = report("changesets").run(desk_on(register, OFFICER, today + dt.timedelta(days=10)), {})
     assert [g.head[1].split(" (")[0] for g in doc.table.rows][:2] == ["รอนายทะเบียนตรวจสอบเกิน 7 วัน",

@@ -403,9 +403,10 @@ def changeset_rows(desk: Desk) -> list[ChangeSetRow]:
         cs = by_id.get(p.changeset_id)
         start = since(cs) if cs is not None else today
         retry = "" if p.retry_at is None else " (จะลองส่งอีกครั้งโดยอัตโนมัติ)"
-        out.append(ChangeSetRow("problem", p.what_th, "ส่งไม่สำเร็จ" if p.retry_at is None else "รอส่งอีกครั้ง",
-                                author(cs.author_cid) if cs is not None else desk.officer.name, start,
-                                (today - start).days, p.reason_th + retry))
+        # a change set pushed is its author's; an approval, a return or a confirmation is this PC's registrar's
+        by = author(cs.author_cid) if cs is not None and p.kind == "push" else desk.officer.name
+        state = "ส่งไม่สำเร็จ" if p.retry_at is None else "รอส่งอีกครั้ง"
+        out.append(ChangeSetRow("problem", p.what_th, state, by, start, (today - start).days, p.reason_th + retry))
     order = list(SECTIONS_TH)
     out.sort(key=lambda r: (order.index(r.section), -r.age, r.title))
     return out
