@@ -150,9 +150,39 @@ class Tour:
         wait(self.app, lambda: win.rounds.table.rowCount() > 0, 60, "the unit's statements")
         wait(self.app, lambda: "บัญชีรายชื่อผู้มีสิทธิ" in win.rounds.summary.toPlainText(), 30, "the statement")
         self.shot(win, "confirmation-round")
+        self.reports(win)
         win.tabs.setCurrentIndex(0)
         self.shot(win, "after-approval")
         self.desk.close()
+
+
+    def reports(self, win) -> None:
+        """The registrar's reports: each on screen, then as PDF (with a PNG of every page) and as Excel."""
+        import subprocess
+
+        tab = win.duty("reports")
+        win.tabs.setCurrentWidget(tab)
+        folder = self.out / "reports"
+        folder.mkdir(exist_ok=True)
+        for key in ("entitled", "upcoming", "changesets"):
+            tab.choose(key)
+            if key == "upcoming":
+                tab.days.setValue(365)
+            shown: list[str] = []
+            tab.shown.connect(shown.append)
+            tab.run()
+            wait(self.app, lambda: bool(shown), 60, f"the report {key}")
+            tab.shown.disconnect(shown.append)
+            self.shot(win, f"report-{key}")
+            for kind in ("pdf", "xlsx"):
+                written: list[str] = []
+                tab.written.connect(written.append)
+                tab.write(tab.current, kind, str(folder / f"{key}.{kind}"))
+                wait(self.app, lambda: bool(written), 60, f"the report {key} as {kind}")
+                tab.written.disconnect(written.append)
+                print(folder / f"{key}.{kind}")
+            subprocess.run(["pdftoppm", "-r", "60", "-png", str(folder / f"{key}.pdf"), str(folder / key)],
+                           check=True)
 
 
 def _demo_person():
