@@ -147,7 +147,7 @@ def test_hire_with_family_review_and_the_officer_sees_the_outcome(qtbot, qapp, t
     log_in(qtbot, officer, user, mailed, new_password=PASSWORD)
     w = officer.window
     assert w.user_label.text() == "นางมาลี ศรีสุข · เจ้าหน้าที่ทะเบียน"
-    assert w.tabs.count() == 2 and not w.offline_badge.isVisible()
+    assert w.tabs.count() == 3 and not w.offline_badge.isVisible()     # the people, my work, the reports
     assert w.unit_label.text() == training.UNIT.name
 
     # a new hire read from her ID card (the officer's own card leaves the reader, hers goes in)
@@ -477,7 +477,7 @@ def test_english_is_chosen_on_the_log_in_window_kept_for_next_time_and_the_works
         log_in(qtbot, desk, user, mailed, new_password=PASSWORD, synced="last sync")
         w = desk.window
         assert w.user_label.text() == "นางมาลี ศรีสุข · Registry officer"
-        assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["The unit's people", "My work"]
+        assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["The unit's people", "My work", "Reports"]
         assert w.sync_button.text() == "Sync now"
     finally:
         i18n.set_language("th")

@@ -199,9 +199,35 @@ class Tour:
             win.rounds.write_statement(st, kind, str(path))
             wait(self.app, lambda: path.exists(), 120, f"the statement as {kind}")
             self.paper(path)
+        self.reports(win)
         win.tabs.setCurrentIndex(0)
         self.shot(win, "after-approval")
         self.desk.close()
+
+
+    def reports(self, win) -> None:
+        """The registrar's reports: each on screen, then as PDF (with a PNG of every page) and as Excel."""
+        tab = win.duty("reports")
+        win.tabs.setCurrentWidget(tab)
+        folder = self.papers / "reports"
+        folder.mkdir(exist_ok=True)
+        for key in ("entitled", "upcoming", "changesets"):
+            tab.choose(key)
+            if key == "upcoming":
+                tab.days.setValue(365)
+            shown: list[str] = []
+            tab.shown.connect(shown.append)
+            tab.run()
+            wait(self.app, lambda: bool(shown), 60, f"the report {key}")
+            tab.shown.disconnect(shown.append)
+            self.shot(win, f"report-{key}")
+            for kind in ("pdf", "xlsx"):
+                written: list[str] = []
+                tab.written.connect(written.append)
+                tab.write(tab.current, kind, str(folder / f"{key}.{kind}"))
+                wait(self.app, lambda: bool(written), 60, f"the report {key} as {kind}")
+                tab.written.disconnect(written.append)
+                self.paper(folder / f"{key}.{kind}")
 
 
 def _demo_person():

@@ -15,8 +15,8 @@ _CORE = (
     "QTimer", "QUrl", "Signal", "Slot",
 )
 _GUI = (
-    "QAction", "QColor", "QDesktopServices", "QFont", "QFontDatabase", "QGuiApplication", "QIcon", "QImage", "QKeyEvent",
-    "QKeySequence", "QPalette", "QPixmap", "QTextDocument",
+    "QAction", "QColor", "QDesktopServices", "QFont", "QFontDatabase", "QGuiApplication", "QIcon", "QImage",
+    "QKeyEvent", "QKeySequence", "QPalette", "QPixmap", "QStandardItem", "QStandardItemModel", "QTextDocument",
 )
 _WIDGETS = (
     "QAbstractButton", "QAbstractItemView", "QAbstractSpinBox", "QApplication", "QCheckBox", "QComboBox", "QDateEdit", "QDialog", "QDialogButtonBox",
@@ -24,7 +24,7 @@ _WIDGETS = (
     "QLineEdit", "QListWidget", "QListWidgetItem", "QMainWindow", "QMenu", "QMessageBox", "QPlainTextEdit",
     "QProgressBar", "QPushButton", "QInputDialog", "QLayout", "QScrollArea", "QSpinBox", "QStackedWidget", "QTabWidget",
     "QToolButton", "QSizePolicy", "QSplitter", "QStatusBar", "QStyle", "QStyledItemDelegate", "QTableView",
-    "QTableWidget", "QTableWidgetItem", "QTextBrowser", "QTextEdit", "QVBoxLayout", "QWidget",
+    "QTableWidget", "QTableWidgetItem", "QTextBrowser", "QTextEdit", "QTreeView", "QVBoxLayout", "QWidget",
 )
 _HOME = {**dict.fromkeys(_CORE, QtCore), **dict.fromkeys(_GUI, QtGui), **dict.fromkeys(_WIDGETS, QtWidgets)}
 __all__ = [*_CORE, *_GUI, *_WIDGETS]

@@ -7,7 +7,8 @@ it :class:`Changed` (the window runs them on the database worker and redraws wha
 * :mod:`.statements` — the registrar's confirmation round: the statements held here, confirm one;
 * :mod:`.forms` — what the officer typed for each guided action (plain values) and one builder per kind that
   turns it into a change set (the window reads widgets into a form; it never builds a change set);
-* :mod:`.person` — what the window shows about one person.
+* :mod:`.person` — what the window shows about one person;
+* :mod:`.reports` — the registrar's reports (:data:`.reports.REPORTS`), each a list document for screen, PDF and Excel.
 
 These are the only writers of the outbox (app.store.outbox); the sync engine only delivers what they owe.
 """
