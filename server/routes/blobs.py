@@ -10,7 +10,9 @@ from sync.protocol import API
 
 from .. import security
 from ..blobs import BlobError
-from ..db import blob_owners
+from app.domain import Role
+
+from ..db import blob_owners, claim_evidence
 from .common import Active, ApiError, Caller, Ctx, record_audit
 
 router = APIRouter(prefix=API, tags=["blobs"])
@@ -66,7 +68,10 @@ def blob_get(sha256: str, ctx: Ctx, c: Active) -> Response:
     blob_call(lambda: ctx.blob_store().check_name(sha256))
     with ctx.engine.begin() as conn:
         owned = _owns(conn, c, sha256)
-    if not owned:
+        # a claim's evidence says what someone was treated for: its unit's finance officers only
+        withheld = owned and c.role is not Role.FINANCE_OFFICER and conn.execute(select(claim_evidence.c.sha256).where(
+            and_(claim_evidence.c.unit_code == c.unit_code, claim_evidence.c.sha256 == sha256))).first() is not None
+    if not owned or withheld:
         raise ApiError(404, "blob.missing", "ไม่พบไฟล์แนบนี้ในหน่วยงานของท่าน")
     data = blob_call(lambda: ctx.blob_store().read(sha256))
     from app.filetypes import sniff
