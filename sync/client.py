@@ -20,7 +20,7 @@ import requests
 from pydantic import BaseModel, TypeAdapter
 
 from .protocol import (
-    API, STAFF_ROLE, AccountInfo, ApprovalResult, ChangeSetOut, ClaimAnswer, DeviceInfo, FeedPage, Licence,
+    API, STAFF_ROLE, AccountInfo, ApprovalResult, ChangeSetOut, ClaimAnswer, ClaimNewsPage, DeviceInfo, FeedPage, Licence,
     LicenceKey, PushResponse, PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
 )
 
@@ -208,8 +208,8 @@ class CentralClient:
         """A finance officer's submitted claim (the outbox item's payload: {author_cid, claim})."""
         return self._read(ClaimAnswer, "POST", "/claims", payload)
 
-    def claims_feed(self, since: int, limit: int = 500) -> FeedPage:
-        return self._read(FeedPage, "GET", "/claims/feed", params={"since": since, "limit": limit})
+    def claims_feed(self, since: int, limit: int = 500) -> ClaimNewsPage:
+        return self._read(ClaimNewsPage, "GET", "/claims/feed", params={"since": since, "limit": limit})
 
     def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
         """Upload, resuming where the server says it stopped."""

@@ -210,8 +210,6 @@ class FeedKind(str, Enum):
     RECORD = "record"        # a record of the register at a new revision: ``data`` is the record
     CHANGESET = "changeset"  # a change set moved: ``data`` is {state, title, reason[, changeset]} (whole when pending)
     STATEMENT = "statement"  # a statement issued or confirmed: ``data`` is {id, as_of, confirmed_by}; fetch it
-    CLAIM = "claim"          # a claim staged or moved by NHSO: ``data`` is {claim, submission} (the server's copy)
-    PAYMENT = "payment"      # a payment statement issued or its transfer recorded: ``data`` is a PaymentStatementOut
 
 
 class FeedItem(BaseModel):
@@ -464,6 +462,25 @@ class TransferIn(_In):
 
 class CloseMonthIn(_In):
     month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+
+class ClaimNewsKind(str, Enum):
+    """What the unit's claims feed (``/claims/feed``, the finance officers' own) tells their PCs."""
+    CLAIM = "claim"          # a claim staged or moved by NHSO: ``data`` is a ClaimCopy (the server's copy)
+    PAYMENT = "payment"      # a payment statement issued or its transfer recorded: ``data`` is a PaymentStatementOut
+
+
+class ClaimNews(BaseModel):
+    seq: int
+    kind: ClaimNewsKind
+    key: str                 # the claim's id or the payment statement's id
+    data: dict[str, Any]
+
+
+class ClaimNewsPage(BaseModel):
+    items: list[ClaimNews]
+    next_seq: int
+    more: bool
 
 
 class PaymentStatementOut(BaseModel):

@@ -250,9 +250,9 @@ def test_nhso_staff_decide_close_the_month_and_record_the_transfer(office, centr
         assert send(office["finance"], c).status_code == 200
     waiting = nhso.get("/nhso/claims").json()
     assert {x["claim"]["id"] for x in waiting} == {full.id, part.id, no.id}
-    got = nhso.get(f"/nhso/claims/{part.id}/evidence/{shas[1]}")
+    got = nhso.get(f"/nhso/claims/{part.id}/blobs/{shas[1]}")
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == shas[1]
-    assert nhso.get(f"/nhso/claims/{part.id}/evidence/{shas[0]}").status_code == 404  # not this claim's
+    assert nhso.get(f"/nhso/claims/{part.id}/blobs/{shas[0]}").status_code == 404  # not this claim's
     # accept through the API; partly and reject through lgo-central
     r = nhso.post(f"/nhso/claims/{full.id}/decision", {"decision": "accept"})
     assert r.status_code == 200 and r.json()["claim"]["history"][-1]["state"] == "accepted", r.text

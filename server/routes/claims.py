@@ -11,12 +11,12 @@ from sqlalchemy import and_, select
 from app.claims import ClaimState
 from app.domain import Role
 from sync.protocol import (
-    API, ClaimAnswer, ClaimCopy, ClaimPush, CloseMonthIn, DecisionIn, FeedItem, FeedPage, Id, PaymentStatementOut,
-    TransferIn,
+    API, ClaimAnswer, ClaimCopy, ClaimNews, ClaimNewsPage, ClaimPush, CloseMonthIn, DecisionIn, Id,
+    PaymentStatementOut, TransferIn,
 )
 
 from .. import claims as central
-from ..db import claim_evidence, claims, feed, payment_statements, reading
+from ..db import CLAIM_FEED, claim_evidence, claims, feed, payment_statements, reading
 from .common import Active, ApiError, Caller, Ctx, encoded, record_audit
 
 router = APIRouter(prefix=API, tags=["claims"])
@@ -62,18 +62,18 @@ def unit_claims(ctx: Ctx, c: Active, state: ClaimState | None = Query(default=No
     return [ClaimCopy.model_validate(central.copy_of(r)) for r in rows]
 
 
-@router.get("/claims/feed", response_model=FeedPage)
+@router.get("/claims/feed", response_model=ClaimNewsPage)
 def claims_feed(ctx: Ctx, c: Active, since: int = Query(default=0, ge=0, le=2**63 - 1),
                 limit: int = Query(default=500, ge=1, le=5000)) -> Response:
     """The unit's claims news since a cursor of its own (a shared PC's registry officer never reads it)."""
     finance(c)
     with reading(ctx.engine) as conn:
         rows = conn.execute(select(feed.c.seq, feed.c.kind, feed.c.key, feed.c.data).where(and_(
-            feed.c.unit_code == c.unit_code, feed.c.seq > since, feed.c.kind.in_(central.CLAIM_FEED)))
+            feed.c.unit_code == c.unit_code, feed.c.seq > since, feed.c.kind.in_(CLAIM_FEED)))
             .order_by(feed.c.seq).limit(limit + 1)).all()
     more = len(rows) > limit
-    items = [FeedItem(seq=seq, kind=kind, key=key, data=data) for seq, kind, key, data in rows[:limit]]
-    return encoded(FeedPage(items=items, next_seq=items[-1].seq if items else since, more=more))
+    items = [ClaimNews(seq=seq, kind=kind, key=key, data=data) for seq, kind, key, data in rows[:limit]]
+    return encoded(ClaimNewsPage(items=items, next_seq=items[-1].seq if items else since, more=more))
 
 
 @router.get("/claims/payments/{statement_id}", response_model=PaymentStatementOut)
@@ -119,7 +119,7 @@ def nhso_decide(claim_id: Id, body: DecisionIn, ctx: Ctx, c: Active) -> ClaimCop
     return ClaimCopy.model_validate(ctx.in_tx(work))
 
 
-@nhso.get("/claims/{claim_id}/evidence/{sha256}")
+@nhso.get("/claims/{claim_id}/blobs/{sha256}")
 def nhso_evidence(claim_id: Id, sha256: str, ctx: Ctx, c: Active) -> Response:
     staff(c)
     with ctx.engine.begin() as conn:
