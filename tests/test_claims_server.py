@@ -243,6 +243,10 @@ def test_nhso_staff_decide_close_the_month_and_record_the_transfer(office, centr
     # a staff account is no unit's officer: it neither pushes claims nor reads a unit's
     assert send(nhso, claim_of(office), FINANCE).status_code == 403
     assert nhso.get("/claims").status_code == 403
+    assert nhso.get("/claims/feed").status_code == 403
+    assert requests.put(central.api(f"/blobs/{'b' * 64}"), data=b"%PDF-1.7\n", headers=nhso.headers,
+                        timeout=30).json()["code"] == "staff.not_unit"
+    assert nhso.post("/licence", {"installation_id": "X", "client_version": "9.9.9"}).status_code == 403
     shas = [upload(office["finance"]) for _ in range(3)]
     full, part, no = (claim_of(office, number=f"D-{i}", sha=shas[i], amount=a)
                       for i, a in enumerate(("1000.00", "2500.50", "300.00")))

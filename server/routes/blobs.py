@@ -13,7 +13,7 @@ from ..blobs import BlobError
 from app.domain import Role
 
 from ..db import blob_owners, claim_evidence
-from .common import Active, ApiError, Caller, Ctx, record_audit
+from .common import Active, ApiError, Caller, Ctx, record_audit, unit_officer
 
 router = APIRouter(prefix=API, tags=["blobs"])
 
@@ -33,6 +33,7 @@ def _owns(conn, c: Caller, sha256: str) -> bool:
 @router.head("/blobs/{sha256}")
 def blob_status(sha256: str, ctx: Ctx, c: Active) -> Response:
     """Like GET: 200 only for the unit's own blob; otherwise 404 with how far the unit's own upload got."""
+    unit_officer(c)
     store = ctx.blob_store()
     blob_call(lambda: store.check_name(sha256))
     with ctx.engine.begin() as conn:
@@ -46,6 +47,7 @@ def blob_status(sha256: str, ctx: Ctx, c: Active) -> Response:
 @router.put("/blobs/{sha256}")
 async def blob_put(sha256: str, request: Request, ctx: Ctx, c: Active,
                    content_range: str | None = Header(default=None)) -> Response:
+    unit_officer(c)
     store = ctx.blob_store()
     blob_call(lambda: store.check_name(sha256))
     with ctx.engine.begin() as conn:
@@ -65,6 +67,7 @@ async def blob_put(sha256: str, request: Request, ctx: Ctx, c: Active,
 
 @router.get("/blobs/{sha256}")
 def blob_get(sha256: str, ctx: Ctx, c: Active) -> Response:
+    unit_officer(c)
     blob_call(lambda: ctx.blob_store().check_name(sha256))
     with ctx.engine.begin() as conn:
         owned = _owns(conn, c, sha256)

@@ -121,6 +121,13 @@ async def active_caller(c: Caller = Depends(caller)) -> Caller:
     return c
 
 
+def unit_officer(c: Caller) -> None:
+    """A unit's own services (its documents, its licence) are for its officers: NHSO's staff have no unit."""
+    if c.staff:
+        raise ApiError(403, "staff.not_unit", "บัญชีเจ้าหน้าที่ สปสช. ไม่ใช่บัญชีของหน่วยงาน จึงใช้บริการนี้ไม่ได้",
+                       "NHSO staff accounts have no unit.")
+
+
 AnyCaller = Annotated[Caller, Depends(caller)]
 Active = Annotated[Caller, Depends(active_caller)]
 
