@@ -273,6 +273,8 @@ def test_nhso_staff_decide_close_the_month_and_record_the_transfer(office, centr
     month = TODAY.strftime("%Y-%m")
     assert main(["--db", url, "claims", "close-month", month]) == 2
     assert "ยังไม่สิ้นสุด" in capsys.readouterr().err
+    r = nhso.post("/nhso/payments/close", {"month": month})
+    assert r.status_code == 409 and r.json()["code"] == "payment.month_open" and "ยังไม่สิ้นสุด" in r.json()["message_th"]
     # once it has: one signed statement for the unit, the accepted claims in transfer
     later = dt.datetime.combine(TODAY.replace(day=28) + dt.timedelta(days=4), dt.time(3), dt.timezone.utc)
     later = later.replace(day=1)
@@ -305,6 +307,13 @@ def test_nhso_staff_decide_close_the_month_and_record_the_transfer(office, centr
     assert main(["--db", url, "claims", "transfer", sid, "--date", later.date().isoformat(),
                  "--ref", "KTB-OTHER"]) == 2
     capsys.readouterr()
+    # the same transfer through the API: recorded once, the same answer; another one refused
+    same = nhso.post(f"/nhso/payments/{sid}/transfer", {"date": later.date().isoformat(), "ref": "KTB-20261201-7"})
+    assert same.status_code == 200 and same.json()["transfer"]["ref"] == "KTB-20261201-7"
+    other = nhso.post(f"/nhso/payments/{sid}/transfer", {"date": later.date().isoformat(), "ref": "X-1"})
+    assert other.status_code == 409 and other.json()["code"] == "payment.transferred"
+    assert nhso.post("/nhso/payments/PS-none/transfer", {"date": later.date().isoformat(),
+                                                         "ref": "X-1"}).status_code == 404
     news = office["finance"].get("/claims/feed").json()["items"]
     payments = [i["data"] for i in news if i["kind"] == "payment"]
     assert len(payments) == 2 and payments[-1]["transfer"]["ref"] == "KTB-20261201-7"
@@ -321,6 +330,15 @@ def test_a_staff_account_is_never_a_units_officer(office, central, capsys):
     assert main(["--db", url, "staff", "add", FINANCE.email, "--smtp", f"127.0.0.1:{central.inbox.port}"]) == 2
     assert "เป็นเจ้าหน้าที่ของหน่วยงาน" in capsys.readouterr().err
     assert main(["--db", url, "staff", "add", "not-an-address", "--smtp", f"127.0.0.1:{central.inbox.port}"]) == 2
+    # nor can a unit's request workbook make an NHSO staff member one of its officers
+    staff_cid = new_cid()
+    assert main(["--db", url, "staff", "add", "auditor@nhso.example.go.th", "--cid", staff_cid,
+                 "--smtp", f"127.0.0.1:{central.inbox.port}"]) == 0
+    tmp = central.units_csv.parent
+    report = import_unit(central, tmp, "OTH0002", "เทศบาลตำบลทดลอง",
+                         [*OTHER, Officer(staff_cid, "นายตรวจ สอบ", "นักวิชาการเงินและบัญชี", Role.FINANCE_OFFICER,
+                                          "OTH0002", "auditor@other.example.go.th")])
+    assert not report.ok and any("เจ้าหน้าที่ สปสช." in p for p in report.problems)
     # the desktop refuses a staff log-in
     staff_session(central)
     from sync.client import CentralClient, SyncError
