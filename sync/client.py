@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from .protocol import (
     API, STAFF_ROLE, AccountInfo, ApprovalResult, ChangeSetOut, ClaimAnswer, ClaimNewsPage, DeviceInfo, FeedPage, Licence,
-    LicenceKey, PushResponse, PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
+    LicenceKey, PaymentStatementOut, PushResponse, PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -210,6 +210,9 @@ class CentralClient:
 
     def claims_feed(self, since: int, limit: int = 500) -> ClaimNewsPage:
         return self._read(ClaimNewsPage, "GET", "/claims/feed", params={"since": since, "limit": limit})
+
+    def payment(self, statement_id: str) -> PaymentStatementOut:
+        return self._read(PaymentStatementOut, "GET", f"/claims/payments/{statement_id}")
 
     def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
         """Upload, resuming where the server says it stopped."""

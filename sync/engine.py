@@ -433,7 +433,25 @@ class SyncEngine:
             if progress:
                 progress("claims", page_no, page_no + (1 if page.more else 0))
             if not page.more:
-                return
+                break
+        self._refetch_payments(report)
+
+    def _refetch_payments(self, report: SyncReport) -> None:
+        """Payment statements refused here before (their signature failed): asked for again, kept once they hold."""
+        from app.store.payments import PaymentStore
+        store = PaymentStore(self.register.wc)
+        for sid in store.wanted():
+            try:
+                data = self.client.payment(sid).model_dump(mode="json")
+            except SyncError as e:
+                if _stops_the_sync(e):
+                    raise
+                if not e.retryable:  # no longer this unit's: stop asking
+                    with self.register.wc.transaction() as conn:
+                        store.fetched_in(conn, sid)
+                continue
+            with self.register.wc.transaction() as conn:
+                self._payment_from_server(conn, data, self._server_key(), report)
 
     def _server_key(self) -> bytes | None:
         """The central server's public key, as kept with the licence (fetched and kept once if this PC has none)."""
@@ -487,8 +505,12 @@ class SyncEngine:
             report.errors.append(f"รายการโอนเงิน {str(data.get('id', ''))[:64]} ตรวจสอบลายมือชื่ออิเล็กทรอนิกส์ของ "
                                  "เซิร์ฟเวอร์กลางไม่ผ่าน จึงไม่ได้บันทึกไว้ในเครื่องนี้ กรุณาแจ้งผู้ดูแลระบบ")
             log.warning("claims feed: a payment statement whose signature fails was not kept")
+            if isinstance(data.get("id"), str) and data["id"]:
+                PaymentStore(self.register.wc).want_in(conn, data["id"][:64])  # asked for again at the next sync
             return
-        PaymentStore(self.register.wc).keep_in(conn, data)
+        store = PaymentStore(self.register.wc)
+        store.keep_in(conn, data)
+        store.fetched_in(conn, data["id"])
         report.payments += 1
 
     def _return(self, item: Item) -> ReturnAnswer:

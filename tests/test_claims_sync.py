@@ -193,7 +193,7 @@ def test_a_claim_the_server_refuses_comes_back_to_be_corrected_and_goes_again(of
 
 
 class TamperPayments(HTTPAdapter):
-    """Changes the total of every payment statement in the claims feed on its way to the PC."""
+    """Changes the total of every payment statement on its way to the PC (in the claims feed, or fetched)."""
 
     def send(self, request, **kw):
         response = super().send(request, **kw)
@@ -203,7 +203,11 @@ class TamperPayments(HTTPAdapter):
                 if item["kind"] == "payment":
                     item["data"]["body"]["total"] = "999999.00"
             response._content = json.dumps(page).encode()
-            response.headers.pop("Content-Encoding", None)
+        elif request.path_url.startswith("/v1/claims/payments/"):
+            body = response.json()
+            body["body"]["total"] = "999999.00"
+            response._content = json.dumps(body).encode()
+        response.headers.pop("Content-Encoding", None)
         return response
 
 
@@ -223,6 +227,14 @@ def test_a_payment_statement_whose_signature_fails_on_the_pc_is_refused_and_not_
     assert PaymentStore(fin.register.wc).get(sid) is None
     # the claim's own news is the server's and came through
     assert ClaimStore(fin.register.wc).get(claim.id).state is ClaimState.IN_TRANSFER
+    # asked for again at each sync, still refused while the link tampers with it; kept once it comes as signed
+    again = fin.sync_once()
+    assert again.payments == 0 and any(sid in e for e in again.errors) and PaymentStore(fin.register.wc).get(sid) is None
+    fin.client.http = requests.Session()
+    fin.client.http.mount("http://", HTTPAdapter())
+    assert fin.sync_once().payments == 1
+    assert PaymentStore(fin.register.wc).get(sid)["body"]["total"] == "1850.00"
+    assert PaymentStore(fin.register.wc).wanted() == []
 
 
 def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(office, tmp_path):

@@ -15,6 +15,7 @@ from ..statements import body_bytes
 from . import meta
 
 _PREFIX = "payment:"
+_WANTED = "payments_wanted"   # statements refused here (a signature that failed): fetched again at each sync
 
 
 def verify(data: dict[str, Any], public_key: bytes) -> bool:
@@ -49,6 +50,15 @@ class PaymentStore:
         """Newest month first."""
         rows = self.wc.conn.execute("SELECT value FROM meta WHERE key LIKE 'payment:%'").fetchall()
         return sorted((json.loads(v) for (v,) in rows), key=lambda d: (d["month"], d["id"]), reverse=True)
+
+    def wanted(self) -> list[str]:
+        return json.loads(meta.get(self.wc.conn, _WANTED) or "[]")
+
+    def want_in(self, conn, sid: str) -> None:
+        meta.put_in(conn, _WANTED, json.dumps(sorted(set(self.wanted()) | {sid})))
+
+    def fetched_in(self, conn, sid: str) -> None:
+        meta.put_in(conn, _WANTED, json.dumps([w for w in self.wanted() if w != sid]))
 
 
 __all__ = ["PaymentStore", "verify"]
