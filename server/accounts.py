@@ -85,6 +85,10 @@ def import_request(engine: Engine, path: Path, mailer: Mailer | None, *, dry_run
         unit = conn.execute(select(units.c.name).where(units.c.code == req.unit_code)).first()
         if req.unit_code and unit is None:
             report.problems.append(f"ไม่พบหน่วยงานรหัส {req.unit_code} ในทะเบียนหน่วยงาน กรุณานำเข้าทะเบียนหน่วยงานก่อน")
+        named = [o.cid for _row, o in req.officers if o.cid]
+        if named and conn.execute(select(accounts.c.id).where(and_(
+                accounts.c.active.is_(True), accounts.c.role == "nhso", accounts.c.cid.in_(named)))).first():
+            report.problems.append("ผู้ที่มีชื่อในแบบขอสิทธิบางคนเป็นเจ้าหน้าที่ สปสช. ซึ่งเป็นเจ้าหน้าที่ของหน่วยงานไม่ได้")
         if not report.ok:
             return report
         active = conn.execute(select(accounts).where(and_(accounts.c.unit_code == req.unit_code,
@@ -124,6 +128,42 @@ def import_request(engine: Engine, path: Path, mailer: Mailer | None, *, dry_run
                         _welcome(o.name, o.role.th, unit_name, username, password))
             report.mailed.append(o.email)
     return report
+
+
+class StaffError(ValueError):
+    """A staff account that cannot be made (Thai, one line); nothing was written."""
+
+
+def add_staff(engine: Engine, email: str, mailer: Mailer | None, name: str = "", cid: str = "") -> str:
+    """An NHSO staff account (role ``nhso``, no unit): never a unit's officer. Its one-time password is mailed to
+    ``email`` alone, like an officer's; the staff member changes it at the first log-in. Returns the user name."""
+    from sync.protocol import STAFF_ROLE
+    email = email.strip()
+    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+        raise StaffError("ที่อยู่อีเมลไม่ถูกต้อง")
+    if cid and not (len(cid) == 13 and cid.isdigit()):
+        raise StaffError("เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก")
+    password = one_time_password()
+    with engine.begin() as conn:
+        officer = conn.execute(select(accounts.c.id).where(and_(
+            accounts.c.active.is_(True), accounts.c.role != STAFF_ROLE,
+            (accounts.c.cid == cid) if cid else (accounts.c.email == email)))).first()
+        if officer is not None or conn.execute(select(accounts.c.id).where(and_(
+                accounts.c.active.is_(True), accounts.c.role != STAFF_ROLE, accounts.c.email == email))).first():
+            raise StaffError("บุคคลนี้เป็นเจ้าหน้าที่ของหน่วยงาน (อปท.) อยู่ เจ้าหน้าที่ สปสช. ต้องไม่เป็นเจ้าหน้าที่ของหน่วยงาน")
+        if conn.execute(select(accounts.c.id).where(and_(accounts.c.active.is_(True), accounts.c.role == STAFF_ROLE,
+                                                         accounts.c.email == email))).first() is not None:
+            raise StaffError("มีบัญชีเจ้าหน้าที่ สปสช. ของอีเมลนี้อยู่แล้ว")
+        username = _username(conn, email)
+        conn.execute(accounts.insert().values(
+            id=str(uuid.uuid4()), username=username, cid=cid, name=name or email, position="เจ้าหน้าที่ สปสช.",
+            role=STAFF_ROLE, unit_code="", email=email, mobile="", password_hash=hash_password(password),
+            must_change_password=True, active=True, failed_logins=0, created_at=now()))
+        conn.execute(audit.insert().values(at=now(), unit_code=None, action="staff.added", detail={"username": username}))
+    if mailer is not None:  # after the commit: no account without its mail
+        mailer.send(email, "รหัสผู้ใช้งานระบบทะเบียนบุคลากร อปท. — เจ้าหน้าที่ สปสช.",
+                    _welcome(name or email, "เจ้าหน้าที่ สปสช.", "สำนักงานหลักประกันสุขภาพแห่งชาติ", username, password))
+    return username
 
 
 def _username(conn, email: str) -> str:

@@ -5,6 +5,11 @@
     lgo-central training [--db URL]   (the training unit; rebuilt when made with the old check-digit rule)
     lgo-central units import FILE.csv [--db URL]
     lgo-central accounts import REQUEST.xlsx [--dry-run] [--smtp HOST:PORT] [--db URL]
+    lgo-central staff add EMAIL [--name NAME] [--cid CID] [--smtp HOST:PORT]   (an NHSO staff account, mailed)
+    lgo-central claims list [--state STATE] [--unit CODE]
+    lgo-central claims accept ID | partly ID AMOUNT REASON | reject ID REASON   [--by NAME]
+    lgo-central claims close-month YYYY-MM
+    lgo-central claims transfer STATEMENT --date YYYY-MM-DD --ref BANKREF
 """
 from __future__ import annotations
 
@@ -48,6 +53,31 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true")
     imp.add_argument("--smtp", default="127.0.0.1:25", help="the mail relay, HOST:PORT")
+    staff = sub.add_parser("staff").add_subparsers(dest="action", required=True)
+    sadd = staff.add_parser("add", help="an NHSO staff account (never a unit's officer), its password mailed")
+    sadd.add_argument("email")
+    sadd.add_argument("--name", default="")
+    sadd.add_argument("--cid", default="")
+    sadd.add_argument("--smtp", default="127.0.0.1:25", help="the mail relay, HOST:PORT")
+    cl = sub.add_parser("claims").add_subparsers(dest="action", required=True)
+    cll = cl.add_parser("list", help="claims waiting for NHSO's decision (or in another state)")
+    cll.add_argument("--state", default="submitted")
+    cll.add_argument("--unit")
+    for name in ("accept", "partly", "reject"):
+        d = cl.add_parser(name)
+        d.add_argument("claim_id")
+        if name == "partly":
+            d.add_argument("amount")
+        if name != "accept":
+            d.add_argument("reason")
+        d.add_argument("--by", default="lgo-central", help="who decides (NHSO staff)")
+    cm = cl.add_parser("close-month", help="each unit's signed payment statement of the month's accepted claims")
+    cm.add_argument("month")
+    cm.add_argument("--by", default="lgo-central")
+    ct = cl.add_parser("transfer", help="record NHSO's bank transfer of a payment statement")
+    ct.add_argument("statement")
+    ct.add_argument("--date", required=True)
+    ct.add_argument("--ref", required=True)
     args = parser.parse_args(argv)
     url = args.db or default_url()
     engine = make_engine(url)
@@ -114,6 +144,21 @@ def main(argv: list[str] | None = None) -> int:
             for p in conn.execute(periods.select().order_by(periods.c.starts)).mappings():
                 print(f"{p['starts']} – {p['ends']}  {PHASE_TH[p['phase']]:<24} {p['name']}")
         return 0
+    if args.cmd == "staff":
+        from .accounts import Mailer, StaffError, add_staff
+        host, _, port = args.smtp.partition(":")
+        try:
+            username = add_staff(engine, args.email, Mailer(host, int(port or 25)), args.name, args.cid)
+        except StaffError as e:
+            print(e, file=sys.stderr)
+            return 2
+        except OSError:
+            print("สร้างบัญชีแล้วแต่ส่งอีเมลไม่ได้ (ติดต่อเครื่องส่งอีเมลไม่ได้) กรุณาตรวจสอบ --smtp", file=sys.stderr)
+            return 3
+        print(f"สร้างบัญชีเจ้าหน้าที่ สปสช. {username} แล้ว ส่งรหัสผ่านครั้งแรกทางอีเมลแล้ว")
+        return 0
+    if args.cmd == "claims":
+        return _claims(engine, args)
     from .accounts import Mailer, import_request
     host, _, port = args.smtp.partition(":")
     report = import_request(engine, args.file, Mailer(host, int(port or 25)), dry_run=args.dry_run)
@@ -128,6 +173,60 @@ def main(argv: list[str] | None = None) -> int:
     for name in report.revoked:
         print(f"  ยกเลิก: {name}")
     return 0
+
+
+def _claims(engine, args) -> int:
+    """NHSO's side of the claims (server.claims), each error one Thai line on stderr and an exit code of 2."""
+    import datetime as _dt
+
+    from app.claims import ClaimState
+
+    from . import claims as central
+    from .db import audit
+    from .routes.common import ApiError
+    from .security import now
+    try:
+        with engine.begin() as conn:
+            if args.action == "list":
+                try:
+                    state = ClaimState(args.state)
+                except ValueError:
+                    print(f"ไม่รู้จักสถานะ «{args.state}» (ใช้ได้: {', '.join(s.value for s in ClaimState)})",
+                          file=sys.stderr)
+                    return 2
+                for x in central.waiting(conn, state, args.unit):
+                    c = x["claim"]
+                    print(f"{c['id']}  {c['unit_code']}  {c['first_day'] or '-'}  "
+                          f"{sum(float(r['amount']) for r in c['receipts']) - float(c['other_paid']):,.2f}  "
+                          f"{c['history'][-1]['state'] if c['history'] else 'draft'}")
+                return 0
+            if args.action in central.DECISIONS:
+                out = central.decide(conn, args.claim_id, args.action, args.by, getattr(args, "amount", None),
+                                     getattr(args, "reason", ""))
+                conn.execute(audit.insert().values(
+                    at=now(), unit_code=out["claim"]["unit_code"],
+                    action=f"claim.{central.DECISIONS[args.action].value}", detail={"claim": args.claim_id}))
+                print(f"บันทึกผลการพิจารณาคำขอเบิก {args.claim_id}: {ClaimState(out['claim']['history'][-1]['state']).th}")
+                return 0
+            if args.action == "close-month":
+                made = central.close_month(conn, args.month, args.by)
+                if not made:
+                    print(f"ไม่มีคำขอเบิกที่อนุมัติแล้วรอเข้ารายการโอนเงินของเดือน {args.month}")
+                for sid in made:
+                    print(f"ออกรายการโอนเงิน {sid}")
+                return 0
+            try:
+                day = _dt.date.fromisoformat(args.date)
+            except ValueError:
+                print("วันที่โอนต้องอยู่ในรูปแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2026-12-18", file=sys.stderr)
+                return 2
+            out = central.record_transfer(conn, args.statement, day, args.ref)
+            print(f"บันทึกการโอนเงินของรายการ {args.statement} จำนวน {out['body']['total']} บาท "
+                  f"วันที่ {day.isoformat()} แล้ว")
+            return 0
+    except ApiError as e:
+        print(e.problem.message_th, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -197,6 +197,56 @@ statements = Table(
     Column("confirmed_at", DateTime(timezone=True)),
 )
 
+# The finance officers' claims (issue 19 §3): the server's own copy of each (app.claims.codec.to_json, its history
+# made here), staged for NHSO; ``submission``: how many times the unit submitted it.
+claims = Table(
+    "claims", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("author_cid", String(13), nullable=False),
+    Column("submission", Integer, nullable=False),
+    Column("data", Json, nullable=False),
+    Column("statement_id", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("claims_unit_state", "unit_code", "state"),
+    Index("claims_state", "state"),
+)
+
+CLAIM_FEED = ("claim", "payment")  # the feed kinds only a unit's finance officers read (their own feed)
+
+# Each receipt once per unit (app.claims.receipt_key): two claims racing with the same receipt meet here.
+claim_receipts = Table(
+    "claim_receipts", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("receipt_key", String(400), primary_key=True),
+    Column("claim_id", String(36), nullable=False, index=True),
+)
+
+# Which blobs are a claim's evidence (only the unit's finance officers and NHSO staff may fetch them).
+claim_evidence = Table(
+    "claim_evidence", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("claim_id", String(36), primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+    Index("claim_evidence_unit", "unit_code", "sha256"),
+)
+
+# A unit's payment statement for a month, signed by the server; the transfer once NHSO records it.
+payment_statements = Table(
+    "payment_statements", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("body", Json, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("transfer", Json),
+    Column("transfer_signature", Text),
+    Index("payment_statements_unit_month", "unit_code", "month", unique=True),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

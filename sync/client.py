@@ -20,8 +20,8 @@ import requests
 from pydantic import BaseModel, TypeAdapter
 
 from .protocol import (
-    API, AccountInfo, ApprovalResult, ChangeSetOut, DeviceInfo, FeedPage, Licence, LicenceKey, PushResponse,
-    PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
+    API, STAFF_ROLE, AccountInfo, ApprovalResult, ChangeSetOut, ClaimAnswer, ClaimNewsPage, DeviceInfo, FeedPage, Licence,
+    LicenceKey, PaymentStatementOut, PushResponse, PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -152,6 +152,9 @@ class CentralClient:
     def login(self, username: str, password: str, card_cid: str) -> Tokens:
         tokens = self._read(Tokens, "POST", "/auth/login",
                             {"username": username, "password": password, "card_cid": card_cid}, retry=False)
+        if tokens.account.role == STAFF_ROLE:  # NHSO's staff work on the central server, never in a unit's program
+            raise SyncError("auth.staff", "บัญชีเจ้าหน้าที่ สปสช. ใช้กับโปรแกรมของหน่วยงานไม่ได้ "
+                            "กรุณาใช้บัญชีเจ้าหน้าที่ของหน่วยงาน", 403)
         self._set_tokens(tokens.access_token, tokens.refresh_token)
         self.account = tokens.account
         return tokens
@@ -200,6 +203,16 @@ class CentralClient:
 
     def confirm_statement(self, statement_id: str) -> StatementConfirmed:
         return self._read(StatementConfirmed, "POST", f"/statements/{statement_id}/confirm")
+
+    def push_claim(self, payload: dict) -> ClaimAnswer:
+        """A finance officer's submitted claim (the outbox item's payload: {author_cid, claim})."""
+        return self._read(ClaimAnswer, "POST", "/claims", payload)
+
+    def claims_feed(self, since: int, limit: int = 500) -> ClaimNewsPage:
+        return self._read(ClaimNewsPage, "GET", "/claims/feed", params={"since": since, "limit": limit})
+
+    def payment(self, statement_id: str) -> PaymentStatementOut:
+        return self._read(PaymentStatementOut, "GET", f"/claims/payments/{statement_id}")
 
     def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
         """Upload, resuming where the server says it stopped."""

@@ -32,17 +32,20 @@ from app.records import from_dict
 from app.statements import Statement
 from app.store import AttachmentStore, RegisterStore, StoreProblem, meta
 from app.store.outbox import UNEXPECTED, Item, Kind, Outbox, State, SyncProblem
-from app.store.statements import StatementStore
+from app.store.statements import SERVER_KEY, StatementStore
 
 from .client import CentralClient, SyncError
 from .protocol import (
-    ApprovalResult, ApprovalStatus, FeedKind, FeedPage, PushResult, PushStatus, ReturnAnswer, StatementConfirmed,
+    ApprovalResult, ApprovalStatus, ClaimAnswer, ClaimNewsKind, FeedKind, FeedPage, PushResult, PushStatus, ReturnAnswer,
+    StatementConfirmed,
 )
 
 log = logging.getLogger(__name__)
 
 # refusals to queue behind: the item stays queued (closed for processing; a document not yet on the server)
-RETRY_LATER = {"calendar.closed", "changeset.evidence_missing"}
+RETRY_LATER = {"calendar.closed", "changeset.evidence_missing", "claim.evidence_missing"}
+CLAIMS_CURSOR = "claims_cursor"  # the unit's claims feed (a finance officer's log-in follows it)
+CENTRAL = "central"              # who refused a claim the server would not stage (a step's ``by``)
 
 
 def _stops_the_sync(e: SyncError) -> bool:
@@ -76,6 +79,8 @@ class SyncReport:
     fetched: int = 0      # attachments downloaded for review
     statements: int = 0   # statements downloaded (new, or confirmed since)
     confirmed: int = 0    # statement confirmations sent
+    claims: int = 0       # claims the server staged for NHSO
+    payments: int = 0     # payment statements (or their transfers) kept, their signatures checked
     errors: list[str] = field(default_factory=list)   # Thai, for the status line
     offline: bool = False
     held: int = 0         # items that failed on their own this time and wait to be tried again
@@ -130,6 +135,21 @@ def _approval_read(answer: ApprovalResult) -> Taken | Refused:
     return Taken(State.CONFLICT if answer.status is ApprovalStatus.CONFLICT else State.SYNCED, reasons)
 
 
+def _evidence_of(item: Item) -> list[str]:
+    """The documents an item cites: a change set's evidence, a claim's pages."""
+    if item.kind is Kind.CLAIM:
+        return [p["sha256"] for p in item.payload.get("claim", {}).get("pages", [])]
+    return list(item.payload.get("evidence", []))
+
+
+def _submission_of(item: Item) -> int:
+    """Which submission of its claim an outbox item is (its id: ``claim:<id>:<n>``)."""
+    try:
+        return int(item.id.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
 class SyncEngine:
     """Delivers what the outbox owes (documents → change sets, returns, approvals, confirmations, in that order),
     then pulls the feed. What is owed is written by the officers' actions (app.usecases), never here."""
@@ -151,6 +171,7 @@ class SyncEngine:
                                  done_if=frozenset({"changeset.state"})),  # already returned (our earlier try)
             Kind.APPROVE: Handler(self._registrar_sends, self._approve, "approved", read=_approval_read),
             Kind.CONFIRM: Handler(self._registrar_sends, self._confirm, "confirmed", undo=self._unqueue_confirm),
+            Kind.CLAIM: Handler(self._author_sends, self._push_claim, "claims", undo=self._claim_refused),
         }
 
     @property
@@ -182,6 +203,7 @@ class SyncEngine:
         try:
             self._send(report, progress, retry_held)
             self._pull(report, progress)
+            self._pull_claims(report, progress)
             self._fetch_statements(report)
             self._fetch_evidence(report, progress)
             report.complete = True
@@ -210,7 +232,7 @@ class SyncEngine:
         """Documents first (a change set cites them), then every kind of item in the table's order."""
         held: set[str] = set()  # change sets with an item that failed in this sync: their later items wait
         due = {kind: self._due(kind, retry_held) for kind in self.handlers}
-        self._upload_blobs(due[Kind.PUSH], report, held, progress)
+        self._upload_blobs(due[Kind.PUSH] + due[Kind.CLAIM], report, held, progress)
         for kind, handler in self.handlers.items():
             for n, item in enumerate(due[kind], start=1):
                 self._attempt(report, item, held, handler)
@@ -281,7 +303,7 @@ class SyncEngine:
             return
         needs: dict[str, list[Item]] = {}
         for item in pushes:
-            for sha in item.payload.get("evidence", []):
+            for sha in _evidence_of(item):
                 needs.setdefault(sha, []).append(item)
         for n, sha in enumerate(sorted(needs), start=1):
             waiting = [i for i in needs[sha] if i.changeset_id not in held]
@@ -362,6 +384,134 @@ class SyncEngine:
         cs.rejected(reason or "เซิร์ฟเวอร์กลางไม่รับชุดการเปลี่ยนแปลงนี้")
         with self.register.wc.transaction() as conn:
             self.register.save_changeset_in(conn, cs)
+
+    # --- claims (issue 19 §3) -----------------------------------------------------------------------------
+
+    def _push_claim(self, item: Item) -> ClaimAnswer:
+        return self.client.push_claim(item.payload)
+
+    def _claim_refused(self, item: Item, reason: str) -> None:
+        """A submission the server will not stage (its own checks on the register of record refuse it): the claim
+        comes back to the finance officer as refused, with the server's reason, to correct and submit again (a
+        submitted claim cannot be edited)."""
+        from app.claims import Actor, ClaimState, move
+        from app.store.claims import ClaimStore
+        store = ClaimStore(self.register.wc)
+        claim = store.get(item.changeset_id)
+        if claim is None or claim.state is not ClaimState.SUBMITTED:
+            return
+        if sum(1 for s in claim.history if s.state is ClaimState.SUBMITTED) != _submission_of(item):
+            return  # the refusal is about an earlier submission
+        back = move(claim, ClaimState.REJECTED, Actor.NHSO, CENTRAL, self.outbox.clock(),
+                    reason=f"เซิร์ฟเวอร์กลางไม่รับคำขอเบิกนี้: {reason or 'ไม่ผ่านการตรวจสอบ'}")
+        with self.register.wc.transaction() as conn:
+            store.save_in(conn, back)
+
+    def _finance_pulls(self) -> bool:
+        account = self.client.account
+        return account is not None and account.role is Role.FINANCE_OFFICER
+
+    def _pull_claims(self, report: SyncReport, progress) -> None:
+        """The unit's claims feed, for a finance officer's log-in only (its own cursor, so a registry officer's
+        sync on a shared PC never skips it): every decision, payment statement and transfer, one page per local
+        transaction with the cursor."""
+        if not self._finance_pulls():
+            return
+        page_no = 0
+        while True:
+            page = self.client.claims_feed(int(meta.get(self.conn, CLAIMS_CURSOR) or 0), self.page_size)
+            page_no += 1
+            key = self._server_key() if any(i.kind is ClaimNewsKind.PAYMENT for i in page.items) else None
+            with self.register.wc.transaction() as conn:
+                for item in page.items:
+                    if item.kind is ClaimNewsKind.CLAIM:
+                        self._claim_from_server(conn, item.data)
+                        report.pulled += 1
+                    elif item.kind is ClaimNewsKind.PAYMENT:
+                        self._payment_from_server(conn, item.data, key, report)
+                meta.put_in(conn, CLAIMS_CURSOR, str(page.next_seq))
+            if progress:
+                progress("claims", page_no, page_no + (1 if page.more else 0))
+            if not page.more:
+                break
+        self._refetch_payments(report)
+
+    def _refetch_payments(self, report: SyncReport) -> None:
+        """Payment statements refused here before (their signature failed): asked for again, kept once they hold."""
+        from app.store.payments import PaymentStore
+        store = PaymentStore(self.register.wc)
+        for sid in store.wanted():
+            try:
+                data = self.client.payment(sid).model_dump(mode="json")
+            except SyncError as e:
+                if _stops_the_sync(e):
+                    raise
+                if not e.retryable:  # no longer this unit's: stop asking
+                    with self.register.wc.transaction() as conn:
+                        store.fetched_in(conn, sid)
+                continue
+            with self.register.wc.transaction() as conn:
+                self._payment_from_server(conn, data, self._server_key(), report)
+
+    def _server_key(self) -> bytes | None:
+        """The central server's public key, as kept with the licence (fetched and kept once if this PC has none)."""
+        import base64
+        key = self.held_statements.server_key()
+        if key is None:
+            fetched = self.client.licence_key().ed25519
+            with self.register.wc.transaction() as conn:
+                meta.put_in(conn, SERVER_KEY, fetched)
+            key = base64.b64decode(fetched)
+        return key
+
+    def _claim_from_server(self, conn, data: dict) -> None:
+        """The server's copy of a claim: the server is the authority, so its history replaces this PC's from the
+        first submission on (the steps before it, made here, stay). A resubmission still on its way (more
+        submissions here than the server's) is kept as it is; steps this PC added after the server's last one
+        (a correction under way, a repayment) stay, with what the officer typed."""
+        from itertools import dropwhile, takewhile
+
+        from app.claims import ClaimState
+        from app.claims.codec import from_json
+        from app.errors import Refusal
+        from app.store.claims import ClaimStore
+        try:
+            server = from_json(data["claim"])
+        except (Refusal, KeyError, TypeError):
+            log.warning("claims feed: an item that is not a claim was skipped")
+            return
+        if server.unit_code != self.register.wc.unit_code:
+            return
+        store = ClaimStore(self.register.wc)
+        local = store.get(server.id)
+        if local is None:
+            store.save_in(conn, server)
+            return
+        submitted = ClaimState.SUBMITTED
+        if sum(1 for s in local.history if s.state is submitted) > int(data.get("submission") or 0):
+            return
+        merged = (tuple(takewhile(lambda s: s.state is not submitted, local.history)) +
+                  tuple(dropwhile(lambda s: s.state is not submitted, server.history)))
+        tail = local.history[len(merged):]
+        if tail and [s.state for s in local.history[:len(merged)]] == [s.state for s in merged]:
+            store.save_in(conn, local.with_(history=merged + tail))
+        else:
+            store.save_in(conn, server.with_(history=merged))
+
+    def _payment_from_server(self, conn, data: dict, key: bytes | None, report: SyncReport) -> None:
+        """A payment statement (or its transfer), kept only when the server's signatures hold over it as sent."""
+        from app.store.payments import PaymentStore, verify
+        if key is None or not verify(data, key) or data.get("unit_code") != self.register.wc.unit_code:
+            report.errors.append(f"รายการโอนเงิน {str(data.get('id', ''))[:64]} ตรวจสอบลายมือชื่ออิเล็กทรอนิกส์ของ "
+                                 "เซิร์ฟเวอร์กลางไม่ผ่าน จึงไม่ได้บันทึกไว้ในเครื่องนี้ กรุณาแจ้งผู้ดูแลระบบ")
+            log.warning("claims feed: a payment statement whose signature fails was not kept")
+            if isinstance(data.get("id"), str) and data["id"]:
+                PaymentStore(self.register.wc).want_in(conn, data["id"][:64])  # asked for again at the next sync
+            return
+        store = PaymentStore(self.register.wc)
+        store.keep_in(conn, data)
+        store.fetched_in(conn, data["id"])
+        report.payments += 1
 
     def _return(self, item: Item) -> ReturnAnswer:
         return self.client.return_changeset(item.changeset_id, item.payload["reason"])

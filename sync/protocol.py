@@ -74,11 +74,14 @@ class Tokens(BaseModel):
     account: "AccountInfo"
 
 
+STAFF_ROLE = "nhso"  # NHSO's own staff on the central server: never a unit's officer, never in app.domain.Role
+
+
 class AccountInfo(BaseModel):
     username: str
     cid: str
     name: str
-    role: Role
+    role: Role | Literal["nhso"]
     unit_code: str
     unit_name: str = ""
 
@@ -365,6 +368,132 @@ class Licence(BaseModel):
 class Health(BaseModel):
     ok: bool
     at: str
+
+
+# --- claims (issue 19 §3): the finance officer's push, NHSO's decisions, payment statements -----------------
+
+Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]  # baht, to the satang
+ClaimStateName = Literal["draft", "ready", "submitted", "accepted", "partly_accepted", "rejected", "in_transfer",
+                         "repaid", "closed", "cancelled"]
+
+
+class ReceiptIn(_In):
+    number: Text(64, 1)
+    issued_on: _dt.date
+    payer: Text(300) = ""
+    amount: Money
+
+
+class PageIn(_In):
+    sha256: Sha256
+    label: Literal["receipt", "medical_certificate", "entitlement_certificate", "other"]
+    receipt: Text(64) = ""
+
+
+class StepIn(_In):
+    state: ClaimStateName
+    at: _dt.datetime
+    by: Text(254)
+    reason: Text(2000) = ""
+    amount: Money | None = None
+    statement: Text(64) = ""
+    voucher: Text(64) = ""
+    paid_on: _dt.date | None = None
+    method: Literal["cash", "transfer", "cheque"] | None = None
+
+
+class ClaimDocIn(_In):
+    """A claim as app.claims.codec.to_json writes it."""
+    id: Id
+    unit_code: UnitCode
+    claimant_cid: Cid
+    patient_cid: Cid
+    relation: Literal["self", "spouse", "child", "father", "mother"]
+    facility: Text(300) = ""
+    facility_kind: Literal["state", "private"] = "state"
+    care: Literal["opd", "ipd"] = "opd"
+    first_day: _dt.date | None = None
+    last_day: _dt.date | None = None
+    illness: Text(2000) = ""
+    paid_first: Literal["cannot_bill", "not_registered", "emergency", "other"] | None = None
+    paid_first_note: Text(2000) = ""
+    receipts: list[ReceiptIn] = Field(default_factory=list, max_length=50)
+    other_right: Text(300) = ""
+    other_paid: Money = "0.00"
+    pages: list[PageIn] = Field(default_factory=list, max_length=200)
+    history: list[StepIn] = Field(default_factory=list, max_length=100)
+
+    def as_json(self) -> dict[str, Any]:
+        """The dictionary app.claims.codec.from_json reads."""
+        return self.model_dump(mode="json")
+
+
+class ClaimPush(_In):
+    """A finance officer's submission of a claim (the outbox item's payload): idempotent by the claim's id and
+    the number of its submission (how many ``submitted`` steps its history holds)."""
+    author_cid: Cid
+    claim: ClaimDocIn
+
+
+class ClaimAnswer(BaseModel):
+    """The server took the claim: its state there (``submitted``: staged for NHSO) and which submission it was."""
+    id: str
+    state: ClaimStateName
+    submission: int
+
+
+class ClaimCopy(BaseModel):
+    """The server's copy of a claim (app.claims.codec.to_json, the server's history), with its submission."""
+    claim: dict[str, Any]
+    submission: int
+
+
+class DecisionIn(_In):
+    """NHSO's decision on a submitted claim."""
+    decision: Literal["accept", "partly", "reject"]
+    amount: Money | None = None     # partly: what is accepted
+    reason: Text(2000) = ""
+
+
+class TransferIn(_In):
+    date: _dt.date
+    ref: Text(64, 1)
+
+
+class CloseMonthIn(_In):
+    month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+
+class ClaimNewsKind(str, Enum):
+    """What the unit's claims feed (``/claims/feed``, the finance officers' own) tells their PCs."""
+    CLAIM = "claim"          # a claim staged or moved by NHSO: ``data`` is a ClaimCopy (the server's copy)
+    PAYMENT = "payment"      # a payment statement issued or its transfer recorded: ``data`` is a PaymentStatementOut
+
+
+class ClaimNews(BaseModel):
+    seq: int
+    kind: ClaimNewsKind
+    key: str                 # the claim's id or the payment statement's id
+    data: dict[str, Any]
+
+
+class ClaimNewsPage(BaseModel):
+    items: list[ClaimNews]
+    next_seq: int
+    more: bool
+
+
+class PaymentStatementOut(BaseModel):
+    """A unit's payment statement for a month: ``body`` is what the server signed (``signature``, over
+    app.statements.body_bytes(body)); the transfer once recorded, signed too (``transfer_signature`` over
+    body_bytes of {statement, date, ref, amount})."""
+    id: str
+    unit_code: str
+    month: str
+    body: dict[str, Any]
+    signature: str
+    transfer: dict[str, Any] | None = None
+    transfer_signature: str = ""
 
 
 Tokens.model_rebuild()

@@ -10,6 +10,8 @@
 ``calendar``   the registration calendar
 ``licence``    the yearly licence and the key that checks it
 ``ops``        the health check
+``claims``     a finance officer's claims (push, list, the claims feed) and NHSO's side (``/nhso``: decisions,
+               the month's payment statements, transfers, evidence)
 =============  ==============================================================================
 
 Each area is a module with a ``router``; :data:`ROUTERS` lists them and ``server.api.create_app`` includes
@@ -20,7 +22,7 @@ areas share — the :class:`~server.routes.common.Context` (engine, blob store, 
 """
 from __future__ import annotations
 
-from . import approvals, auth, blobs, calendar, changesets, feed, licence, ops, statements
+from . import approvals, auth, blobs, calendar, changesets, claims, feed, licence, ops, statements
 
 ROUTERS = (auth.router, changesets.router, approvals.router, feed.router, blobs.router, statements.router,
-           calendar.router, licence.router, ops.router)
+           calendar.router, licence.router, ops.router, claims.router, claims.nhso)

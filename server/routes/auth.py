@@ -10,7 +10,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import (
-    API, AccountInfo, DeviceEnrol, DeviceInfo, LoginRequest, PasswordChange, RefreshRequest, Tokens,
+    API, STAFF_ROLE, AccountInfo, DeviceEnrol, DeviceInfo, LoginRequest, PasswordChange, RefreshRequest, Tokens,
 )
 
 from .. import security
@@ -192,7 +192,8 @@ def change_password(body: PasswordChange, ctx: Ctx, c: AnyCaller) -> Response:
 
 @router.get("/me", response_model=AccountInfo)
 def me(c: Active) -> AccountInfo:
-    return AccountInfo(username=c.username, cid=c.cid, name=c.name, role=c.role, unit_code=c.unit_code)
+    return AccountInfo(username=c.username, cid=c.cid, name=c.name, role=STAFF_ROLE if c.staff else c.role,
+                       unit_code=c.unit_code)
 
 
 @router.post("/devices", response_model=DeviceInfo)

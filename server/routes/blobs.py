@@ -10,8 +10,10 @@ from sync.protocol import API
 
 from .. import security
 from ..blobs import BlobError
-from ..db import blob_owners
-from .common import Active, ApiError, Caller, Ctx, record_audit
+from app.domain import Role
+
+from ..db import blob_owners, claim_evidence
+from .common import Active, ApiError, Caller, Ctx, record_audit, unit_officer
 
 router = APIRouter(prefix=API, tags=["blobs"])
 
@@ -31,6 +33,7 @@ def _owns(conn, c: Caller, sha256: str) -> bool:
 @router.head("/blobs/{sha256}")
 def blob_status(sha256: str, ctx: Ctx, c: Active) -> Response:
     """Like GET: 200 only for the unit's own blob; otherwise 404 with how far the unit's own upload got."""
+    unit_officer(c)
     store = ctx.blob_store()
     blob_call(lambda: store.check_name(sha256))
     with ctx.engine.begin() as conn:
@@ -44,6 +47,7 @@ def blob_status(sha256: str, ctx: Ctx, c: Active) -> Response:
 @router.put("/blobs/{sha256}")
 async def blob_put(sha256: str, request: Request, ctx: Ctx, c: Active,
                    content_range: str | None = Header(default=None)) -> Response:
+    unit_officer(c)
     store = ctx.blob_store()
     blob_call(lambda: store.check_name(sha256))
     with ctx.engine.begin() as conn:
@@ -63,10 +67,14 @@ async def blob_put(sha256: str, request: Request, ctx: Ctx, c: Active,
 
 @router.get("/blobs/{sha256}")
 def blob_get(sha256: str, ctx: Ctx, c: Active) -> Response:
+    unit_officer(c)
     blob_call(lambda: ctx.blob_store().check_name(sha256))
     with ctx.engine.begin() as conn:
         owned = _owns(conn, c, sha256)
-    if not owned:
+        # a claim's evidence says what someone was treated for: its unit's finance officers only
+        withheld = owned and c.role is not Role.FINANCE_OFFICER and conn.execute(select(claim_evidence.c.sha256).where(
+            and_(claim_evidence.c.unit_code == c.unit_code, claim_evidence.c.sha256 == sha256))).first() is not None
+    if not owned or withheld:
         raise ApiError(404, "blob.missing", "ไม่พบไฟล์แนบนี้ในหน่วยงานของท่าน")
     data = blob_call(lambda: ctx.blob_store().read(sha256))
     from app.filetypes import sniff

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain import Officer, Role
-from sync.protocol import Problem
+from sync.protocol import STAFF_ROLE, Problem
 
 from .. import security
 from ..blobs import BlobStore
@@ -82,9 +82,10 @@ class Caller:
     username: str
     cid: str
     name: str
-    role: Role
+    role: Role | None          # None for NHSO's staff (:attr:`staff`): never a unit's officer
     unit_code: str
     must_change_password: bool
+    staff: bool = False
 
     @property
     def officer(self) -> Officer:
@@ -107,8 +108,9 @@ async def caller(ctx: Ctx, authorization: str = Header(default="")) -> Caller:
             .where(and_(sessions.c.id == claims["sid"], accounts.c.id == claims["aid"]))).mappings().first()
     if row is None or row["revoked"] or not row["active"]:
         raise ApiError(401, "auth.revoked", "การเข้าสู่ระบบนี้สิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Session ended.")
-    return Caller(row["id"], claims["sid"], row["username"], row["cid"], row["name"], Role(row["role"]),
-                  row["unit_code"], row["must_change_password"])
+    staff = row["role"] == STAFF_ROLE
+    return Caller(row["id"], claims["sid"], row["username"], row["cid"], row["name"],
+                  None if staff else Role(row["role"]), row["unit_code"], row["must_change_password"], staff)
 
 
 async def active_caller(c: Caller = Depends(caller)) -> Caller:
@@ -117,6 +119,13 @@ async def active_caller(c: Caller = Depends(caller)) -> Caller:
         raise ApiError(403, "auth.password_change_required",
                        "กรุณาเปลี่ยนรหัสผ่านครั้งแรกก่อนใช้งาน", "Change the first password before anything else.")
     return c
+
+
+def unit_officer(c: Caller) -> None:
+    """A unit's own services (its documents, its licence) are for its officers: NHSO's staff have no unit."""
+    if c.staff:
+        raise ApiError(403, "staff.not_unit", "บัญชีเจ้าหน้าที่ สปสช. ไม่ใช่บัญชีของหน่วยงาน จึงใช้บริการนี้ไม่ได้",
+                       "NHSO staff accounts have no unit.")
 
 
 AnyCaller = Annotated[Caller, Depends(caller)]

@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 
 from sync.protocol import API, FeedItem, FeedPage, RecordItem, RecordsPage, clean_text
 
-from ..db import feed, reading, records
+from ..db import CLAIM_FEED, feed, reading, records
 from .common import Active, ApiError, Ctx, encoded
 
 router = APIRouter(prefix=API, tags=["sync"])
@@ -20,7 +20,8 @@ async def unit_feed(ctx: Ctx, c: Active, since: int = Query(default=0, ge=0, le=
     # async, as the caller's check: one short indexed read on the event loop, no trip to the threadpool
     with reading(ctx.engine) as conn:
         rows = conn.execute(select(feed.c.seq, feed.c.kind, feed.c.record_type, feed.c.key, feed.c.rev, feed.c.data)
-                            .where(and_(feed.c.unit_code == c.unit_code, feed.c.seq > since))
+                            .where(and_(feed.c.unit_code == c.unit_code, feed.c.seq > since,
+                                        feed.c.kind.notin_(CLAIM_FEED)))  # claims: their own feed (routes.claims)
                             .order_by(feed.c.seq).limit(limit + 1)).all()
     more = len(rows) > limit
     items = [FeedItem(seq=seq, kind=kind, record_type=rtype, key=key, rev=rev, data=data)

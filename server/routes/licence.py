@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from sync.protocol import API, Licence, LicenceKey, LicenceRequest
 
 from .. import licence, security
-from .common import Active, ApiError, Ctx, record_audit
+from .common import Active, ApiError, Ctx, record_audit, unit_officer
 
 router = APIRouter(prefix=API, tags=["licence"])
 
@@ -21,6 +21,7 @@ def licence_key(ctx: Ctx) -> LicenceKey:
 
 @router.post("/licence", response_model=Licence)
 def licence_issue(body: LicenceRequest, ctx: Ctx, c: Active) -> Licence:
+    unit_officer(c)
     installation = body.installation_id.strip()
     version = body.client_version.strip()
     if not installation or not version:
