@@ -15,7 +15,7 @@ _CORE = (
     "QTimer", "QUrl", "Signal", "Slot",
 )
 _GUI = (
-    "QAction", "QColor", "QFont", "QFontDatabase", "QGuiApplication", "QIcon", "QImage", "QKeyEvent",
+    "QAction", "QColor", "QDesktopServices", "QFont", "QFontDatabase", "QGuiApplication", "QIcon", "QImage", "QKeyEvent",
     "QKeySequence", "QPalette", "QPixmap", "QTextDocument",
 )
 _WIDGETS = (
