@@ -55,6 +55,7 @@ def test_a_refused_date_says_why_and_an_entitled_one_issues_the_letter(office, q
     button = w.certificate_actions.issue_button
     find_in_window(qtbot, w, son.cid)
     assert button.isEnabled()
+    shot(w, "window.png")
     click(button)
     dialog = w.dialog
     assert isinstance(dialog, CertificateDialog) and dialog.isVisible()

@@ -378,14 +378,21 @@ class CertificateActions:
     def __init__(self, host) -> None:
         self.host = host
         self.dialog = None
-        self.issue_button = QPushButton(tr("ออกหนังสือรับรองสิทธิ (&R)…", "Ce&rtificate of entitlement…"))
+        self.issue_button = QPushButton(tr("ออกหนังสือรับรองสิทธิ (&T)…", "Cer&tificate of entitlement…"))
         self.issue_button.setObjectName("certificateButton")
         self.issue_button.clicked.connect(self.open_issue)
         self.register_button = QPushButton(tr("ทะเบียนคุมหนังสือรับรองสิทธิ…", "Register of certificates…"))
         self.register_button.setObjectName("certificateRegisterButton")
         self.register_button.clicked.connect(self.open_register)
+        # the person's action beside the other actions on the chosen person (before the row's stretch, when a
+        # tab put one there), the unit-wide register at the end: Tab reads them in that order
         row = host.actions_row
-        row.addWidget(self.issue_button)
+        stretch = next((i for i in range(row.count()) if row.itemAt(i).spacerItem() is not None), None)
+        if stretch is None:
+            row.addWidget(self.issue_button)
+            row.addStretch(1)
+        else:
+            row.insertWidget(stretch, self.issue_button)
         row.addWidget(self.register_button)
         host.chosen_changed.connect(self.offer)
         self.offer()
