@@ -20,7 +20,7 @@ import requests
 from pydantic import BaseModel, TypeAdapter
 
 from .protocol import (
-    API, AccountInfo, ApprovalResult, ChangeSetOut, DeviceInfo, FeedPage, Licence, LicenceKey, PushResponse,
+    API, AccountInfo, ApprovalResult, CertificateRecorded, ChangeSetOut, DeviceInfo, FeedPage, Licence, LicenceKey, PushResponse,
     PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
 )
 
@@ -200,6 +200,10 @@ class CentralClient:
 
     def confirm_statement(self, statement_id: str) -> StatementConfirmed:
         return self._read(StatementConfirmed, "POST", f"/statements/{statement_id}/confirm")
+
+    def record_certificate(self, certificate: dict) -> CertificateRecorded:
+        """A certificate of entitlement issued on this PC (idempotent by its number)."""
+        return self._read(CertificateRecorded, "POST", "/certificates", certificate)
 
     def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
         """Upload, resuming where the server says it stopped."""

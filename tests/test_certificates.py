@@ -207,3 +207,119 @@ def test_the_register_of_certificates_as_pdf_and_xlsx(desk, family, tmp_path):
     assert data[0][7].date() == dt.date(2026, 3, 14)                      # a real date
     with pytest.raises(Refusal):
         certificates.register_document(desk, dt.date(2026, 11, 30), dt.date(2026, 11, 1))
+
+
+# --- the central server: the authority (a real server on loopback, SQLite and PostgreSQL) -------------------------
+
+def _on_server_family(unit):
+    """A hire with one child, pushed by the registry officer and approved by the registrar on the server."""
+    from tests.central import approve, hire, push
+
+    cs = hire(children=1)
+    assert push(unit["registry"], cs)["status"] == "accepted"
+    r = approve(unit["registrar"], cs)
+    assert r.status_code == 200 and r.json()["status"] == "applied", r.text
+    me = cs.operations[0].record_id
+    child = next(op.record_id for op in cs.operations if op.record_type == "person" and op.record_id != me)
+    return me, child
+
+
+def _wire(number: str, cid: str, via: str, relation: str, admitted: dt.date, by, unit_code: str = UNIT) -> dict:
+    from app.store.certificates import Certificate
+
+    c = Certificate(number, unit_code, cid, "ชื่อ", Relation(relation), via, "ผู้มีสิทธิ", "นักวิเคราะห์", "หน่วยงาน",
+                    admitted, "โรงพยาบาลขอนแก่น", NOW, NOW.date(), by.cid, by.name)
+    return c.to_json()
+
+
+def test_the_server_records_a_certificate_once_checks_the_right_and_refuses_other_units(unit, central):
+    from tests.central import FINANCE, OTHER, REGISTRY
+
+    me, child = _on_server_family(unit)
+    s = unit["registry"]
+    body = _wire("1234-1/2569", child, me, "child", dt.date(2026, 10, 15), REGISTRY)
+    first = s.post("/certificates", body)
+    assert first.status_code == 200, first.text
+    again = s.post("/certificates", body)                       # a replay: the first answer
+    assert again.status_code == 200 and again.json() == first.json()
+    clash = s.post("/certificates", {**body, "admitted_on": "2026-10-16"})
+    assert clash.status_code == 409 and clash.json()["code"] == "certificate.number_taken"
+    before = s.post("/certificates", _wire("1234-2/2569", child, me, "child", dt.date(2026, 9, 30), REGISTRY))
+    assert before.status_code == 422 and before.json()["code"] == "certificate.not_entitled"
+    assert "ไม่มีสิทธิ" in before.json()["message_th"]
+    finance = unit["finance"].post("/certificates", _wire("1234-3/2569", child, me, "child", dt.date(2026, 10, 15),
+                                                          FINANCE))
+    assert finance.status_code == 403 and finance.json()["code"] == "certificate.role"
+    other = unit["other_registry"]
+    for wire, code in ((_wire("5678-1/2569", child, me, "child", dt.date(2026, 10, 15), OTHER[1]), "certificate.other_unit"),
+                       (_wire("5678-1/2569", child, me, "child", dt.date(2026, 10, 15), OTHER[1], "OTH0002"),
+                        "certificate.not_of_unit")):
+        r = other.post("/certificates", wire)
+        assert r.status_code == 403 and r.json()["code"] == code and r.json()["message_th"], r.text
+        assert child not in r.text and me not in r.text
+    # the unit's feed brings it to the unit's PCs (and only that unit's)
+    mine = [i for i in unit["registrar"].get("/feed", params={"since": 0}).json()["items"] if i["kind"] == "certificate"]
+    assert [i["key"] for i in mine] == ["1234-1/2569"] and mine[0]["data"]["cid"] == child
+    theirs = other.get("/feed", params={"since": 0}).json()["items"]
+    assert not [i for i in theirs if i["kind"] == "certificate"]
+
+
+def test_the_same_certificate_sent_at_once_from_many_threads_is_recorded_once(unit, central):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.db import certificates as table, feed
+    from tests.central import REGISTRY
+
+    me, child = _on_server_family(unit)
+    body = _wire("4321-1/2569", child, me, "child", dt.date(2026, 10, 15), REGISTRY)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _i: unit["registry"].post("/certificates", body), range(8)))
+    assert {r.status_code for r in answers} == {200}, [r.text for r in answers if r.status_code != 200]
+    assert len({r.json()["recorded_at"] for r in answers}) == 1
+    with central.engine.connect() as conn:
+        assert conn.execute(table.select()).fetchall().__len__() == 1
+        assert len([r for r in conn.execute(feed.select().where(feed.c.kind == "certificate"))]) == 1
+
+
+@pytest.fixture
+def office(central_sqlite, tmp_path):
+    """The unit on a real server with its registrar and registry officer ready (tests.test_sync_loop's)."""
+    from app import training
+    from tests.central import OFFICERS, REGISTRAR, REGISTRY, import_unit, ready_session
+
+    import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    for o in (REGISTRAR, REGISTRY):
+        ready_session(central_sqlite, o)
+    return central_sqlite
+
+
+def test_a_certificate_issued_offline_on_one_pc_reaches_the_server_and_the_units_other_pc(office, tmp_path):
+    from app.usecases import review
+    from app.changeset import ReviewState
+    from tests.central import REGISTRAR, REGISTRY
+    from tests.test_sync_loop import desk as desk_of, pc, submit
+
+    pc1 = pc(tmp_path, "pc1", office, REGISTRY)
+    laptop = pc(tmp_path, "laptop", office, REGISTRAR)
+    cs = submit(pc1, children=1)
+    pc1.sync_once()
+    laptop.sync_once()
+    [pending] = laptop.register.changesets(UNIT, [ReviewState.PENDING])
+    review.approve(desk_of(laptop, REGISTRAR), [pending])
+    laptop.sync_once()
+    pc1.sync_once()
+    me = cs.operations[0].record_id
+    officer = desk_of(pc1, REGISTRY)
+    pc1.client.base = "http://127.0.0.1:9/v1"                 # offline
+    cert, _pdf = certificates.issue(officer, cid=me, admitted_on=dt.date(2026, 10, 20), hospital="โรงพยาบาลขอนแก่น")
+    assert pc1.pending_count() == 1
+    assert pc1.sync_once().offline and pc1.pending_count() == 1
+    pc1.client.base = office.url + "/v1"
+    report = pc1.sync_once()
+    assert report.certificates == 1 and pc1.pending_count() == 0 and not report.errors
+    laptop.sync_once()
+    registrar = desk_of(laptop, REGISTRAR)
+    listed = certificates.issued(registrar, cert.issued_on, cert.issued_on)
+    assert [c.number for c in listed] == [cert.number] and listed[0].hospital == "โรงพยาบาลขอนแก่น"
+    pc1.sync_once()                                              # its own comes back: still one
+    assert [c.number for c in certificates.issued(officer, cert.issued_on, cert.issued_on)] == [cert.number]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.errors import Refusal
 from app.thai import ThaiDateError, format_date_short
-from app.usecases import certificates, forms
+from app.usecases import Changed, certificates, forms
 
 from .dialogs import DeskDialog
 from .i18n import tr
@@ -428,5 +428,7 @@ class CertificateActions:
         return dialog
 
     def _issued(self, cert) -> None:
-        self.host.say(tr(f"ออกหนังสือรับรองสิทธิ เลขที่ {cert.number} แล้ว", f"Certificate {cert.number} issued."))
+        self.host.say(tr(f"ออกหนังสือรับรองสิทธิ เลขที่ {cert.number} แล้ว (จะบันทึกที่เซิร์ฟเวอร์กลางเมื่อซิงก์)",
+                         f"Certificate {cert.number} issued (recorded centrally at the next sync)."))
+        self.host.render(Changed(owed=1))   # the sync line counts it as owed to the server
         self.host.reload_detail()

@@ -132,6 +132,15 @@ class CertificateStore:
              c.admitted_on.isoformat(), c.issued_at.isoformat(), c.issued_on.isoformat(), c.pdf_sha256,
              json.dumps(c.to_json(), ensure_ascii=False)))
 
+    def received_in(self, conn, c: Certificate) -> None:
+        """A certificate the unit's feed brought (another PC's, or this PC's own coming back): kept once."""
+        conn.execute(
+            "INSERT OR IGNORE INTO certificates (number, unit_code, prefix, year, seq, device, cid, relation, via_cid, "
+            "admitted_on, issued_at, issued_on, pdf_sha256, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (c.number, c.unit_code, c.prefix, c.year, c.seq, c.device, c.cid, c.relation.value, c.via_cid,
+             c.admitted_on.isoformat(), c.issued_at.isoformat(), c.issued_on.isoformat(), c.pdf_sha256,
+             json.dumps(c.to_json(), ensure_ascii=False)))
+
     # --- reading --------------------------------------------------------------------------------------------
 
     def get(self, number: str) -> Certificate | None:

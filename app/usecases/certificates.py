@@ -27,6 +27,7 @@ from ..rules.entitlement import (
 )
 from ..store.attachments import AttachmentStore
 from ..store.certificates import Certificate, CertificateStore, fingerprint
+from ..store.outbox import Kind
 from ..thai import format_date_long, format_date_short
 from .context import Desk
 
@@ -193,6 +194,7 @@ def issue(desk: Desk, *, cid: str, admitted_on: Date, hospital: str, via_cid: st
         sha = attachments.put_in(conn, pdf, f"หนังสือรับรองสิทธิ {number}.pdf")
         cert = Certificate(**{**cert.__dict__, "pdf_sha256": sha})
         store.keep_in(conn, cert, own=True)
+        desk.outbox.owe_in(conn, f"certificate:{number}", Kind.CERTIFICATE, "", cert.to_json())
     return cert, pdf
 
 
