@@ -323,3 +323,16 @@ def test_a_certificate_issued_offline_on_one_pc_reaches_the_server_and_the_units
     assert [c.number for c in listed] == [cert.number] and listed[0].hospital == "โรงพยาบาลขอนแก่น"
     pc1.sync_once()                                              # its own comes back: still one
     assert [c.number for c in certificates.issued(officer, cert.issued_on, cert.issued_on)] == [cert.number]
+
+
+def test_a_certificate_is_owed_to_the_server_and_a_refusal_for_good_is_shown(desk, family):
+    from app.store.outbox import Kind, State
+
+    cert, _pdf = certificates.issue(desk, cid=family.me.cid, admitted_on=dt.date(2026, 3, 14), hospital="รพ.ก")
+    [item] = desk.outbox.due(Kind.CERTIFICATE)
+    assert item.id == f"certificate:{cert.number}" and item.payload["number"] == cert.number
+    assert desk.outbox.pending_count() == 1
+    desk.outbox.mark(item.id, State.ERROR, "ตามทะเบียนของเซิร์ฟเวอร์กลาง บุคคลนี้ไม่มีสิทธิในวันที่เข้ารับการรักษาที่ระบุ")
+    [problem] = desk.outbox.problems(lambda _sid: "")
+    assert problem.what_th == f"หนังสือรับรองสิทธิ เลขที่ {cert.number}" and problem.retry_at is None
+    assert "ไม่มีสิทธิ" in problem.reason_th

@@ -170,6 +170,7 @@ class Outbox:
             "WHERE (o.sync_state IN ('queued', 'uploading') AND o.failures > 0) "
             "OR (o.sync_state = 'error' AND o.changeset_id != '' AND NOT EXISTS (SELECT 1 FROM outbox later "
             "WHERE later.changeset_id = o.changeset_id AND later.created_at > o.created_at)) "
+            "OR (o.sync_state = 'error' AND o.kind = 'certificate') "
             "ORDER BY o.created_at").fetchall()
         problems = []
         for item_id, kind, cs_id, payload, state, error, next_try, title in rows:
