@@ -55,7 +55,7 @@ def body(c: Certificate, person: Person) -> list[str]:
     who = f"{c.name} เลขประจำตัวประชาชน {format_cid(c.cid)}" + (f" เกิดวันที่ {born}" if born else "")
     admitted = format_date_long(c.admitted_on, digits="arabic")
     if c.relation is Relation.SELF:
-        stands = f"ตำแหน่ง{c.position} {c.unit_name}" if c.position else f"สังกัด{c.unit_name}"
+        stands = f"ตำแหน่ง{c.position} สังกัด{c.unit_name}" if c.position else f"สังกัด{c.unit_name}"
         capacity = "ผู้มีสิทธิ"
     else:
         where = f"ตำแหน่ง{c.position} สังกัด{c.unit_name}" if c.position else f"สังกัด{c.unit_name}"

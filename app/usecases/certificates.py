@@ -227,14 +227,14 @@ def register_document(desk: Desk, start: Date, end: Date):
     rows = issued(desk, start, end)
     unit = _unit(desk)
     columns = [
-        Column("ลำดับ", "int", 6, align="center"),
-        Column("เลขที่", "text", 12),
-        Column("วันที่ออก", "date", 15),
-        Column("ชื่อ–สกุล", "text", 22),
+        Column("ลำดับ", "int", 7, align="center"),
+        Column("เลขที่", "text", 14),
+        Column("วันที่ออก", "date", 17),
+        Column("ชื่อ–สกุล", "text", 20),
         Column("เลขประจำตัวประชาชน", "cid", 19),
         Column("ความเกี่ยวพัน", "text", 11),
-        Column("ผู้มีสิทธิ", "text", 22),
-        Column("วันที่เข้ารับการรักษา", "date", 15),
+        Column("ผู้มีสิทธิ", "text", 20),
+        Column("วันที่เข้ารับการรักษา", "date", 17),
         Column("สถานพยาบาล", "text", 22),
         Column("ผู้ออก", "text", 18),
     ]
