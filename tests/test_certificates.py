@@ -336,3 +336,15 @@ def test_a_certificate_is_owed_to_the_server_and_a_refusal_for_good_is_shown(des
     [problem] = desk.outbox.problems(lambda _sid: "")
     assert problem.what_th == f"หนังสือรับรองสิทธิ เลขที่ {cert.number}" and problem.retry_at is None
     assert "ไม่มีสิทธิ" in problem.reason_th
+
+
+def test_the_units_head_signs_and_its_reference_leads_the_number_when_the_unit_data_has_them(desk, family, tmp_path):
+    import dataclasses
+
+    desk.register.put([(dataclasses.replace(THE_UNIT, head_name="นายสมศักดิ์ ใจดี",
+                                            head_position="นายกองค์การบริหารส่วนตำบลบ้านฝึกหัด", reference="ขก 52101"),
+                        2)])
+    cert, pdf = certificates.issue(desk, cid=family.me.cid, admitted_on=dt.date(2026, 3, 14), hospital="รพ.ก")
+    text = squeeze("".join(page_texts(write_file(tmp_path / "c.pdf", pdf))))
+    assert "(นายสมศักดิ์ใจดี)" in text and "ที่ขก๕๒๑๐๑/" + squeeze(thai_digits(cert.number)) in text
+    assert "......" not in text

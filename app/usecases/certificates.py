@@ -184,12 +184,13 @@ def issue(desk: Desk, *, cid: str, admitted_on: Date, hospital: str, via_cid: st
                        issued_at.astimezone(_dt.timezone.utc), issued_on, desk.officer.cid, desk.officer.name,
                        why.secondary, device=device)
     attachments = AttachmentStore(desk.register.wc)
+    # the unit's emblem when its data names one (a field the unit record may gain), else the empty frame
     emblem_sha = getattr(unit, "emblem_sha256", "") if unit is not None else ""
     emblem = attachments.get(emblem_sha) if emblem_sha else None
     pdf = certificate_pdf(cert, why.person, unit, emblem=emblem,
-                          signer_name=getattr(unit, "head_name", "") or "",
-                          signer_position=getattr(unit, "head_position", "") or "",
-                          reference=getattr(unit, "reference", "") or "")
+                          signer_name=unit.head_name if unit is not None else "",
+                          signer_position=unit.head_position if unit is not None else "",
+                          reference=unit.reference if unit is not None else "")
     with desk.transaction() as conn:
         sha = attachments.put_in(conn, pdf, f"หนังสือรับรองสิทธิ {number}.pdf")
         cert = Certificate(**{**cert.__dict__, "pdf_sha256": sha})
