@@ -348,3 +348,18 @@ def test_the_units_head_signs_and_its_reference_leads_the_number_when_the_unit_d
     text = squeeze("".join(page_texts(write_file(tmp_path / "c.pdf", pdf))))
     assert "(นายสมศักดิ์ใจดี)" in text and "ที่ขก๕๒๑๐๑/" + squeeze(thai_digits(cert.number)) in text
     assert "......" not in text
+
+
+def test_the_registrar_reads_a_change_of_the_units_head_in_thai(register):
+    from app import review as reading
+    from app.events import Known
+    from app.usecases import forms
+
+    form = forms.UnitData(Known(THE_UNIT, 1), THE_UNIT.name, THE_UNIT.level, THE_UNIT.address, THE_UNIT.phone,
+                          THE_UNIT.email, head_name="นายสมศักดิ์  ใจดี", head_position="นายกองค์การบริหารส่วนตำบลบ้านฝึกหัด")
+    cs = forms.build(register, OFFICER, form)
+    assert cs.operations[0].fields == {"head_name": "นายสมศักดิ์ ใจดี",
+                                       "head_position": "นายกองค์การบริหารส่วนตำบลบ้านฝึกหัด"}
+    register.put([(THE_UNIT, 1)])
+    labels = {c.field for c in reading.describe(register, cs)}
+    assert {"ผู้บริหารที่ลงนามหนังสือ", "ตำแหน่งผู้บริหารที่ลงนาม"} <= labels, labels
