@@ -1,4 +1,5 @@
-"""Small builders for records in rule tests: valid citizen IDs and people with birthdays."""
+"""Small builders for records in rule tests: valid citizen IDs and people with birthdays; for the UI tests, an
+office (a working copy on the database worker) and typing into a field."""
 from __future__ import annotations
 
 import datetime as dt
@@ -53,3 +54,50 @@ class Family:
                                              registered_on, ended_on=ended_on, end_reason=end_reason))
         self.facts.reindex()
         return s
+
+
+class Office:
+    """A working copy on the database worker with a task runner over it, as the program holds them (no server, no
+    card). A UI test file says what is in it: :meth:`records` for a fresh copy of the training unit's code, or its
+    own :meth:`open_copy`. Opened by the ``open_office`` fixture (tests/conftest.py), which closes it."""
+
+    def __init__(self, data_dir, keys) -> None:
+        from app.store import DbWorker
+        from ui.tasks import TaskRunner
+        self.worker = DbWorker()
+        self.runner = TaskRunner(self.worker)
+        self.register = self.worker.call(self.open_copy, data_dir, keys)
+
+    def open_copy(self, data_dir, keys):
+        """On the database worker: the register, with :meth:`records` put in it."""
+        from app.store import RegisterStore, WorkingCopy
+        from app.training import UNIT
+        register = RegisterStore(WorkingCopy.open(data_dir, UNIT.code, keys))
+        register.put(self.records())
+        return register
+
+    def records(self) -> list:
+        return []
+
+    def call(self, fn, *args):
+        return self.worker.call(fn, *args)
+
+    def changesets(self):
+        from app.training import UNIT
+        return self.worker.call(self.register.changesets, UNIT.code)
+
+    def close(self) -> None:
+        self.worker.call(self.register.wc.close)
+        self.worker.stop()
+
+
+def type_in(widget, text: str) -> None:
+    """Replace a field's text as a person types it (ASCII through QTest, Thai one character event at a time)."""
+    from PySide6.QtTest import QTest
+
+    from tests.test_ui_main_window import type_text
+    widget.clear()
+    if text.isascii():
+        QTest.keyClicks(widget, text)
+    else:
+        type_text(widget, text)

@@ -45,6 +45,22 @@ def register(wc) -> RegisterStore:
     return RegisterStore(wc)
 
 
+@pytest.fixture
+def open_office(qapp, data_dir, keys):
+    """``open_office(kind)`` opens ``kind`` (a :class:`tests.builders.Office`) over this test's data folder, with
+    the program's fonts installed; every office opened is closed after the test."""
+    from ui.fonts import install_fonts
+    install_fonts(qapp)
+    opened = []
+
+    def open_(kind):
+        opened.append(kind(data_dir, keys))
+        return opened[-1]
+    yield open_
+    for office in opened:
+        office.close()
+
+
 # --- the real PC/SC stack: pcscd with the vsmartcard virtual reader, and training cards --------------
 
 class Pcscd:

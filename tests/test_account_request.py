@@ -20,7 +20,8 @@ from stdnum.th import pin as stdnum_pin
 
 from app import cid as cidmod
 from app import regions, settings
-from app.documents.request import read_request, write_atomically
+from app.documents.files import write_file
+from app.documents.request import read_request
 from app.domain import Role, UnitLevel
 from app.errors import Refusal, Severity
 from app.usecases.account_request import (
@@ -60,11 +61,14 @@ def unit(**kw) -> UnitDetails:
     return UnitDetails(**base)
 
 
-def team() -> list[OfficerRow]:
-    return [OfficerRow("นางสาวปราณี ปลัด", PALAD, "ปลัดเทศบาล", Role.REGISTRAR, "081-234-5671", "pranee@thodlong.go.th"),
-            OfficerRow("นายบุญมี ทะเบียน", HR, "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, "0812345672",
+def team(registrar: str = PALAD, registry: str = HR, finance: str = FIN) -> list[OfficerRow]:
+    """The unit's three officers — the registrar (her mobile typed with dashes), a registry officer and a finance
+    officer — with these citizen IDs."""
+    return [OfficerRow("นางสาวปราณี ปลัด", registrar, "ปลัดเทศบาล", Role.REGISTRAR, "081-234-5671",
+                       "pranee@thodlong.go.th"),
+            OfficerRow("นายบุญมี ทะเบียน", registry, "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, "0812345672",
                        "boonmee@thodlong.go.th"),
-            OfficerRow("นางมาลี การเงิน", FIN, "นักวิชาการเงินและบัญชี", Role.FINANCE_OFFICER, "0812345673",
+            OfficerRow("นางมาลี การเงิน", finance, "นักวิชาการเงินและบัญชี", Role.FINANCE_OFFICER, "0812345673",
                        "malee@thodlong.go.th")]
 
 
@@ -347,7 +351,7 @@ def test_an_unwritable_folder_is_a_thai_message_and_leaves_nothing(tmp_path):
         before = set(os.listdir(folder))
         with pytest.raises(Refusal) as refused:
             produce(first_request(), folder, letter_pdf=tiny_pdf(), mailbox="saraban7@nhso.go.th")
-        assert refused.value.code == "file.unwritable"
+        assert refused.value.code == "documents.folder_unwritable"
         assert str(folder) in refused.value.th and "กรุณาเลือกโฟลเดอร์อื่น" in refused.value.th
         assert set(os.listdir(folder)) == before
     finally:
@@ -360,15 +364,15 @@ def test_an_unwritable_folder_is_a_thai_message_and_leaves_nothing(tmp_path):
 
 def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
     target = tmp_path / "รายชื่อ.xlsx"
-    write_atomically(target, b"first")
+    write_file(target, b"first")
     assert target.read_bytes() == b"first"
-    write_atomically(target, b"second")
+    write_file(target, b"second")
     assert target.read_bytes() == b"second"
     busy = tmp_path / "busy.eml"
     busy.mkdir()                    # something in the way that cannot be replaced
     with pytest.raises(Refusal) as refused:
-        write_atomically(busy, b"x")
-    assert "กรุณาปิดไฟล์นั้นหรือเลือกโฟลเดอร์อื่น" in refused.value.th
+        write_file(busy, b"x")
+    assert refused.value.code == "documents.target_is_folder" and "กรุณาตั้งชื่อไฟล์" in refused.value.th
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.eml", "รายชื่อ.xlsx"]  # no .part left behind
     assert target.read_bytes() == b"second"
 

@@ -17,6 +17,14 @@ def test_a_file_is_written_whole_and_nothing_else_is_left(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["หนังสือ.pdf"]
 
 
+def test_a_long_thai_file_name_is_written_too(tmp_path):
+    name = "หนังสือขอสิทธิเข้าใช้งาน องค์การบริหารส่วนตำบลหนองบัวใหญ่เฉลิมพระเกียรติ ศูนย์ราชการ.pdf"
+    assert len(name.encode()) > 230   # near the 255-byte limit of a file name
+    out = write_file(tmp_path / name, b"%PDF-1.4")
+    assert out.read_bytes() == b"%PDF-1.4"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
 def _unwritable_folder(tmp_path: Path) -> Path:
     """A real folder this process may not create files in: a read-only folder, or for root (who may write
     anywhere on disk) sysfs."""

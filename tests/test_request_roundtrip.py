@@ -4,44 +4,21 @@ gets their username and one-time password by mail on the test SMTP server and ca
 Then a role change and a replacement, each written by the kit, do to the accounts what their letters ask."""
 from __future__ import annotations
 
-import io
-
 from sqlalchemy import select
-from stdnum.th import pin as stdnum_pin
 
-from app import cid as cidmod
 from app.domain import Role
 from app.usecases.account_request import AccountRequest, Leaver, OfficerRow, RequestKind, produce
 from server import cli
 from server.db import accounts
 from tests.central import login
-from tests.test_account_request import unit
-
-
-def cid(first12: str) -> str:
-    value = cidmod.complete(first12)
-    assert stdnum_pin.is_valid(value), value
-    return value
+from tests.test_account_request import cid, team, tiny_pdf, unit
 
 
 PALAD, HR, FIN, NEWFIN = cid("142020000001"), cid("242020000002"), cid("342020000003"), cid("542020000004")
 
 
-def pdf() -> bytes:
-    from reportlab.pdfgen import canvas
-    out = io.BytesIO()
-    c = canvas.Canvas(out)
-    c.drawString(72, 720, "letter")
-    c.save()
-    return out.getvalue()
-
-
 def officers() -> list[OfficerRow]:
-    return [OfficerRow("นางสาวปราณี ปลัด", PALAD, "ปลัดเทศบาล", Role.REGISTRAR, "0812345671", "pranee@thodlong.go.th"),
-            OfficerRow("นายบุญมี ทะเบียน", HR, "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, "0812345672",
-                       "boonmee@thodlong.go.th"),
-            OfficerRow("นางมาลี การเงิน", FIN, "นักวิชาการเงินและบัญชี", Role.FINANCE_OFFICER, "0812345673",
-                       "malee@thodlong.go.th")]
+    return team(PALAD, HR, FIN)   # the unit of tests/test_account_request.py, with CIDs of this file's own
 
 
 def import_with_cli(central, tmp_path, workbook, capsys) -> str:
@@ -67,7 +44,7 @@ def test_the_wizards_workbook_becomes_accounts_on_a_real_server(central_sqlite, 
     central = central_sqlite
     folder = tmp_path / "kit"
     folder.mkdir()
-    first = produce(AccountRequest(RequestKind.FIRST, unit(), officers()), folder, letter_pdf=pdf(),
+    first = produce(AccountRequest(RequestKind.FIRST, unit(), officers()), folder, letter_pdf=tiny_pdf(),
                     mailbox="saraban7@nhso.go.th")
     said = import_with_cli(central, tmp_path, first.workbook, capsys)
     assert "สร้างบัญชีใหม่ 3 บัญชี" in said and "ส่งอีเมล 3 ฉบับ" in said
@@ -82,7 +59,7 @@ def test_the_wizards_workbook_becomes_accounts_on_a_real_server(central_sqlite, 
     for r in rows:
         r.current_role = r.role
     rows[2].role = Role.REGISTRY_OFFICER
-    change = produce(AccountRequest(RequestKind.ROLE_CHANGE, unit(), rows), tmp_path / "kit", letter_pdf=pdf(),
+    change = produce(AccountRequest(RequestKind.ROLE_CHANGE, unit(), rows), tmp_path / "kit", letter_pdf=tiny_pdf(),
                      mailbox="saraban7@nhso.go.th")
     said = import_with_cli(central, tmp_path, change.workbook, capsys)
     assert "สร้างบัญชีใหม่ 1 บัญชี" in said and "ยกเลิก 1" in said
@@ -94,7 +71,7 @@ def test_the_wizards_workbook_becomes_accounts_on_a_real_server(central_sqlite, 
                                         "0812345676", "mai@thodlong.go.th")]
     gone = Leaver("นางมาลี การเงิน", FIN, Role.REGISTRY_OFFICER, "โอนย้าย", successor_cid=NEWFIN)
     swap = produce(AccountRequest(RequestKind.REPLACEMENT, unit(), rows, [gone]), tmp_path / "kit",
-                   letter_pdf=pdf(), mailbox="saraban7@nhso.go.th")
+                   letter_pdf=tiny_pdf(), mailbox="saraban7@nhso.go.th")
     said = import_with_cli(central, tmp_path, swap.workbook, capsys)
     assert "สร้างบัญชีใหม่ 1 บัญชี" in said and "คงเดิม 2" in said and "ยกเลิก 1" in said
     assert active(central) == {(PALAD, "registrar"), (HR, "registry"), (NEWFIN, "finance")}

@@ -15,8 +15,8 @@ from app import training
 from app.settings import MachineSettings
 from app.store import KeyStore, MemoryKeyring
 from card.emulator.profiles import load
+from tests.builders import type_in
 from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, free_port, import_unit
-from tests.test_ui_main_window import type_text
 from ui.fonts import install_fonts
 from ui.main import Desk
 from ui.evidence import EvidenceViewer
@@ -37,12 +37,7 @@ def on_modal(name: str, act) -> None:
     QTimer.singleShot(0, poll)
 
 
-def fill(widget, text: str) -> None:
-    widget.clear()
-    if text.isascii():
-        QTest.keyClicks(widget, text)
-    else:
-        type_text(widget, text)
+fill = type_in   # as a person types it
 
 
 def click(button) -> None:

@@ -18,11 +18,10 @@ from app.domain import Employment, EndReason, Officer, Role, Sex
 from app.errors import FieldRefusals
 from app.register import validate
 from app.rules.entitlement import Facts, Relation
-from app.store import DbWorker, RegisterStore, WorkingCopy
 from app.training import UNIT
 from app.usecases import Desk, forms, registry
-from tests.builders import person
-from tests.test_ui_main_window import type_text
+from tests import builders
+from tests.builders import person, type_in
 from ui.approve import CardPinDialog
 from ui.card_bridge import CardBridge
 from ui.dialogs import FRAME_ALLOWANCE, available
@@ -31,10 +30,8 @@ from ui.event_dialogs import (
 )
 from ui.evidence import Attached, EvidenceViewer
 from ui.fields import ERROR_PROPERTY
-from ui.fonts import install_fonts
 from ui.qt import QApplication, QDialog, QImage, QLineEdit, QMessageBox, QPushButton, Qt
 from ui.tabs.review_inbox import ReturnReasonDialog
-from ui.tasks import TaskRunner
 
 TODAY = dt.date(2026, 11, 15)
 OFFICER = Officer("3101700000013", "นางมาลี ศรีสุข", "", Role.REGISTRY_OFFICER, UNIT.code, "malee@example.go.th")
@@ -43,45 +40,23 @@ AT_44 = person(first="สมหมาย", born=dt.date(1982, 3, 1))    # 44 on 
 AT_60 = person(first="สมปอง", born=dt.date(1966, 9, 30))    # 60 the day before it
 
 
-class Office:
+class Office(builders.Office):
     def __init__(self, data_dir, keys) -> None:
-        self.worker = DbWorker()
-        self.runner = TaskRunner(self.worker)
+        super().__init__(data_dir, keys)
         self.card = CardBridge()   # not started: no reader, so a card read says "insert the card" and nothing more
-
-        def open_copy() -> RegisterStore:
-            register = RegisterStore(WorkingCopy.open(data_dir, UNIT.code, keys))
-            records = [(UNIT, 1)]
-            for i, p in enumerate((STAFF, AT_44, AT_60)):
-                records += [(p, 1), (Employment(f"e{i}", p.cid, UNIT.code, "local_official", dt.date(2005, 1, 1),
-                                                "นักจัดการงานทั่วไป"), 1)]
-            register.put(records)
-            return register
-        self.register = self.worker.call(open_copy)
         self.desk = Desk.of(self.register, OFFICER)
 
-    def changesets(self):
-        return self.worker.call(self.register.changesets, UNIT.code)
-
-    def close(self) -> None:
-        self.worker.call(self.register.wc.close)
-        self.worker.stop()
+    def records(self) -> list:
+        records = [(UNIT, 1)]
+        for i, p in enumerate((STAFF, AT_44, AT_60)):
+            records += [(p, 1), (Employment(f"e{i}", p.cid, UNIT.code, "local_official", dt.date(2005, 1, 1),
+                                            "นักจัดการงานทั่วไป"), 1)]
+        return records
 
 
 @pytest.fixture
-def office(qapp, data_dir, keys):
-    install_fonts(qapp)
-    o = Office(data_dir, keys)
-    yield o
-    o.close()
-
-
-def type_in(widget, text: str) -> None:
-    widget.clear()
-    if text.isascii():
-        QTest.keyClicks(widget, text)
-    else:
-        type_text(widget, text)
+def office(open_office) -> Office:
+    return open_office(Office)
 
 
 def shown(qtbot, dialog: QDialog) -> QDialog:

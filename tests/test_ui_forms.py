@@ -10,15 +10,12 @@ from PySide6.QtTest import QTest
 
 from app.changeset import ReviewState
 from app.domain import Employment, Officer, Role, Sex
-from app.store import DbWorker, RegisterStore, WorkingCopy
 from app.training import UNIT
 from app.usecases import Desk
-from tests.builders import person
-from tests.test_ui_main_window import type_text
+from tests import builders
+from tests.builders import person, type_in
 from ui.event_dialogs import EVENT_FORMS, PersonEventDialog
-from ui.fonts import install_fonts
 from ui.qt import QDialog, Qt
-from ui.tasks import TaskRunner
 
 TODAY = dt.date(2026, 11, 15)
 OFFICER = Officer("3101700000013", "นางมาลี ศรีสุข", "", Role.REGISTRY_OFFICER, UNIT.code, "malee@example.go.th")
@@ -26,32 +23,15 @@ REGISTRAR = Officer("3101700000021", "นายสมพงษ์ ใจดี",
 STAFF = person(first="โสภา", sex=Sex.FEMALE, born=dt.date(1990, 1, 1))
 
 
-class Office:
-    def __init__(self, data_dir, keys) -> None:
-        self.worker = DbWorker()
-        self.runner = TaskRunner(self.worker)
-
-        def open_copy() -> RegisterStore:
-            register = RegisterStore(WorkingCopy.open(data_dir, UNIT.code, keys))
-            register.put([(UNIT, 1), (STAFF, 1),
-                          (Employment("e1", STAFF.cid, UNIT.code, "local_official", dt.date(2015, 1, 1)), 1)])
-            return register
-        self.register = self.worker.call(open_copy)
-
-    def changesets(self):
-        return self.worker.call(self.register.changesets, UNIT.code)
-
-    def close(self) -> None:
-        self.worker.call(self.register.wc.close)
-        self.worker.stop()
+class Office(builders.Office):
+    def records(self) -> list:
+        return [(UNIT, 1), (STAFF, 1),
+                (Employment("e1", STAFF.cid, UNIT.code, "local_official", dt.date(2015, 1, 1)), 1)]
 
 
 @pytest.fixture
-def office(qapp, data_dir, keys):
-    install_fonts(qapp)
-    o = Office(data_dir, keys)
-    yield o
-    o.close()
+def office(open_office) -> Office:
+    return open_office(Office)
 
 
 def open_event(qtbot, office: Office, kind: str, officer: Officer = OFFICER) -> PersonEventDialog:
@@ -60,14 +40,6 @@ def open_event(qtbot, office: Office, kind: str, officer: Officer = OFFICER) -> 
     dialog.show()
     qtbot.waitUntil(lambda: dialog.subject.person is not None, timeout=10000)
     return dialog
-
-
-def type_in(widget, text: str) -> None:
-    widget.clear()
-    if text.isascii():
-        QTest.keyClicks(widget, text)
-    else:
-        type_text(widget, text)
 
 
 def test_every_event_the_window_offers_has_its_form(qtbot, office):

@@ -22,12 +22,14 @@ from app.store import DbWorker
 from app.usecases import Desk, forms, person_detail, registry, review
 from sync.licence import Check, LicenceState
 from sync.session import Account, Session
+from tests import builders
+from tests.builders import type_in as fill
 from tests.test_ui_main_window import type_text
 from ui.dialogs import available
 from ui.event_dialogs import HireDialog, PersonEventDialog
 from ui.fonts import install_fonts
 from ui.main import open_register
-from ui.qt import QApplication, QLineEdit, QPushButton, QStyle, Qt, QTimer
+from ui.qt import QApplication, QPushButton, QStyle, Qt, QTimer
 from ui.tasks import TaskRunner
 from ui.workspace import Workspace
 
@@ -37,14 +39,16 @@ OFFICER = next(o for o in TRAINING.officers if o.role is Role.REGISTRY_OFFICER)
 REGISTRAR = next(o for o in TRAINING.officers if o.role is Role.REGISTRAR)
 
 
-class Office:
+class Office(builders.Office):
     """The training unit's working copy on the database worker, and the workspace of one officer over it."""
 
     def __init__(self, data_dir, keys) -> None:
-        self.worker = DbWorker()
-        self.runner = TaskRunner(self.worker)
-        self.register, self.unit = self.worker.call(open_register, data_dir, training.UNIT.code, keys, True)
         self.windows: list[Workspace] = []
+        super().__init__(data_dir, keys)
+
+    def open_copy(self, data_dir, keys):
+        register, self.unit = open_register(data_dir, training.UNIT.code, keys, True)
+        return register
 
     def window(self, qtbot, officer=OFFICER) -> Workspace:
         account = Account(officer.email, officer.cid, officer.name, officer.role, training.UNIT.code)
@@ -60,22 +64,15 @@ class Office:
             w.attach(self.register, self.unit)
         return w
 
-    def call(self, fn, *args):
-        return self.worker.call(fn, *args)
-
     def close(self) -> None:
         for w in self.windows:
             w.close()
-        self.worker.call(self.register.wc.close)
-        self.worker.stop()
+        super().close()
 
 
 @pytest.fixture
-def office(qapp, data_dir, keys):
-    install_fonts(qapp)
-    o = Office(data_dir, keys)
-    yield o
-    o.close()
+def office(open_office) -> Office:
+    return open_office(Office)
 
 
 def visible_text(button: QPushButton) -> str:
@@ -256,14 +253,6 @@ def choose_from_menu(qtbot, w: Workspace, kind: str) -> PersonEventDialog:
     dialog = w.dialog
     qtbot.waitUntil(lambda: dialog.subject.person is not None, timeout=10000)
     return dialog
-
-
-def fill(widget: QLineEdit, text: str) -> None:
-    widget.clear()
-    if text.isascii():
-        QTest.keyClicks(widget, text)
-    else:
-        type_text(widget, text)
 
 
 def fill_other(form, cid: str, first: str, born: str) -> None:

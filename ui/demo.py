@@ -1,4 +1,6 @@
-"""./dev demo OUT_DIR — the tour of the program, driven offscreen, a screenshot of every screen.
+"""./dev demo OUT_DIR — the tour of the program, driven offscreen, a screenshot of every screen, and every paper
+the program makes (OUT_DIR/papers: the account-request kit, the statement as PDF and Excel, …) with a PNG of each
+PDF page (``pdftoppm -r 60``) beside it.
 
 Runs against what ./dev starts: the training central server on loopback, pcscd with the virtual reader,
 the registry officer's training card in the first slot and the registrar's in the second. Anyone can look
@@ -7,6 +9,8 @@ at the program without a display.
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +61,8 @@ class Tour:
         self.keys = KeyStore()
         self.desk = Desk(app, self.data, self.keys, True, machine=MachineSettings(server, "demo"), sync_interval=3600)
         self.n = 0
+        self.papers = out / "papers"
+        self.papers.mkdir(exist_ok=True)
 
     def shot(self, widget, name: str) -> None:
         settle(self.app)
@@ -64,6 +70,42 @@ class Tour:
         path = self.out / f"{self.n:02d}-{name}.png"
         widget.grab().save(str(path))
         print(path)
+
+    def paper(self, path: Path) -> None:
+        """A paper the program wrote: its name printed, and a PNG of each page of a PDF beside it."""
+        print(path)
+        if path.suffix == ".pdf" and shutil.which("pdftoppm"):
+            subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(path.with_suffix(""))], check=True)
+            for png in sorted(path.parent.glob(f"{path.stem}-*.png")):
+                print(png)
+
+    def request_kit(self) -> None:
+        """Before anyone has an account: «ขอสิทธิเข้าใช้งาน…» on the log-in window, filled in as the training
+        unit would, and the three files it writes (letter, workbook, e-mail)."""
+        from app.usecases.account_request import OfficerRow, RequestKind, UnitDetails
+
+        u = training.UNIT
+        officers = training.generate(staff=5).officers
+        unit = UnitDetails(u.name, u.level, u.code, u.address, u.province, u.phone, "", u.email,
+                           "นายสมศักดิ์ ใจดี", "นายกองค์การบริหารส่วนตำบลบ้านฝึกหัด", "ขก 71001/")
+        rows = [OfficerRow(o.name, o.cid, o.position, o.role, f"{o.mobile[:3]}-{o.mobile[3:6]}-{o.mobile[6:]}", o.email)
+                for o in officers]
+        wizard = self.desk.login.open_request_wizard()
+        wizard.kind.setCurrentIndex(wizard.kind.findData(RequestKind.FIRST.value))
+        wizard._fill_unit(unit)   # as typed: the unit's fields, then one officer row each
+        for i, row in enumerate(rows):
+            (wizard.officer_rows[0] if i == 0 else wizard.add_officer_row()).fill(row)
+        wait(self.app, lambda: wizard.recheck().ok, what="the request's checks")
+        self.shot(wizard, "account-request")
+        folder = self.papers / "request"
+        folder.mkdir(exist_ok=True)
+        wizard.produce_into(folder)
+        wait(self.app, lambda: wizard.produced is not None, 60, "the request's papers")
+        self.shot(wizard, "account-request-made")
+        out = wizard.produced
+        for path in (out.letter, out.workbook, out.eml):
+            self.paper(path)
+        wizard.close()
 
     def log_in(self, reader_index: int, email: str) -> None:
         w = self.desk.login
@@ -84,6 +126,7 @@ class Tour:
     def run(self) -> None:
         registry, registrar = training.generate(staff=5).officers[1], training.generate(staff=5).officers[0]
         self.desk.start()
+        self.request_kit()
         self.log_in(0, registry.email)
         win = self.desk.window   # as it opens: maximised on a laptop screen, the status bar in view
         self.shot(win, "people")
@@ -150,6 +193,12 @@ class Tour:
         wait(self.app, lambda: win.rounds.table.rowCount() > 0, 60, "the unit's statements")
         wait(self.app, lambda: "บัญชีรายชื่อผู้มีสิทธิ" in win.rounds.summary.toPlainText(), 30, "the statement")
         self.shot(win, "confirmation-round")
+        st = win.rounds.selected()
+        for kind in ("pdf", "xlsx"):
+            path = self.papers / f"statement.{kind}"
+            win.rounds.write_statement(st, kind, str(path))
+            wait(self.app, lambda: path.exists(), 120, f"the statement as {kind}")
+            self.paper(path)
         win.tabs.setCurrentIndex(0)
         self.shot(win, "after-approval")
         self.desk.close()

@@ -23,12 +23,10 @@ def write_file(path: Path | str, data: bytes) -> Path:
                       f"«{path}» เป็นโฟลเดอร์ ไม่ใช่ชื่อไฟล์ กรุณาตั้งชื่อไฟล์ที่จะบันทึก",
                       f"{path} is a folder, not a file name.", str(path))
     if not folder.is_dir():
-        raise Refusal("documents.folder_missing",
-                      f"ไม่พบโฟลเดอร์ «{folder}» กรุณาเลือกโฟลเดอร์ที่มีอยู่ "
-                      "หรือสร้างโฟลเดอร์นั้นก่อนแล้วบันทึกอีกครั้ง",
-                      f"The folder {folder} does not exist.", str(folder))
+        raise _folder_missing(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        # a short temporary name: one built on a long Thai file name (3 bytes a letter) passes the 255-byte limit
+        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".part", dir=folder)
     except OSError as e:
         raise _refusal(e, path) from None
     try:
@@ -48,9 +46,18 @@ def write_file(path: Path | str, data: bytes) -> Path:
     return path
 
 
+def _folder_missing(folder: Path) -> Refusal:
+    return Refusal("documents.folder_missing",
+                   f"ไม่พบโฟลเดอร์ «{folder}» กรุณาเลือกโฟลเดอร์ที่มีอยู่ "
+                   "หรือสร้างโฟลเดอร์นั้นก่อนแล้วบันทึกอีกครั้ง",
+                   f"The folder {folder} does not exist.", str(folder))
+
+
 def _refusal(e: OSError, path: Path, replacing: bool = False) -> Refusal:
     folder = path.parent
-    if e.errno == errno.ENOSPC:
+    if isinstance(e, FileNotFoundError) and not folder.is_dir():
+        return _folder_missing(folder)   # gone while writing: a flash drive pulled out, a folder deleted
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):   # a full disk, or the person's quota on it
         return Refusal("documents.disk_full",
                        f"พื้นที่ว่างในดิสก์ที่เก็บโฟลเดอร์ «{folder}» ไม่พอสำหรับไฟล์ {path.name} "
                        "กรุณาลบไฟล์ที่ไม่ใช้ หรือเลือกบันทึกที่ไดรฟ์อื่น",

@@ -26,7 +26,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import quote
 
-from .request import write_atomically
+from .files import write_file
 
 # CRLF and 78-column folding for what Python folds; the attachment headers below are folded by hand and kept.
 EML_POLICY = email_policy.SMTP.clone(refold_source="none")
@@ -46,29 +46,6 @@ class Attachment:
 def request_subject(unit_name: str, province_written: str) -> str:
     """NHSO's subject line; ``province_written`` as it follows a unit's name (``จังหวัดขอนแก่น``)."""
     return " ".join(f"{REQUEST_SUBJECT} {unit_name.strip()} {province_written.strip()}".split())
-
-
-def request_body(*, addressee: str, unit_name: str, province_written: str, what: str, workbook_name: str,
-                 officers: int, signature: list[str]) -> str:
-    """A short, polite body: what is attached, and (first, in brackets) the note to add the signed scan.
-
-    ``what`` completes «… ขอส่ง<what>» (e.g. «หนังสือแจ้งรายชื่อเจ้าหน้าที่เพื่อขอสิทธิเข้าใช้งาน…»)."""
-    lines = [
-        BEFORE_SENDING,
-        "",
-        f"เรียน {addressee}",
-        "",
-        f"{unit_name} {province_written} ขอส่ง{what} จำนวนเจ้าหน้าที่ {officers} คน รายละเอียดตามไฟล์แนบ ดังนี้",
-        "1. หนังสือของหน่วยงานที่ลงนามแล้วพร้อมสำเนาบัตรประจำตัวประชาชน (ไฟล์สแกน PDF)",
-        f"2. {workbook_name} — แบบฟอร์มรายชื่อเจ้าหน้าที่ (ไฟล์ Excel ตามเอกสารแนบ 1)",
-        "",
-        "ต้นฉบับหนังสือเก็บไว้ที่หน่วยงานเพื่อการตรวจสอบ",
-        "",
-        "จึงเรียนมาเพื่อโปรดพิจารณา",
-        "",
-        *signature,
-    ]
-    return "\r\n".join(lines) + "\r\n"
 
 
 def _rfc2047_words(text: str) -> str:
@@ -113,4 +90,4 @@ def eml_bytes(msg: EmailMessage) -> bytes:
 
 def write_eml(path: Path, msg: EmailMessage) -> None:
     """Write the .eml atomically (a Thai :class:`~app.errors.Refusal` when the folder cannot be written)."""
-    write_atomically(Path(path), eml_bytes(msg))
+    write_file(Path(path), eml_bytes(msg))

@@ -11,18 +11,15 @@ accounts it names and revokes the others (a changed role, a person who left).
 """
 from __future__ import annotations
 
-import contextlib
-import errno
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cid as cidmod
 from ..domain import Officer, Role
-from ..errors import Refusal, Verdict, Verdicts
+from ..errors import Verdict, Verdicts
 from ..rules.officers import check_officer, check_unit_officers
+from .files import write_file
 
 TITLE = "แบบขอสิทธิเข้าใช้งานระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น"
 HEADER = ("ลำดับ", "ชื่อ–นามสกุล", "เลขประจำตัวประชาชน", "ตำแหน่ง", "บทบาท", "โทรศัพท์มือถือ", "อีเมล")
@@ -48,8 +45,8 @@ class Request:
 
 def write_request(path: Path, unit_code: str, unit_name: str, province: str, officers: list[Officer], *,
                   kind: str = "", notes: list[str] | None = None) -> None:
-    """Write the workbook to ``path`` atomically (see :func:`write_atomically`)."""
-    write_atomically(Path(path), request_bytes(unit_code, unit_name, province, officers, kind=kind, notes=notes))
+    """Write the workbook to ``path`` whole or not at all (:func:`app.documents.files.write_file`)."""
+    write_file(Path(path), request_bytes(unit_code, unit_name, province, officers, kind=kind, notes=notes))
 
 
 def request_bytes(unit_code: str, unit_name: str, province: str, officers: list[Officer], *,
@@ -84,39 +81,6 @@ def request_bytes(unit_code: str, unit_name: str, province: str, officers: list[
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``: the file is
-    either the old one or the whole new one, never half written. Any failure is a :class:`Refusal` whose Thai
-    message says what to do; the temporary file is removed."""
-    path = Path(path)
-    folder = path.parent
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~", suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as e:
-        if isinstance(e, FileNotFoundError) and not folder.is_dir():
-            th = f"ไม่พบโฟลเดอร์ {folder} (อาจถูกลบหรือถอดแฟลชไดรฟ์ออก) กรุณาเลือกโฟลเดอร์ที่จะบันทึกใหม่"
-        elif e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-            th = f"พื้นที่ในไดรฟ์ของโฟลเดอร์ {folder} ไม่พอ กรุณาลบไฟล์ที่ไม่ใช้หรือเลือกโฟลเดอร์อื่น แล้วลองอีกครั้ง"
-        elif tmp is not None and isinstance(e, (PermissionError, IsADirectoryError)):
-            th = (f"บันทึกทับไฟล์ {path.name} ไม่ได้ อาจเปิดไฟล์นี้อยู่ในโปรแกรมอื่น (เช่น Excel หรือโปรแกรมอ่าน PDF) "
-                  "กรุณาปิดไฟล์นั้นหรือเลือกโฟลเดอร์อื่น แล้วลองอีกครั้ง")
-        else:
-            th = (f"บันทึกไฟล์ลงในโฟลเดอร์ {folder} ไม่ได้ เพราะเครื่องไม่อนุญาตให้เขียนในโฟลเดอร์นี้ "
-                  "กรุณาเลือกโฟลเดอร์อื่น เช่น โฟลเดอร์เอกสาร (Documents) หรือเดสก์ท็อป แล้วลองอีกครั้ง")
-        raise Refusal("file.unwritable", th, f"Could not write {path}: {e.strerror or e}", subject=str(path)) from e
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def _text(value) -> str:

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import shutil
 import subprocess
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,8 +47,9 @@ _POSITIONS = ["นักวิชาการเงินและบัญช�
 _ROLES = ["นายทะเบียน", "เจ้าหน้าที่ทะเบียน", "เจ้าหน้าที่การเงิน"]
 
 
-class _People:
-    """Made-up people with valid training citizen IDs (first digit 9), the same every run."""
+class MadeUpPeople:
+    """Made-up people with valid training citizen IDs (first digit 9), the same every run: the samples here and
+    :func:`app.documents.statement.sample_statements`."""
 
     def __init__(self, seed: int = 2569) -> None:
         self.rng = random.Random(seed)
@@ -63,9 +65,19 @@ class _People:
         return f"{title}{first} {self.rng.choice(LAST)[0]}"
 
 
+def shares(dependents: int, beneficiaries: int) -> Iterator[tuple[int, int]]:
+    """``(n, share)`` for beneficiary ``n`` = 1 … ``beneficiaries``: the ``dependents`` shared out among them as
+    evenly as whole people go, every one placed."""
+    left = dependents
+    for n in range(1, beneficiaries + 1):
+        share = min(left, round(dependents * n / beneficiaries) - (dependents - left))
+        left -= share
+        yield n, share
+
+
 def sample_letter(officers: int = 12, emblem: bytes | None = None) -> Letter:
     """The account-request letter (seeds 001 attachment 2) of the training unit with ``officers`` rows."""
-    people = _People()
+    people = MadeUpPeople()
     rows = []
     for n in range(1, officers + 1):
         role = _ROLES[0] if n == 1 else _ROLES[1 + (n % 2)]
@@ -106,14 +118,11 @@ def sample_statement(beneficiaries: int = 40, dependents: int = 60, landscape: b
                      seed: int = 2569) -> TableDocument:
     """A statement-like list: each beneficiary followed by their dependents (``dependents`` in all, spread
     over the beneficiaries), a total at the end."""
-    people = _People(seed)
+    people = MadeUpPeople(seed)
     rng = people.rng
     rows: list[Group] = []
-    left = dependents
     total = Decimal(0)
-    for n in range(1, beneficiaries + 1):
-        share = min(left, round(dependents * n / beneficiaries) - (dependents - left))
-        left -= share
+    for n, share in shares(dependents, beneficiaries):
         salary = Decimal(rng.randrange(1_500_000, 6_500_000)) / 100
         total += salary
         birth = dt.date(1966, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 30))

@@ -157,40 +157,31 @@ def sample_statements(beneficiaries: int = 40, dependents: int = 60, seed: int =
     current one, a few people added, removed and changed between them. Signed with ``signing_key`` (an
     Ed25519 private key) when given. For tests, the benchmark and the demo."""
     import base64
-    import random
 
-    from .. import cid as cidmod
     from ..statements import body_bytes
-    from ..training import FEMALE, LAST, MALE, UNIT
+    from ..training import UNIT
+    from .samples import MadeUpPeople, shares
 
-    rng = random.Random(seed)
-    counter = iter(range(1, 10**9))
+    people = MadeUpPeople(seed)
+    rng = people.rng
     types = ["local_official", "local_teacher", "permanent_employee", "pensioner", "monthly_gratuity"]
 
-    def person(title=None) -> tuple[str, str]:
-        title = title or rng.choice(["นาย", "นาง", "นางสาว"])
-        first = rng.choice(MALE if title == "นาย" else FEMALE)[0]
-        return cidmod.complete(f"9{next(counter):011d}"), f"{title}{first} {rng.choice(LAST)[0]}"
-
     lines = []
-    left = dependents
-    for n in range(1, beneficiaries + 1):
-        share = min(left, round(dependents * n / beneficiaries) - (dependents - left))
-        left -= share
-        cid, name = person()
+    for _n, share in shares(dependents, beneficiaries):
+        cid, name = people.cid(), people.name()
         lines.append({"cid": cid, "name": name, "relation": "self", "via_cid": cid,
                       "personnel_type": rng.choice(types), "secondary": False})
         for _ in range(share):
             rel = rng.choice(["spouse", "child", "child", "father", "mother"])
-            dcid, dname = person()
+            dcid, dname = people.cid(), people.name()
             lines.append({"cid": dcid, "name": dname, "relation": rel, "via_cid": cid,
                           "personnel_type": None, "secondary": False})
 
-    def make(as_of: dt.date, people: list[dict]) -> Statement:
-        people = sorted(people, key=lambda x: (x["via_cid"], x["relation"] != "self", x["cid"]))
-        body = {"unit_code": UNIT.code, "as_of": as_of.isoformat(), "people": people,
-                "counts": {"beneficiaries": sum(1 for x in people if x["relation"] == "self"),
-                           "dependents": sum(1 for x in people if x["relation"] != "self")}}
+    def make(as_of: dt.date, listed: list[dict]) -> Statement:
+        listed = sorted(listed, key=lambda x: (x["via_cid"], x["relation"] != "self", x["cid"]))
+        body = {"unit_code": UNIT.code, "as_of": as_of.isoformat(), "people": listed,
+                "counts": {"beneficiaries": sum(1 for x in listed if x["relation"] == "self"),
+                           "dependents": sum(1 for x in listed if x["relation"] != "self")}}
         sig = base64.b64encode(signing_key.sign(body_bytes(body))).decode() if signing_key else ""
         return Statement(f"st-{as_of.isoformat()}", as_of, body, sig)
 
@@ -198,7 +189,7 @@ def sample_statements(beneficiaries: int = 40, dependents: int = 60, seed: int =
     # the previous round: the last beneficiary (and family) not yet hired, one more who left since, one type changed
     last = lines[-1]["via_cid"]
     before = [dict(x) for x in lines if x["via_cid"] != last]
-    gone_cid, gone_name = person("นาย")
+    gone_cid, gone_name = people.cid(), people.name("นาย")
     before.append({"cid": gone_cid, "name": gone_name, "relation": "self", "via_cid": gone_cid,
                    "personnel_type": "local_official", "secondary": False})
     before[0]["personnel_type"] = "permanent_employee" if before[0]["personnel_type"] != "permanent_employee" \

@@ -125,7 +125,27 @@ STEPS: list[str] = [
     ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN next_try_at TEXT NOT NULL DEFAULT '';
     """,
-    # 6 — certificates of entitlement (หนังสือรับรองสิทธิ) the unit issued: numbered, kept whole (the PDF in the
+    # 6 — the finance officer's claims (app.store.claims): each kept whole with its history, and its receipts by
+    # key so a receipt already claimed is found in one lookup
+    """
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        state TEXT NOT NULL,
+        claimant_cid TEXT NOT NULL,
+        patient_cid TEXT NOT NULL,
+        first_receipt TEXT,            -- the oldest receipt's date: the year to claim runs from it
+        updated_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX claims_unit ON claims (unit_code, state, updated_at);
+    CREATE TABLE claim_receipts (
+        receipt_key TEXT NOT NULL,     -- app.claims.receipt_key: the facility and the receipt's number
+        claim_id TEXT NOT NULL REFERENCES claims (id),
+        PRIMARY KEY (receipt_key, claim_id)
+    ) WITHOUT ROWID;
+    """,
+    # 7 — certificates of entitlement (หนังสือรับรองสิทธิ) the unit issued: numbered, kept whole (the PDF in the
     #     attachment store by its SHA-256), listed in the unit's register of certificates (app.usecases.certificates)
     """
     CREATE TABLE certificates (

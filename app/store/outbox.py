@@ -1,8 +1,8 @@
 """The outbox: what this PC owes the central server, in the encrypted working copy (its table is made by
 step 2 of app.store.migrations and given a wait by step 5).
 
-Each item has a kind (:class:`Kind`: a change set pushed, returned, approved; a statement confirmed — a
-claim will be one more), the change set it is about, the JSON the server is sent, and a sync state:
+Each item has a kind (:class:`Kind`: a change set pushed, returned, approved; a statement confirmed; a claim
+submitted), the change set it is about, the JSON the server is sent, and a sync state:
 ``queued`` → ``uploading`` → ``synced``, or ``error`` (refused for good), or ``conflict``. An item the server
 failed on stays queued with its Thai reason and waits (:data:`FIRST_WAIT`, doubling, at most
 :data:`LONGEST_WAIT`); later items of the same change set wait behind it, so the server never sees them out
@@ -31,6 +31,7 @@ class Kind(str, Enum):
     RETURN = "return"     # the registrar sent a change set back with a reason
     APPROVE = "approve"   # the registrar approved it (signed on this PC)
     CONFIRM = "confirm"   # the registrar confirmed a statement
+    CLAIM = "claim"       # a finance officer submitted (or corrected and submitted again) a claim
     CERTIFICATE = "certificate"  # a certificate of entitlement issued here (its officer's), recorded on the server
 
 

@@ -27,7 +27,8 @@ from pathlib import Path
 from .. import cid as cidmod
 from .. import regions
 from ..documents import mail
-from ..documents.request import request_bytes, write_atomically
+from ..documents.files import write_file
+from ..documents.request import request_bytes
 from ..domain import Officer, Role, UnitLevel
 from ..errors import Refusal, Severity
 from ..idcard import CardHolder
@@ -342,12 +343,13 @@ class LetterText:
     """The words of the letter, with Arabic digits (the letter layer turns them Thai). In reading order: ที่, the
     unit and its address, the date (the letter layer's), เรื่อง, เรียน, สิ่งที่ส่งมาด้วย; then, for a replacement,
     ``leavers_intro`` and the leavers' table; then ``paragraphs``, the officers' ``table`` (when it has rows),
-    ``certification``, ``closing``, ขอแสดงความนับถือ, the signer, and ``contact`` at the bottom left."""
+    ``note`` (when there is one), ``certification``, ``closing``, ขอแสดงความนับถือ, the signer, and ``contact`` at
+    the bottom left."""
 
     kind: RequestKind
     reference: str               # ที่ … ("" → a dotted blank to fill in by hand)
     unit_name: str
-    unit_address: str
+    unit_address: str            # with the province, as the letterhead prints it
     subject: str                 # เรื่อง
     addressee: str               # เรียน
     enclosures: tuple[str, ...]  # สิ่งที่ส่งมาด้วย
@@ -362,6 +364,7 @@ class LetterText:
     signer_name: str
     signer_position: str
     contact: tuple[str, ...]     # the issuing unit's telephone / fax / e-mail, bottom left
+    note: str = ""               # after the table: the workbook lists everyone (role change, replacement)
 
 
 def addressee(request: AccountRequest) -> str:
@@ -370,63 +373,115 @@ def addressee(request: AccountRequest) -> str:
     return SECRETARY_GENERAL
 
 
+def format_mobile(digits: str) -> str:
+    """``081-234-5678``: a mobile number as people write and read it back (other lengths as typed)."""
+    d = _digits(digits)
+    return f"{d[:3]}-{d[3:6]}-{d[6:]}" if len(d) == 10 else digits.strip()
+
+
 def _officer_cells(n: int, o: Officer) -> tuple[str, ...]:
-    return (str(n), o.name, cidmod.format_cid(o.cid), o.position, o.role.th, o.mobile, o.email)
+    return (str(n), o.name, cidmod.format_cid(o.cid), o.position, o.role.th, format_mobile(o.mobile), o.email)
+
+
+def _and(items: list[str]) -> str:
+    """Thai enumeration: ``ก ข และค`` (no commas; และ joined to the last)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return " ".join(items[:-1]) + " และ" + items[-1]
+
+
+def letterhead_address(u: UnitDetails) -> str:
+    """The unit's address as the letterhead prints it: with its province (จังหวัด… unless the officer already wrote
+    it), on two lines from อำเภอ/เขต (or the province) on, so the block stays clear of the date under it."""
+    lines = [" ".join(line.split()) for line in u.address.strip().splitlines() if line.strip()]
+    address = "\n".join(lines)
+    if u.province.strip() and regions.is_province(u.province):
+        province = regions.normalise_province(u.province)
+        if province not in address:
+            address = f"{address} {regions.with_prefix(province)}".strip()
+    if "\n" not in address:
+        for mark in (" อำเภอ", " อ.", " เขต", " จังหวัด", " กรุงเทพมหานคร"):
+            at = address.find(mark)
+            if at > 0:
+                return address[:at] + "\n" + address[at + 1:]
+    return address
+
+
+# The seeds' template (001, attachment 2), word for word where it applies to a local-government unit: the
+# template's subject and body name the system «ระบบทะเบียนบุคลากร องค์กรปกครองส่วนท้องถิ่น/รัฐวิสาหกิจ/
+# องค์กรอิสระ»; a unit keeps its own kind only.
+SYSTEM = "ระบบทะเบียนบุคลากร องค์กรปกครองส่วนท้องถิ่น"
+FIRST_SUBJECT = f"แจ้งรายชื่อนายทะเบียน เพื่อกำหนด Username/Password สำหรับโปรแกรม{SYSTEM}"
+TEMPLATE_INTRO = (f"ตามที่ สำนักงานหลักประกันสุขภาพแห่งชาติ ได้จัดให้มี{SYSTEM} เพื่อลงทะเบียนข้อมูลบุคลากร"
+                  "ในสังกัดหน่วยงานต่าง ๆ สำหรับการปรับปรุงข้อมูลสิทธิด้านการรักษาพยาบาลให้ถูกต้อง "
+                  "ใช้เป็นข้อมูลในการให้บริการสาธารณสุข นั้น")
+TEMPLATE_LIST = "โดยมีรายชื่อดังนี้ (หลักฐานประกอบตามสิ่งที่ส่งมาด้วย)"
+ROLE_CHANGE_SUBJECT = "ขอเปลี่ยนบทบาทผู้ใช้งานโปรแกรมระบบทะเบียนบุคลากร องค์กรปกครองส่วนท้องถิ่น"
+REPLACEMENT_SUBJECT = f"แจ้งการเปลี่ยนแปลงผู้รับผิดชอบใน{SYSTEM}"
+WORKBOOK_NOTE = ("ทั้งนี้ รายชื่อเจ้าหน้าที่ทั้งหมดของหน่วยงานที่จะใช้งานโปรแกรมหลังการเปลี่ยนแปลงนี้ "
+                 "เป็นไปตามแบบฟอร์มรายชื่อเจ้าหน้าที่ (ไฟล์ Excel) ที่ส่งมาด้วย")
 
 
 def letter_text(request: AccountRequest, *, ids_enclosed: int | None = None) -> LetterText:
-    """The letter after the seeds' template (001 attachment 2), for a request :func:`check` passed."""
+    """The letter after the seeds' template (001 attachment 2), for a request :func:`check` passed: the first
+    request in the template's own words; a role change (000 §3.2: «แจ้งขอเปลี่ยนประเภทมาในหนังสือตามข้อ 3.1») in
+    the same form; a replacement (000 §3.4) in §3.4's words, «เพื่อยกเลิกรหัสของเจ้าหน้าที่ท่านเดิม และกำหนด
+    รหัสผู้ใช้งาน ให้แก่เจ้าหน้าที่ท่านใหม่ ทดแทน»."""
     u = request.unit
     unit = " ".join(u.name.split())
     listed = [(r, _officer(r, u.code)) for r in request.officers if not r.blank()]
-    intro = ("ตามที่ สำนักงานหลักประกันสุขภาพแห่งชาติ ได้จัดให้มีระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น "
-             "เพื่อลงทะเบียนข้อมูลบุคลากรในสังกัดหน่วยงานต่าง ๆ สำหรับการปรับปรุงข้อมูลสิทธิด้านการรักษาพยาบาลให้ถูกต้อง "
-             "ใช้เป็นข้อมูลในการให้บริการสาธารณสุข นั้น")
-    leavers_intro, leaver_rows = "", ()
+    leavers_intro, leaver_rows, note = "", (), ""
+    paragraphs: tuple[str, ...]
     if request.kind is RequestKind.FIRST:
-        subject = ("แจ้งรายชื่อเจ้าหน้าที่ เพื่อขอกำหนด Username/Password สำหรับโปรแกรมระบบทะเบียนบุคลากร"
-                   "องค์กรปกครองส่วนท้องถิ่น")
+        subject = FIRST_SUBJECT
         shown = [o for _r, o in listed]
-        body = (f"ในการนี้ {unit} ขอแจ้งรายชื่อเจ้าหน้าที่ผู้รับผิดชอบในระบบทะเบียนบุคลากรของหน่วยงาน ได้แก่ นายทะเบียน "
-                "เจ้าหน้าที่ทะเบียน และเจ้าหน้าที่การเงิน เพื่อขอรับ Username/Password ในการใช้งานโปรแกรมระบบทะเบียน"
-                "บุคลากรฯ โดยมีรายชื่อดังนี้ (หลักฐานประกอบตามสิ่งที่ส่งมาด้วย)")
+        roles = [role.th for role in Role if any(o.role is role for o in shown)] or [Role.REGISTRAR.th]
+        paragraphs = (TEMPLATE_INTRO,
+                      # one role: the template's words exactly; more: «… และเจ้าหน้าที่การเงิน ในระบบ…»
+                      f"ในการนี้ {unit} ขอแจ้งรายชื่อบุคคลในตำแหน่ง{_and(roles)}"
+                      + ("" if len(roles) == 1 else " ใน") + "ระบบทะเบียนบุคลากรของหน่วยงาน "
+                      "เพื่อขอรับ Username/Password ในการใช้งานโปรแกรมระบบทะเบียนบุคลากรฯ " + TEMPLATE_LIST)
     elif request.kind is RequestKind.ROLE_CHANGE:
-        subject = "ขอเปลี่ยนบทบาทผู้ใช้งานโปรแกรมระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น"
+        subject = ROLE_CHANGE_SUBJECT
         changed = [(r, o) for r, o in listed if r.current_role is not None and r.role != r.current_role]
         shown = [o for _r, o in changed]
-        moves = " ".join(f"{o.name} จาก{r.current_role.th}เป็น{o.role.th}" for r, o in changed)
-        body = (f"ในการนี้ {unit} ได้ทบทวนบทบาทของเจ้าหน้าที่ที่ใช้งานโปรแกรมระบบทะเบียนบุคลากรฯ ตามคุณสมบัติที่ "
-                f"สำนักงานหลักประกันสุขภาพแห่งชาติกำหนดแล้ว จึงขอเปลี่ยนบทบาทของเจ้าหน้าที่ ดังนี้ {moves} "
-                "โดยมีรายละเอียดดังนี้ (รายชื่อเจ้าหน้าที่ทั้งหมดของหน่วยงานหลังการเปลี่ยนแปลงตามแบบฟอร์มที่ส่งมาด้วย)")
+        moves = _and([f"{o.name} จาก{r.current_role.th}เป็น{o.role.th}" for r, o in changed])
+        paragraphs = (TEMPLATE_INTRO,
+                      f"ในการนี้ {unit} ได้ทบทวนบทบาทของเจ้าหน้าที่ผู้ใช้งานโปรแกรมระบบทะเบียนบุคลากรฯ "
+                      "ว่าถูกต้องตามคุณสมบัติที่สำนักงานหลักประกันสุขภาพแห่งชาติกำหนดแล้ว จึงขอเปลี่ยนบทบาทของเจ้าหน้าที่ "
+                      f"จำนวน {len(changed)} คน ได้แก่ {moves} " + TEMPLATE_LIST)
+        note = WORKBOOK_NOTE
     else:
-        subject = ("ขอยกเลิกรหัสผู้ใช้งานของเจ้าหน้าที่ที่พ้นหน้าที่ และขอกำหนดรหัสผู้ใช้งานให้เจ้าหน้าที่ผู้มาแทน "
-                   "ในโปรแกรมระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น")
+        subject = REPLACEMENT_SUBJECT
         leavers = [lv for lv in request.leavers if not lv.blank()]
         name_of = {o.cid: o.name for _r, o in listed}
         successors = {cidmod.normalise(lv.successor_cid) for lv in leavers if lv.successor_cid.strip()}
         shown = [o for _r, o in listed if o.cid in successors]
-        leavers_intro = (f"ด้วย {unit} มีการเปลี่ยนแปลงผู้รับผิดชอบในระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น "
-                         "จึงขอให้ยกเลิกรหัสผู้ใช้งานของเจ้าหน้าที่ที่พ้นหน้าที่ ดังนี้")
+        leavers_intro = (f"ด้วย {unit} มีการเปลี่ยนแปลงผู้รับผิดชอบใน{SYSTEM} จึงขอแจ้งให้ยกเลิกรหัสผู้ใช้งาน"
+                         "ของเจ้าหน้าที่ท่านเดิม ดังนี้")
         leaver_rows = tuple((str(n), " ".join(lv.name.split()), cidmod.format_cid(cidmod.normalise(lv.cid)),
                              lv.role.th if lv.role else "", lv.reason.strip(),
                              name_of.get(cidmod.normalise(lv.successor_cid), ""))
                             for n, lv in enumerate(leavers, start=1))
-        body = ("ในการนี้ ขอให้กำหนดรหัสผู้ใช้งานให้แก่เจ้าหน้าที่ผู้มาแทน ดังนี้ (รายชื่อเจ้าหน้าที่ทั้งหมดของหน่วยงาน"
-                "หลังการเปลี่ยนแปลงตามแบบฟอร์มที่ส่งมาด้วย)") if shown else \
-            "ทั้งนี้ รายชื่อเจ้าหน้าที่ทั้งหมดของหน่วยงานหลังการเปลี่ยนแปลงเป็นไปตามแบบฟอร์มที่ส่งมาด้วย"
+        paragraphs = (("พร้อมกันนี้ ขอให้กำหนดรหัสผู้ใช้งานให้แก่เจ้าหน้าที่ท่านใหม่ทดแทน " + TEMPLATE_LIST,)
+                      if shown else ())
+        note = WORKBOOK_NOTE
     copies = ids_enclosed if ids_enclosed is not None else len({o.cid for o in shown})
     enclosures = ((f"สำเนาบัตรประจำตัวประชาชน จำนวน {copies} ฉบับ",) if copies else ()) + \
         ("แบบฟอร์มรายชื่อเจ้าหน้าที่ (ไฟล์ Excel) จำนวน 1 ไฟล์",)
     contact = tuple(line for line in (unit, f"โทรศัพท์ {u.phone.strip()}" if u.phone.strip() else "",
                                       f"โทรสาร {u.fax.strip()}" if u.fax.strip() else "",
                                       f"อีเมล {u.email.strip()}" if u.email.strip() else "") if line)
+    certified = "ผู้ที่มีรายชื่อตามที่ระบุข้างต้น" if shown else "ผู้ที่มีรายชื่อตามแบบฟอร์มที่ส่งมาด้วย"
     return LetterText(
-        request.kind, u.reference.strip(), unit, " ".join(u.address.split()), subject, addressee(request), enclosures,
-        (intro, body) if request.kind is not RequestKind.REPLACEMENT else (body,),
-        TABLE_HEADER, tuple(_officer_cells(n, o) for n, o in enumerate(shown, start=1)),
+        request.kind, u.reference.strip(), unit, letterhead_address(u), subject, addressee(request), enclosures,
+        paragraphs, TABLE_HEADER, tuple(_officer_cells(n, o) for n, o in enumerate(shown, start=1)),
         leavers_intro, LEAVER_HEADER if leaver_rows else (), leaver_rows,
-        f"{unit} ขอรับรองว่าผู้ที่มีรายชื่อตามที่ระบุข้างต้นเป็นเจ้าหน้าที่ผู้ปฏิบัติงานของหน่วยงานจริง",
-        "จึงเรียนมาเพื่อโปรดพิจารณา", " ".join(u.head_name.split()), " ".join(u.head_position.split()), contact)
+        # the template: «… ขอรับรองว่าผู้ที่มีรายชื่อตามที่ระบุข้างต้นเป็นเจ้าของหน้าที่ผู้ปฏิบัติงานของหน่วยงานจริง»;
+        # «เจ้าของหน้าที่» there is a slip for เจ้าหน้าที่ (the staff who do the work), as the digest reads it
+        f"{unit} ขอรับรองว่า{certified}เป็นเจ้าหน้าที่ผู้ปฏิบัติงานของหน่วยงานจริง",
+        "จึงเรียนมาเพื่อโปรดพิจารณา", " ".join(u.head_name.split()), " ".join(u.head_position.split()), contact,
+        note)
 
 
 # --- the workbook and the e-mail -----------------------------------------------------------------------------
@@ -474,24 +529,50 @@ def file_names(request: AccountRequest) -> tuple[str, str, str]:
     return f"{letter} {unit}.pdf", f"รายชื่อเจ้าหน้าที่ {unit}.xlsx", f"อีเมลถึง สปสช. {unit}.eml"
 
 
+def email_body(request: AccountRequest, workbook_name: str) -> str:
+    """A short, polite body (seeds 000 §3.1: the signed papers as one PDF and the Excel file): first, in brackets,
+    the note to attach the signed scan; then เรียน, one sentence saying what is sent and for whom, the two files,
+    that the originals stay at the unit, จึงเรียนมาเพื่อโปรดพิจารณา and the unit's name and contacts."""
+    u = request.unit
+    unit = " ".join(u.name.split())
+    text = letter_text(request)
+    people = len(text.table)
+    what = {
+        RequestKind.FIRST: f"หนังสือแจ้งรายชื่อเจ้าหน้าที่เพื่อขอสิทธิเข้าใช้งาน{SYSTEM} จำนวน {people} คน",
+        RequestKind.ROLE_CHANGE: f"หนังสือขอเปลี่ยนบทบาทผู้ใช้งาน{SYSTEM} จำนวน {people} คน",
+        RequestKind.REPLACEMENT: "หนังสือแจ้งการเปลี่ยนแปลงผู้รับผิดชอบ เพื่อยกเลิกรหัสของเจ้าหน้าที่ท่านเดิม"
+                                 + (" และกำหนดรหัสผู้ใช้งานให้แก่เจ้าหน้าที่ท่านใหม่ทดแทน" if people else ""),
+    }[request.kind]
+    lines = [
+        mail.BEFORE_SENDING,
+        "",
+        f"เรียน {text.addressee}",
+        "",
+        f"{unit} {regions.with_prefix(u.province)} ขอส่ง{what} ตามไฟล์แนบ ดังนี้",
+        "1. หนังสือที่ลงนามแล้วพร้อมสำเนาบัตรประจำตัวประชาชน (ไฟล์สแกน PDF)",
+        f"2. แบบฟอร์มรายชื่อเจ้าหน้าที่ (ไฟล์ Excel) «{workbook_name}»",
+        "ต้นฉบับเอกสารเก็บไว้ที่หน่วยงานเพื่อการตรวจสอบ",
+        "",
+        "จึงเรียนมาเพื่อโปรดพิจารณา",
+        "",
+        unit,
+        *([f"โทรศัพท์ {u.phone.strip()}"] if u.phone.strip() else []),
+        f"อีเมล {u.email.strip()}",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
 def email_draft(request: AccountRequest, letter_pdf: bytes, workbook: bytes, mailbox: str,
                 when: dt.datetime | None = None):
-    """The e-mail (an :class:`email.message.EmailMessage`) from the unit to ``mailbox``, both files attached."""
+    """The e-mail (an :class:`email.message.EmailMessage`) from the unit to ``mailbox``, both files attached; the
+    subject in the seeds' form, «ขอสิทธิเข้าใช้งานระบบทะเบียนบุคลากร องค์กรปกครองส่วนท้องถิ่น <unit> <province>»."""
     u = request.unit
     unit = " ".join(u.name.split())
     province = regions.with_prefix(u.province)
     letter_name, workbook_name, _eml = file_names(request)
-    what = {RequestKind.FIRST: "หนังสือแจ้งรายชื่อเจ้าหน้าที่เพื่อขอสิทธิเข้าใช้งานระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น",
-            RequestKind.ROLE_CHANGE: "หนังสือขอเปลี่ยนบทบาทผู้ใช้งานระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น",
-            RequestKind.REPLACEMENT: "หนังสือแจ้งเปลี่ยนผู้รับผิดชอบในระบบทะเบียนบุคลากรองค์กรปกครองส่วนท้องถิ่น "
-                                     "เพื่อยกเลิกรหัสผู้ใช้งานของผู้ที่พ้นหน้าที่และกำหนดรหัสให้ผู้มาแทน"}[request.kind]
-    signature = [unit, *( [f"โทรศัพท์ {u.phone.strip()}"] if u.phone.strip() else []), f"อีเมล {u.email.strip()}"]
-    body = mail.request_body(addressee=addressee(request), unit_name=unit, province_written=province, what=what,
-                             workbook_name=workbook_name,
-                             officers=len([r for r in request.officers if not r.blank()]), signature=signature)
     to_name = "สำนักงานหลักประกันสุขภาพแห่งชาติ"
-    return mail.draft(subject=mail.request_subject(unit, province), body=body, sender=(unit, u.email.strip()),
-                      to=(to_name, mailbox), when=when,
+    return mail.draft(subject=mail.request_subject(unit, province), body=email_body(request, workbook_name),
+                      sender=(unit, u.email.strip()), to=(to_name, mailbox), when=when,
                       attachments=[mail.Attachment(letter_name, letter_pdf, "application/pdf"),
                                    mail.Attachment(workbook_name, workbook,
                                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
@@ -525,7 +606,7 @@ def produce(request: AccountRequest, folder: Path, *, letter_pdf: bytes, mailbox
     letter_name, workbook_name, eml_name = file_names(request)
     folder = Path(folder)
     out = Produced(folder / letter_name, folder / workbook_name, folder / eml_name, NEXT_STEP)
-    write_atomically(out.letter, letter_pdf)
-    write_atomically(out.workbook, workbook)
+    write_file(out.letter, letter_pdf)
+    write_file(out.workbook, workbook)
     mail.write_eml(out.eml, msg)
     return out

@@ -50,6 +50,7 @@ class Changed:
     owed: int = 0                            # items newly owed to the server (the sync line's count moves)
     statements: bool = False                 # a statement's state changed
     left: tuple[str, ...] = ()               # a merge: the fields still in conflict, for the officer to decide
+    claims: tuple = ()                       # claims as they are kept now (app.claims.Claim; the finance desk)
 
     @property
     def changeset(self) -> ChangeSet:
