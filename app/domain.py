@@ -54,6 +54,11 @@ class Unit:
     address: str = ""
     phone: str = ""
     email: str = ""
+    # who signs the unit's letters (a certificate of entitlement, issue 18 §4) and the prefix of its outgoing
+    # numbers (ที่ ขก ๕๒๑๐๑/…); empty: the letter leaves a dotted line and the head's title of the unit's kind
+    head_name: str = ""
+    head_position: str = ""
+    reference: str = ""
 
 
 class Role(str, Enum):

@@ -22,7 +22,8 @@ from .thai import PartialDate, ThaiDateError, format_birth, format_date_short, p
 EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.RETURNED)
 _FIXED = {"id", "cid", "unit_code", "a_cid", "b_cid", "parent_cid", "child_cid", "sex", "start_reason", "end_reason",
           "kind", "scheme", "basis", "personnel_type", "level", "attachment_sha256", "code"}
-_TEXT_CLEARABLE = {"middle_th", "middle_en", "title_en", "address", "phone", "email", "registered_at"}
+_TEXT_CLEARABLE = {"middle_th", "middle_en", "title_en", "address", "phone", "email", "registered_at", "head_name",
+                   "head_position", "reference"}
 
 
 @dataclass(frozen=True)

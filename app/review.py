@@ -31,6 +31,7 @@ FIELD_TH = {
     "basis": "ฐานะ", "order_no": "เลขที่คำสั่ง", "ordered_on": "วันที่มีคำสั่ง",
     "attachment_sha256": "เอกสารแนบ", "code": "รหัส", "name": "ชื่อ", "level": "ประเภทหน่วยงาน",
     "province": "จังหวัด", "phone": "โทรศัพท์", "email": "อีเมล",
+    "head_name": "ผู้บริหารที่ลงนามหนังสือ", "head_position": "ตำแหน่งผู้บริหารที่ลงนาม", "reference": "รหัสหนังสือออก",
 }
 _SKIP = {"id"}
 _CODED = {

@@ -247,6 +247,22 @@ payment_statements = Table(
     Index("payment_statements_unit_month", "unit_code", "month", unique=True),
 )
 
+# The certificates of entitlement the units issued (issue 18 §4), each checked against the register when
+# recorded; a unit's number is unique within the unit.
+certificates = Table(
+    "certificates", metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("number", String(32), primary_key=True),
+    Column("cid", String(13), nullable=False, index=True),
+    Column("relation", String(16), nullable=False),
+    Column("via_cid", String(13), nullable=False),
+    Column("admitted_on", Date, nullable=False),
+    Column("issued_by", String(13), nullable=False),
+    Column("account_id", String(36), nullable=False),
+    Column("data", Json, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

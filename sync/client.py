@@ -20,8 +20,9 @@ import requests
 from pydantic import BaseModel, TypeAdapter
 
 from .protocol import (
-    API, STAFF_ROLE, AccountInfo, ApprovalResult, ChangeSetOut, ClaimAnswer, ClaimNewsPage, DeviceInfo, FeedPage, Licence,
-    LicenceKey, PaymentStatementOut, PushResponse, PushResult, RecordsPage, ReturnAnswer, StatementConfirmed, StatementOut, Tokens,
+    API, STAFF_ROLE, AccountInfo, ApprovalResult, CertificateRecorded, ChangeSetOut, ClaimAnswer, ClaimNewsPage,
+    DeviceInfo, FeedPage, Licence, LicenceKey, PaymentStatementOut, PushResponse, PushResult, RecordsPage, ReturnAnswer,
+    StatementConfirmed, StatementOut, Tokens,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -213,6 +214,10 @@ class CentralClient:
 
     def payment(self, statement_id: str) -> PaymentStatementOut:
         return self._read(PaymentStatementOut, "GET", f"/claims/payments/{statement_id}")
+
+    def record_certificate(self, certificate: dict) -> CertificateRecorded:
+        """A certificate of entitlement issued on this PC (idempotent by its number)."""
+        return self._read(CertificateRecorded, "POST", "/certificates", certificate)
 
     def put_blob(self, sha: str, data: bytes, chunk: int = 256 * 1024) -> None:
         """Upload, resuming where the server says it stopped."""

@@ -32,11 +32,13 @@ from app.records import from_dict
 from app.statements import Statement
 from app.store import AttachmentStore, RegisterStore, StoreProblem, meta
 from app.store.outbox import UNEXPECTED, Item, Kind, Outbox, State, SyncProblem
+from app.store.certificates import Certificate, CertificateStore
 from app.store.statements import SERVER_KEY, StatementStore
 
 from .client import CentralClient, SyncError
 from .protocol import (
-    ApprovalResult, ApprovalStatus, ClaimAnswer, ClaimNewsKind, FeedKind, FeedPage, PushResult, PushStatus, ReturnAnswer,
+    ApprovalResult, ApprovalStatus, CertificateRecorded, ClaimAnswer, ClaimNewsKind, FeedKind, FeedPage, PushResult,
+    PushStatus, ReturnAnswer,
     StatementConfirmed,
 )
 
@@ -81,6 +83,7 @@ class SyncReport:
     confirmed: int = 0    # statement confirmations sent
     claims: int = 0       # claims the server staged for NHSO
     payments: int = 0     # payment statements (or their transfers) kept, their signatures checked
+    certificates: int = 0  # certificates of entitlement recorded on the server
     errors: list[str] = field(default_factory=list)   # Thai, for the status line
     offline: bool = False
     held: int = 0         # items that failed on their own this time and wait to be tried again
@@ -164,6 +167,7 @@ class SyncEngine:
         wc = register.wc
         self.outbox = Outbox(wc)
         self.held_statements = StatementStore(wc)
+        self.certificates = CertificateStore(wc)
         # One row per kind of outbox item, in the order they go out (a claim will be one more).
         self.handlers: dict[Kind, Handler] = {
             Kind.PUSH: Handler(self._author_sends, self._push, "pushed", read=_push_read, undo=self._send_back),
@@ -172,6 +176,7 @@ class SyncEngine:
             Kind.APPROVE: Handler(self._registrar_sends, self._approve, "approved", read=_approval_read),
             Kind.CONFIRM: Handler(self._registrar_sends, self._confirm, "confirmed", undo=self._unqueue_confirm),
             Kind.CLAIM: Handler(self._author_sends, self._push_claim, "claims", undo=self._claim_refused),
+            Kind.CERTIFICATE: Handler(self._issuer_sends, self._certificate, "certificates"),
         }
 
     @property
@@ -219,6 +224,11 @@ class SyncEngine:
         for its own officer (sent under another's account the server would refuse it)."""
         account = self.client.account
         return account is None or payload.get("author_cid") == account.cid
+
+    def _issuer_sends(self, payload: dict) -> bool:
+        """A certificate goes out under the log-in of the officer who issued it (the server records only theirs)."""
+        account = self.client.account
+        return account is None or payload.get("issued_by_cid") == account.cid
 
     def _registrar_sends(self, _payload: dict) -> bool:
         account = self.client.account
@@ -519,6 +529,9 @@ class SyncEngine:
     def _approve(self, item: Item) -> ApprovalResult:
         return self.client.approve(item.payload)
 
+    def _certificate(self, item: Item) -> CertificateRecorded:
+        return self.client.record_certificate(item.payload)   # the feed brings it to the unit's other PCs
+
     def _confirm(self, item: Item) -> StatementConfirmed:
         return self.client.confirm_statement(item.payload["statement_id"])  # the feed brings it back, confirmed
 
@@ -574,6 +587,9 @@ class SyncEngine:
             for item in page.items:
                 if item.kind is FeedKind.CHANGESET:
                     self._changeset_state(conn, item.key, item.data or {})
+            for item in page.items:
+                if item.kind is FeedKind.CERTIFICATE and item.data:
+                    self.certificates.received_in(conn, Certificate.from_json(item.data))
             announced = [i.key for i in page.items if i.kind is FeedKind.STATEMENT]
             if announced:
                 self.held_statements.want_in(conn, announced)

@@ -210,6 +210,7 @@ class FeedKind(str, Enum):
     RECORD = "record"        # a record of the register at a new revision: ``data`` is the record
     CHANGESET = "changeset"  # a change set moved: ``data`` is {state, title, reason[, changeset]} (whole when pending)
     STATEMENT = "statement"  # a statement issued or confirmed: ``data`` is {id, as_of, confirmed_by}; fetch it
+    CERTIFICATE = "certificate"  # a certificate of entitlement recorded: ``data`` is the certificate (CertificateIn)
 
 
 class FeedItem(BaseModel):
@@ -327,6 +328,37 @@ class StatementOut(BaseModel):
 class StatementConfirmed(BaseModel):
     id: str
     confirmed: bool
+
+
+CertificateNumber = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{3}-[1-9][0-9]{0,6}/[0-9]{4}$")]
+
+
+class CertificateIn(_In):
+    """A certificate of entitlement a unit's PC issued (app.store.certificates.Certificate.to_json): recorded
+    on the server, which checks the right again on its own register; idempotent by number."""
+    number: CertificateNumber
+    unit_code: UnitCode
+    cid: Cid
+    name: Text(300)
+    relation: Literal["self", "father", "mother", "spouse", "child"]
+    via_cid: Cid
+    via_name: Text(300)
+    position: Text(300) = ""
+    unit_name: Text(300)
+    admitted_on: _dt.date
+    hospital: Text(200, 1)
+    issued_at: _dt.datetime
+    issued_on: _dt.date
+    issued_by_cid: Cid
+    issued_by_name: Text(300)
+    secondary: bool = False
+    pdf_sha256: Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{64})?$")] = ""
+    device: Text(64) = ""
+
+
+class CertificateRecorded(BaseModel):
+    number: str
+    recorded_at: str      # the server's clock, when it first recorded it
 
 
 class Phase(str, Enum):

@@ -178,12 +178,13 @@ def test_tab_follows_the_reading_order_of_the_people_tab(office, qtbot, qapp):
     w = office.window(qtbot)
     w.search.setFocus()
     seen = [focus(qapp)]
-    for _ in range(8):
+    for _ in range(10):
         key(focus(qapp), Qt.Key_Tab)
         seen.append(focus(qapp))
-    work = w.work
+    work, certificate = w.work, w.certificate_actions
     expected = [w.search, w.relation_filter, w.review_filter, w.entitled_check, work.hire_button, work.event_button,
-                work.unit_button, w.table]   # the day is disabled until its box is ticked
+                certificate.issue_button, work.unit_button, certificate.register_button,
+                w.table]   # the day is disabled until its box is ticked
     assert seen[:len(expected)] == expected
 
 

@@ -834,7 +834,10 @@ class UnitDialog(ChangeSetDialog):
     registrar. The code and the province are NHSO's and shown only."""
 
     FIELDS = (("name", "ชื่อหน่วยงาน", "Name"), ("address", "ที่อยู่", "Address"),
-              ("phone", "โทรศัพท์", "Phone"), ("email", "อีเมล", "E-mail"))
+              ("phone", "โทรศัพท์", "Phone"), ("email", "อีเมล", "E-mail"),
+              ("head_name", "ชื่อผู้บริหารที่ลงนามหนังสือ", "Head who signs letters"),
+              ("head_position", "ตำแหน่งผู้บริหารที่ลงนาม", "Head's position"),
+              ("reference", "รหัสหนังสือออก (ที่ …)", "Outgoing reference prefix"))
 
     def __init__(self, runner: TaskRunner, desk: Desk, today: _dt.date, unit: Known[Unit],
                  parent: QWidget | None = None) -> None:
@@ -862,6 +865,9 @@ class UnitDialog(ChangeSetDialog):
                 form.addRow(tr("ประเภทหน่วยงาน", "Level"), self.level)
         self.edits["phone"].setPlaceholderText(tr("เช่น 0 4421 1234 ต่อ 12", "e.g. 0 4421 1234 ext. 12"))
         self.edits["email"].setPlaceholderText("saraban@example.go.th")
+        self.edits["head_name"].setPlaceholderText(tr("เช่น นายสมศักดิ์ ใจดี", "e.g. the mayor's name"))
+        self.edits["head_position"].setPlaceholderText(tr("เช่น นายกองค์การบริหารส่วนตำบลบ้านฝึกหัด", "e.g. Mayor of …"))
+        self.edits["reference"].setPlaceholderText(tr("เช่น ขก 52101", "e.g. ขก 52101"))
         note = QLabel(tr("ข้อมูลที่แก้ไขจะมีผลเมื่อนายทะเบียนอนุมัติ และจะใช้ในหนังสือและรายงานที่ส่ง สปสช.",
                          "Changes take effect when the registrar approves them."))
         note.setObjectName("muted")

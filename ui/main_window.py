@@ -377,6 +377,10 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: person_detail(register, row.cid, today),
                         lambda d: self._detail_arrived(row.cid, d), self._failed)
 
+    def reload_detail(self) -> None:
+        """Show the chosen person's detail again (an action about them was kept here, e.g. a certificate)."""
+        self._row_chosen(self.table.currentIndex().row())
+
     def _detail_arrived(self, cid: str, detail) -> None:
         current = self.model.row_at(self.table.currentIndex().row())
         if current is not None and current.cid != cid:

@@ -89,6 +89,14 @@ def render(detail: PersonDetail | None, today: _dt.date) -> str:
                        f"<span class='muted'>— {escape(d.changeset_title)} ({escape(d.state.th)}, "
                        f"{format_date_short(d.day)})</span></li>")
         out.append("</ul>")
+    if detail.certificates:
+        out.append(f"<h3>{tr('หนังสือรับรองสิทธิที่ออก', 'Certificates of entitlement issued')}</h3><ul>")
+        for c in detail.certificates:
+            line = tr(f"ออกหนังสือรับรองสิทธิ เลขที่ {c.number} ({format_date_short(c.issued_on)})",
+                      f"Certificate no. {c.number} issued ({format_date_short(c.issued_on)})")
+            out.append(f"<li>{escape(line)} <span class='muted'>— {escape(tr('เข้ารับการรักษา', 'admitted'))} "
+                       f"{format_date_short(c.admitted_on)} {escape(c.hospital)} · {escape(c.issued_by_name)}</span></li>")
+        out.append("</ul>")
     if detail.dependents:
         out.append(f"<h3>{tr('ผู้มีสิทธิร่วม', 'Dependents')}</h3>")
         out.append(f"<table cellpadding='3' cellspacing='0'><tr><th>{tr('ฐานะ', 'As')}</th><th>{tr('ชื่อ–นามสกุล', 'Name')}</th>"

@@ -128,6 +128,11 @@ class Workspace(MainWindow):
         for duty in self.duties:
             self.tabs.addTab(duty, tr(*duty.title))
         self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+        self.certificate_actions = None
+        if a.role in (Role.REGISTRY_OFFICER, Role.REGISTRAR):
+            from .certificates import CertificateActions   # the certificate of entitlement (issue 18 §4)
+
+            self.certificate_actions = CertificateActions(self)
         self.inbox_loaded.connect(self._count_inbox)
         self.set_tab_order()
 

@@ -35,6 +35,13 @@ class AttachmentStore:
     def put(self, data: bytes, name: str = "", expected_sha: str = "") -> str:
         """Store ``data`` (PDF, JPEG or PNG); returns its SHA-256. Storing the same bytes twice is free.
         ``expected_sha``: the file was downloaded as this one, and is refused if the bytes say otherwise."""
+        with self._wc.transaction() as conn:
+            return self.put_in(conn, data, name, expected_sha)
+
+    def put_in(self, conn, data: bytes, name: str = "", expected_sha: str = "") -> str:
+        """:meth:`put` inside the caller's transaction: the encrypted file is written first (a file whose key
+        row is rolled back is never readable, and the next put of the same bytes writes it again), its key row
+        in ``conn`` — so a document and the record naming it are kept together or not at all."""
         if len(data) > MAX_BYTES:
             raise StoreProblem(f"ไฟล์ใหญ่เกิน {MAX_BYTES // (1024 * 1024)} MB กรุณาสแกนใหม่ด้วยความละเอียดที่ต่ำลง")
         mime = sniff(data)
@@ -43,7 +50,7 @@ class AttachmentStore:
         sha = hashlib.sha256(data).hexdigest()
         if expected_sha and sha != expected_sha:
             raise StoreProblem("ไฟล์แนบที่ดาวน์โหลดไม่ตรงกับรหัสตรวจสอบ (อาจเสียหายระหว่างทาง) กรุณาดาวน์โหลดอีกครั้ง")
-        row = self._wc.conn.execute("SELECT file_key FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
+        row = conn.execute("SELECT file_key FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
         if row is not None and self._file(sha).exists():
             return sha
         key = bytes(row[0]) if row is not None else secrets.token_bytes(32)
@@ -51,12 +58,11 @@ class AttachmentStore:
         blob = nonce + AESGCM(key).encrypt(nonce, data, sha.encode())
         _atomic_write(self._file(sha), blob)
         if row is None:
-            with self._wc.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO attachments (sha256, file_key, size, mime, name, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, key, len(data), mime, name, _dt.datetime.now(_dt.timezone.utc).isoformat()),
-                )
+            conn.execute(
+                "INSERT INTO attachments (sha256, file_key, size, mime, name, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (sha, key, len(data), mime, name, _dt.datetime.now(_dt.timezone.utc).isoformat()),
+            )
         return sha
 
     def has(self, sha: str) -> bool:

@@ -145,6 +145,29 @@ STEPS: list[str] = [
         PRIMARY KEY (receipt_key, claim_id)
     ) WITHOUT ROWID;
     """,
+    # 7 — certificates of entitlement (หนังสือรับรองสิทธิ) the unit issued: numbered, kept whole (the PDF in the
+    #     attachment store by its SHA-256), listed in the unit's register of certificates (app.usecases.certificates)
+    """
+    CREATE TABLE certificates (
+        number TEXT PRIMARY KEY,           -- "<PC>-<running>/<Buddhist year>", e.g. 4821-7/2569
+        unit_code TEXT NOT NULL,
+        prefix TEXT NOT NULL,              -- the issuing PC's number (the part before the dash)
+        year INTEGER NOT NULL,             -- the Buddhist year of issue
+        seq INTEGER NOT NULL,              -- the running number within (prefix, year)
+        device TEXT NOT NULL,              -- the issuing PC's key fingerprint (keeps two PCs' prefixes apart)
+        cid TEXT NOT NULL,                 -- the person certified
+        relation TEXT NOT NULL,            -- app.rules.entitlement.Relation value
+        via_cid TEXT NOT NULL,             -- the beneficiary (the person themself for "self")
+        admitted_on TEXT NOT NULL,
+        issued_at TEXT NOT NULL,           -- UTC, ISO
+        issued_on TEXT NOT NULL,           -- the local date printed on the letter
+        pdf_sha256 TEXT NOT NULL,
+        data TEXT NOT NULL,                -- the rest as printed (names, position, unit, hospital, issuer), JSON
+        UNIQUE (prefix, year, seq)
+    );
+    CREATE INDEX certificates_issued ON certificates (unit_code, issued_on);
+    CREATE INDEX certificates_cid ON certificates (cid);
+    """,
 ]
 
 LATEST = len(STEPS)

@@ -32,6 +32,7 @@ class Kind(str, Enum):
     APPROVE = "approve"   # the registrar approved it (signed on this PC)
     CONFIRM = "confirm"   # the registrar confirmed a statement
     CLAIM = "claim"       # a finance officer submitted (or corrected and submitted again) a claim
+    CERTIFICATE = "certificate"  # a certificate of entitlement issued here (its officer's), recorded on the server
 
 
 class State(str, Enum):
@@ -56,7 +57,7 @@ class SyncProblem:
     by the server for good (``retry_at`` None)."""
 
     item_id: str
-    kind: str                 # push | return | approve | confirm
+    kind: str                 # push | return | approve | confirm | certificate
     changeset_id: str         # "" for a statement's confirmation
     title: str                # what the officer recognises it by
     reason_th: str
@@ -170,11 +171,14 @@ class Outbox:
             "WHERE (o.sync_state IN ('queued', 'uploading') AND o.failures > 0) "
             "OR (o.sync_state = 'error' AND o.changeset_id != '' AND NOT EXISTS (SELECT 1 FROM outbox later "
             "WHERE later.changeset_id = o.changeset_id AND later.created_at > o.created_at)) "
+            "OR (o.sync_state = 'error' AND o.kind = 'certificate') "
             "ORDER BY o.created_at").fetchall()
         problems = []
         for item_id, kind, cs_id, payload, state, error, next_try, title in rows:
             if kind == Kind.CONFIRM.value:
                 title = title_of_confirm(json.loads(payload).get("statement_id", ""))
+            elif kind == Kind.CERTIFICATE.value:
+                title = f"หนังสือรับรองสิทธิ เลขที่ {json.loads(payload).get('number', '')}"
             retry_at = _dt.datetime.fromisoformat(next_try) if state != "error" and next_try else None
             problems.append(SyncProblem(item_id, kind, cs_id, title or cs_id[:8], error or UNEXPECTED, retry_at))
         return problems

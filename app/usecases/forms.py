@@ -324,6 +324,9 @@ class UnitData:
     address: str = ""
     phone: str = ""
     email: str = ""
+    head_name: str = ""       # who signs the unit's letters, and as what
+    head_position: str = ""
+    reference: str = ""       # the prefix of the unit's outgoing numbers (ที่ ขก 52101/…)
 
 
 # --- the builders, by kind ---------------------------------------------------------------------------
@@ -430,7 +433,8 @@ def _correction(register: RegisterStore, officer: Officer, form: Correction) -> 
 def _unit(register: RegisterStore, officer: Officer, form: UnitData) -> ChangeSet:
     u = form.unit.record
     typed = {"name": form.name, "level": form.level, "address": form.address, "phone": form.phone,
-             "email": form.email}
+             "email": form.email, "head_name": " ".join(form.head_name.split()),
+             "head_position": " ".join(form.head_position.split()), "reference": " ".join(form.reference.split())}
     changed = {k: v for k, v in typed.items() if v != getattr(u, k)}
     if not changed:
         raise Refusal("unit.unchanged", "ยังไม่ได้แก้ไขข้อมูลใด", "Nothing has been changed.")

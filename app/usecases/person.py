@@ -9,6 +9,7 @@ from ..domain import Coverage, Employment, Person, tables
 from ..errors import Verdict
 from ..people import Document, documents_of
 from ..rules.entitlement import Relation, Span, explain_dependent, explain_self, parent_relation
+from ..store.certificates import CertificateStore
 from ..store.register import RegisterStore
 from ..thai import format_date_short
 
@@ -33,6 +34,8 @@ class PersonDetail:
     dependents: list[DependentLine] = field(default_factory=list)
     notes: list[Verdict] = field(default_factory=list)  # other coverage explained, refusals
     documents: list[Document] = field(default_factory=list)  # attached to change sets about them
+    certificates: list = field(default_factory=list)  # certificates of entitlement issued about them
+    #                                                    (app.store.certificates.Certificate), oldest first
 
     @property
     def relations(self) -> frozenset[Relation]:
@@ -56,6 +59,7 @@ def person_detail(register: RegisterStore, cid: str, today: Date) -> PersonDetai
                           facts.coverages_of(cid))
     detail.notes = explain_self(facts, cid, today)
     detail.documents = documents_of(register, register.wc.unit_code, cid)
+    detail.certificates = CertificateStore(register.wc).of_person(cid)
     candidates: list[tuple[str, Relation]] = []
     for link in facts.parent_links(cid):
         candidates.append((link.parent_cid, parent_relation(facts.persons.get(link.parent_cid))))

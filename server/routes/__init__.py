@@ -7,6 +7,7 @@
 ``feed``       what changed in the unit since a cursor; ``/records``: the whole register, page by page
 ``blobs``      documents: resumable upload (HEAD/PUT with Content-Range, Upload-Offset), download
 ``statements`` the unit's signed statements and their confirmation
+``certificates`` a unit's certificates of entitlement, checked against the register and fed to its PCs
 ``calendar``   the registration calendar
 ``licence``    the yearly licence and the key that checks it
 ``ops``        the health check
@@ -22,7 +23,7 @@ areas share — the :class:`~server.routes.common.Context` (engine, blob store, 
 """
 from __future__ import annotations
 
-from . import approvals, auth, blobs, calendar, changesets, claims, feed, licence, ops, statements
+from . import approvals, auth, blobs, calendar, certificates, changesets, claims, feed, licence, ops, statements
 
 ROUTERS = (auth.router, changesets.router, approvals.router, feed.router, blobs.router, statements.router,
-           calendar.router, licence.router, ops.router, claims.router, claims.nhso)
+           calendar.router, licence.router, ops.router, claims.router, claims.nhso, certificates.router)
