@@ -127,6 +127,10 @@ class Workspace(MainWindow):
         self.duties: list[Duty] = [tab(self) for tab in TABS_OF_ROLE.get(a.role, ())]
         for duty in self.duties:
             self.tabs.addTab(duty, tr(*duty.title))
+        if a.role is Role.FINANCE_OFFICER:
+            # the finance officer's own desk: claims, not the registry's people and actions (issue 19 §4)
+            self.tabs.removeTab(0)
+            self.find_action.setEnabled(False)
         self.tabs.tabBar().setVisible(self.tabs.count() > 1)
         self.inbox_loaded.connect(self._count_inbox)
         self.set_tab_order()
@@ -141,6 +145,7 @@ class Workspace(MainWindow):
     work = property(lambda self: self.duty("myWork"))
     inbox = property(lambda self: self.duty("reviewInbox"))
     rounds = property(lambda self: self.duty("confirmationRound"))
+    claims = property(lambda self: self.duty("claimsDesk"))
 
     def _count_inbox(self, waiting: int) -> None:
         """The registrar's review tab says how many wait: รอตรวจ (3) — it follows every reload of the inbox."""

@@ -4,7 +4,8 @@ the unit's people according to the officer's role — a role's desk is one line 
 * :mod:`.my_work` — the registry officer: their change sets (edit, send again, merge, cancel) and, on the
   people tab, the guided actions (a new staff member, an event of the chosen person, the unit's data);
 * :mod:`.review_inbox` — the registrar: what waits for review; approve with card and PIN, return with a reason;
-* :mod:`.confirmation` — the registrar: the unit's statements, confirmed with card and PIN.
+* :mod:`.confirmation` — the registrar: the unit's statements, confirmed with card and PIN;
+* :mod:`ui.claims` — the finance officer: the unit's claims, in a workspace of their own (no people tab).
 
 Each button runs one use case of :mod:`app.usecases` on the database worker and redraws what it changed
 (:meth:`ui.tabs.host.Host.render`); what a tab may ask of the window is :class:`ui.tabs.host.Host`.
@@ -12,6 +13,8 @@ Each button runs one use case of :mod:`app.usecases` on the database worker and 
 from __future__ import annotations
 
 from app.domain import Role
+
+from ..claims import ClaimsTab
 
 from .confirmation import ConfirmationTab
 from .host import Duty, Host
@@ -21,7 +24,7 @@ from .review_inbox import ReviewInboxTab
 TABS_OF_ROLE: dict[Role, tuple[type[Duty], ...]] = {
     Role.REGISTRY_OFFICER: (MyWorkTab,),
     Role.REGISTRAR: (ReviewInboxTab, ConfirmationTab),
-    Role.FINANCE_OFFICER: (),   # the finance officer's desk comes with its own tabs (issue 19)
+    Role.FINANCE_OFFICER: (ClaimsTab,),   # their own desk: the people tab is not theirs (ui.workspace)
 }
 
 __all__ = ["TABS_OF_ROLE", "ConfirmationTab", "Duty", "Host", "MyWorkTab", "ReviewInboxTab"]
