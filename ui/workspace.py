@@ -217,6 +217,12 @@ class Workspace(MainWindow):
         for duty in self.duties:
             duty.attach(self.desk)
 
+    def reload(self) -> None:
+        """The people list — not on a finance officer's desk, which has no people tab."""
+        if getattr(self, "officer", None) is not None and self.officer.role is Role.FINANCE_OFFICER:
+            return
+        super().reload()
+
     def _reload_unit(self) -> None:
         """An approved change of the unit's name arrives by sync: the header follows."""
         register = self.register

@@ -157,7 +157,7 @@ class ClaimsTab(QWidget):
             item = QListWidgetItem(tr(VIEW_TH.get(view, view.th), view.value))
             item.setData(Qt.UserRole, view.value)
             self.views.addItem(item)
-        self.views.setMaximumWidth(220)
+        self.views.setMaximumWidth(200)
         self.views.setCurrentRow(0)
         self.views.currentRowChanged.connect(lambda _r: self.reload())
         self.model = ClaimsModel(self)
@@ -174,7 +174,7 @@ class ClaimsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((190, 210, 190, 200, 110, 130, 100)):
+        for col, width in enumerate((170, 215, 165, 215, 115, 115)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda _i: self.open_chosen())
         self.table.activated.connect(lambda _i: self.open_chosen())
@@ -204,7 +204,7 @@ class ClaimsTab(QWidget):
         split.addWidget(self.views)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([200, 1100])
+        split.setSizes([180, 1120])
         box = QVBoxLayout(self)
         box.addWidget(split)
         host.shortcut("Ctrl+N", self.open_new, "newClaimShortcut")

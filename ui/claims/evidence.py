@@ -34,7 +34,7 @@ from ..qt import (
 )
 from ..tasks import TaskRunner
 
-THUMB_PX = 96
+THUMB_PX = 84
 PREVIEW_PX = 640
 EVIDENCE_NAME = "หลักฐานประกอบการเบิก"
 IMPORTABLE = (".pdf", ".jpg", ".jpeg", ".png")
@@ -128,7 +128,8 @@ class EvidencePanel(QGroupBox):
         self.list.setObjectName("pageThumbs")
         self.list.setViewMode(QListWidget.IconMode)
         self.list.setIconSize(QSize(THUMB_PX, int(THUMB_PX * 1.41)))
-        self.list.setGridSize(QSize(THUMB_PX + 28, int(THUMB_PX * 1.41) + 40))
+        self.list.setGridSize(QSize(THUMB_PX + 24, int(THUMB_PX * 1.41) + 44))
+        self.list.setMinimumWidth(2 * (THUMB_PX + 24) + 24)   # two thumbnails a row
         self.list.setMovement(QListWidget.Static)
         self.list.setResizeMode(QListWidget.Adjust)
         self.list.setWordWrap(True)

@@ -41,7 +41,7 @@ from .evidence import EvidencePanel, pages_kept, pages_loaded
 
 EDITABLE = (ClaimState.DRAFT, ClaimState.READY, ClaimState.REJECTED)
 CHECK_DELAY_MS = 250          # the checks run this long after the last keystroke
-RECEIPT_COLUMNS = (("เลขที่ใบเสร็จ", "Number"), ("วันที่ (วว/ดด/ปปปป)", "Date"), ("ชื่อผู้จ่ายในใบเสร็จ", "Payer"),
+RECEIPT_COLUMNS = (("เลขที่", "Number"), ("ลงวันที่", "Date"), ("ชื่อผู้จ่ายในใบเสร็จ", "Payer"),
                    ("จำนวนเงิน (บาท)", "Amount"))
 FIELDS = ("patient", "days", "facility", "illness", "paid_first", "receipts", "other_paid", "pages")
 log = logging.getLogger(__name__)
@@ -138,10 +138,17 @@ class ClaimDialog(DeskDialog):
         self.receipts.setObjectName("receiptsTable")
         self.receipts.setHorizontalHeaderLabels([tr(th, en) for th, en in RECEIPT_COLUMNS])
         self.receipts.verticalHeader().setVisible(False)
-        self.receipts.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        head = self.receipts.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.Interactive)
+        head.setSectionResizeMode(2, QHeaderView.Stretch)
+        for col, width in ((0, 110), (1, 110), (3, 120)):
+            self.receipts.setColumnWidth(col, width)
+        self.receipts.horizontalHeaderItem(1).setToolTip(tr("วว/ดด/ปปปป (พ.ศ.) เช่น 14/03/2569", "dd/mm/yyyy (BE)"))
+        self.receipts.verticalHeader().setDefaultSectionSize(26)
         self.receipts.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.receipts.setTabKeyNavigation(True)
-        self.receipts.setMinimumHeight(110)
+        self.receipts.setMinimumHeight(84)
+        self.receipts.setMaximumHeight(120)
         self.receipts.cellChanged.connect(lambda _r, _c: (self._touch("receipts"), self.typed(), self.schedule_check()))
         self.add_receipt_button = QPushButton(tr("+ เพิ่มใบเสร็จ", "+ Add a receipt"))
         self.add_receipt_button.setObjectName("addReceipt")
@@ -214,6 +221,7 @@ class ClaimDialog(DeskDialog):
             self.dirty = False
         self._note_needed()
         self._show_amount()
+        self._checklist(Verdicts(), {})
         self._buttons()
 
     def _button(self, th: str, en: str, name: str, slot) -> QPushButton:
