@@ -183,7 +183,7 @@ def test_a_finance_officer_scans_a_batch_builds_a_claim_for_a_child_fixes_the_da
     assert tab.model.rowCount() == 1
     cells = tab.model.rows[0].cells()
     assert cells[0] == me.name_th and kid.name_th in cells[1] and "บุตร" in cells[1]
-    assert cells[4] == "8,200.00" and cells[5] == ClaimState.SUBMITTED.th and "(5 วัน)" in cells[3]
+    assert cells[4] == "8,200.00" and cells[5] == ClaimState.SUBMITTED.th and "· 5 วัน" in cells[3]
     assert "อยู่ที่ สปสช. (1)" in tab.views.item(1).text()
     shot(w, "desk-at-nhso")
 
@@ -244,9 +244,13 @@ def test_a_kept_claim_opens_again_with_its_pages_and_people(office, qtbot, famil
     from PIL import Image
     jpg = tmp_path / "receipt.jpg"
     Image.new("L", (600, 800), 200).save(jpg, "JPEG", dpi=(150, 150))
+    pdf = tmp_path / "certificate.pdf"
+    two_page_pdf(pdf)
     with qtbot.waitSignal(dialog.evidence.scanned, timeout=10000):
-        dialog.evidence.import_paths([str(jpg), str(jpg)])
-    assert len(dialog.evidence.pages) == 2
+        drop(dialog.evidence, [jpg, tmp_path / "notes.txt"])         # dragged from the desktop (the .txt is not taken)
+    with qtbot.waitSignal(dialog.evidence.scanned, timeout=10000):
+        dialog.evidence.import_paths([str(pdf)])                     # «นำเข้าไฟล์…»'s choice
+    assert [p.mime for p in dialog.evidence.pages] == ["image/jpeg", "application/pdf", "application/pdf"]
     fill(dialog.facility, "คลินิกทดลอง")
     with qtbot.waitSignal(dialog.kept, timeout=10000):
         QTest.mouseClick(dialog.draft_button, Qt.LeftButton)
@@ -257,5 +261,152 @@ def test_a_kept_claim_opens_again_with_its_pages_and_people(office, qtbot, famil
     with qtbot.waitSignal(again.loaded, timeout=10000):
         pass
     qtbot.waitUntil(lambda: again.patient.currentData() == f"{kid.cid}|child", timeout=10000)
-    assert len(again.evidence.pages) == 2 and again.facility.text() == "คลินิกทดลอง"
-    assert QApplication.activeModalWidget() in (again, None)
+    assert len(again.evidence.pages) == 3 and again.facility.text() == "คลินิกทดลอง"
+    assert again.draft_button.isVisible() and again.evidence.batch_button.isVisible()   # a draft is still changed
+
+
+def two_page_pdf(path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+    canvas = Canvas(str(path))
+    for n in (1, 2):
+        canvas.drawString(72, 720, f"page {n}")
+        canvas.showPage()
+    canvas.save()
+
+
+def drop(widget, paths) -> None:
+    """Files dropped on ``widget`` as from Explorer or the desktop: the drag enters, then the drop."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    (paths[-1]).write_text("not a document")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    centre = widget.rect().center()
+    enter = QDragEnterEvent(centre, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(widget, QDropEvent(QPointF(centre), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+
+
+def test_a_sent_claim_opens_to_be_looked_at_not_changed(office, qtbot, family):
+    me, kid = family
+    claim_at(office, me, kid, "IV-6", states=())
+    w = finance_window(office, qtbot)
+    tab = w.claims
+    from app.usecases import claims as uc
+    office.call(lambda: uc.submit(Desk.of(office.register, FINANCE),
+                                  ClaimStore(office.register.wc).all(FINANCE.unit_code)[0]))
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.show_view(View.AT_NHSO)
+    tab.table.selectRow(0)
+    dialog = tab.open_chosen()
+    qtbot.waitUntil(lambda: dialog.patient.currentData() == f"{kid.cid}|child", timeout=10000)
+    assert not dialog.facility.isEnabled() and not dialog.submit_button.isVisible()
+    assert not dialog.draft_button.isVisible() and dialog.print_button.isEnabled()
+    assert not dialog.evidence.batch_button.isVisible() and not dialog.evidence.acceptDrops()
+    assert ClaimState.SUBMITTED.th in dialog.windowTitle()
+    QTest.keyClick(dialog, Qt.Key_Escape)                            # nothing typed: it closes without asking
+    assert not dialog.isVisible()
+
+
+# --- after NHSO: repaid, and the papers -------------------------------------------------------------------------
+
+def claim_at(office, me, kid, number: str, states=(ClaimState.ACCEPTED, ClaimState.IN_TRANSFER),
+             issued: dt.date = dt.date(2026, 3, 14)):
+    """A claim the finance officer sent for the child, then moved by NHSO (the server's part, done here directly)."""
+    from app.claims import Actor, Care, Page, Receipt, move
+    from app.usecases import claims as uc
+
+    def make():
+        d = Desk.of(office.register, FINANCE)
+        c = uc.new_claim(d, me.cid, kid.cid, Relation.CHILD).with_(
+            facility="โรงพยาบาลทดลองเบิก", care=Care.INPATIENT, first_day=dt.date(2026, 3, 10),
+            last_day=dt.date(2026, 3, 14), illness="ปอดอักเสบ", paid_first=PaidFirst.CANNOT_BILL,
+            receipts=(Receipt(number, issued, "นายประเสริฐ ทดลองเบิก", Decimal("8200")),),
+            pages=(Page("a" * 64, PageLabel.RECEIPT, number), Page("a" * 64, PageLabel.MEDICAL_CERTIFICATE)))
+        if not states:
+            return uc.keep(d, c).claims[-1]
+        c = uc.submit(d, c).claims[-1]
+        now = dt.datetime.now(dt.timezone.utc)
+        for state in states:
+            c = move(c, state, Actor.NHSO, "nhso-staff", now,
+                     **({"statement": "ST-2569-04"} if state is ClaimState.IN_TRANSFER else {}))
+        with d.transaction() as conn:
+            ClaimStore(office.register.wc).save_in(conn, c)
+        return c
+    return office.call(make)
+
+
+def test_a_claim_nhso_transferred_is_repaid_and_its_receipt_saved_as_pdf(office, qtbot, family, tmp_path):
+    from tests.pdfcheck import page_texts, squeeze
+
+    me, kid = family
+    claim = claim_at(office, me, kid, "IV-7")
+    w = finance_window(office, qtbot)
+    tab = w.claims
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.show_view(View.TO_REPAY)
+    assert tab.model.rowCount() == 1 and tab.repay_button.isEnabled()
+    QTest.mouseClick(tab.repay_button, Qt.LeftButton)
+    dialog = w.dialog
+    assert dialog.objectName() == "repayDialog" and dialog.amount.text() == "8,200.00"
+    assert dialog.words.text() == "แปดพันสองร้อยบาทถ้วน"
+    fill(dialog.voucher, "PV-12/2569")
+    shot(dialog, "repay")
+    with qtbot.waitSignal(dialog.repaid, timeout=10000) as repaid:
+        QTest.keyClick(dialog.voucher, Qt.Key_Return)              # Enter records it
+    assert repaid.args[0].state is ClaimState.REPAID and repaid.args[0].id == claim.id
+    offer = w.dialog
+    assert offer.objectName() == "offerRepaymentReceipt" and offer.isVisible()
+    QTest.mouseClick(next(b for b in offer.buttons() if b.objectName() == "saveRepaymentReceipt"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.dialog.objectName() == "saveRepaymentDialog", timeout=5000)
+    target = tmp_path / "ใบสำคัญรับเงิน.pdf"
+    with qtbot.waitSignal(dialog.written, timeout=30000):
+        w.dialog.fileSelected.emit(str(target))   # what choosing the file and pressing Save does
+    text = squeeze(" ".join(page_texts(target)))
+    assert "ใบสำคัญรับเงิน" in text and "PV-12/2569" in text
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 0, timeout=10000)   # nothing left to repay
+
+
+def test_the_claim_form_prints_to_a_chosen_file(office, qtbot, family, tmp_path):
+    from tests.pdfcheck import page_texts, squeeze
+
+    me, kid = family
+    claim_at(office, me, kid, "IV-8", states=())
+    w = finance_window(office, qtbot)
+    w.claims.table.selectRow(0)
+    dialog = w.claims.open_chosen()
+    qtbot.waitUntil(lambda: dialog.patient.currentData() == f"{kid.cid}|child", timeout=10000)
+    QTest.mouseClick(dialog.print_button, Qt.LeftButton)
+    assert w.dialog.objectName() == "saveClaimForm"
+    target = tmp_path / "ใบเบิก.pdf"
+    w.dialog.fileSelected.emit(str(target))
+    qtbot.waitUntil(lambda: "บันทึกใบเบิกแล้ว" in dialog.status.text(), timeout=30000)
+    text = squeeze(" ".join(page_texts(target)))
+    assert "IV-8" in text and "แปดพันสองร้อยบาทถ้วน" in text
+
+
+def test_the_expiring_view_shows_the_days_left_in_amber_and_the_list_goes_to_excel(office, qtbot, family, tmp_path):
+    from openpyxl import load_workbook
+
+    from ui.qt import QColor
+
+    me, kid = family
+    issued = dt.date.today() - dt.timedelta(days=350)    # 15 or 16 days left of its year
+    claim_at(office, me, kid, "IV-9", states=(), issued=issued)
+    w = finance_window(office, qtbot)
+    tab = w.claims
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.show_view(View.EXPIRING)
+    assert tab.model.rowCount() == 1
+    left = tab.model.index(0, 6)
+    assert tab.model.data(left).endswith("วัน") and tab.model.data(left, Qt.ForegroundRole) == QColor("#b45309")
+    shot(w, "desk-expiring")
+    QTest.mouseClick(tab.export_button, Qt.LeftButton)
+    assert w.dialog.objectName() == "exportClaimsDialog"
+    target = tmp_path / "เรื่องเบิก.xlsx"
+    w.dialog.fileSelected.emit(str(target))
+    qtbot.waitUntil(target.exists, timeout=30000)
+    values = [c for row in load_workbook(target).active.iter_rows(values_only=True) for c in row if c is not None]
+    assert me.name_th in values and 8200 in values

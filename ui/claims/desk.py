@@ -66,7 +66,7 @@ class Row:
         last = c.last_day or c.first_day
         if last == c.first_day:
             return format_date_short(c.first_day)
-        return f"{format_date_short(c.first_day)} – {format_date_short(last)} ({(last - c.first_day).days + 1} วัน)"
+        return f"{format_date_short(c.first_day)} – {format_date_short(last)} · {(last - c.first_day).days + 1} วัน"
 
     def left_text(self) -> str:
         left = self.line.days_left
@@ -174,7 +174,7 @@ class ClaimsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((170, 215, 165, 215, 115, 115)):
+        for col, width in enumerate((160, 205, 150, 240, 115, 115)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda _i: self.open_chosen())
         self.table.activated.connect(lambda _i: self.open_chosen())
@@ -254,6 +254,9 @@ class ClaimsTab(QWidget):
         if again >= 0:
             self.table.selectRow(again)
         self._enable()
+        th = VIEW_TH.get(view, view.th)
+        self.host.say(tr(f"เรื่องเบิก{th}: {len(rows)} เรื่อง · ข้อมูล ณ วันที่ {format_date_short(self.host.today)}",
+                         f"{view.value}: {len(rows)} claims"))
         self.loaded.emit(len(rows))
 
     def chosen(self) -> Row | None:

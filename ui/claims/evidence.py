@@ -109,6 +109,7 @@ class EvidencePanel(QGroupBox):
         self.receipts: list[str] = []
         self.dirty = False               # pages changed since they were loaded or kept
         self.busy = False
+        self.read_only = False           # a claim that was sent: its pages are looked at, not changed
         self._thumbs: dict[tuple, QImage] = {}
         self._fed.connect(self._feeder_page)
 
@@ -255,9 +256,15 @@ class EvidencePanel(QGroupBox):
     def _enable(self) -> None:
         chosen = bool(self.list.selectedItems())
         for b in (self.left_button, self.right_button, self.remove_button, self.label):
-            b.setEnabled(chosen and not self.busy)
+            b.setEnabled(chosen and not self.busy and not self.read_only)
         for b in (self.batch_button, self.one_button, self.import_button):
-            b.setEnabled(not self.busy)
+            b.setEnabled(not self.busy and not self.read_only)
+            b.setVisible(not self.read_only)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self.setAcceptDrops(not read_only)
+        self._enable()
 
     # --- adding pages ---------------------------------------------------------------------------------------
 

@@ -626,9 +626,7 @@ class ClaimDialog(DeskDialog):
             w.setEnabled(editable)
         self.receipts.setEditTriggers(QAbstractItemView.AllEditTriggers if editable
                                       else QAbstractItemView.NoEditTriggers)
-        self.evidence.setEnabled(True)
-        for b in (self.evidence.batch_button, self.evidence.one_button, self.evidence.import_button):
-            b.setVisible(editable)
+        self.evidence.set_read_only(not editable)
         self.setWindowTitle(tr(f"คำขอเบิก — {claim.state.th}", f"Claim — {claim.state.value}"))
         register = self.desk.register
         if claim.pages:
