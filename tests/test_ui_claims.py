@@ -117,10 +117,14 @@ def test_a_finance_officer_scans_a_batch_builds_a_claim_for_a_child_fixes_the_da
     # the feeder: every sheet shows as it arrives; seven that are not this claim's are removed
     panel = dialog.evidence
     arrived: list[int] = []
-    panel.page_arrived.connect(arrived.append)
+    said: list[str] = []
+    panel.page_arrived.connect(lambda n: arrived.append((n, panel.list.count())))
+    panel.said.connect(said.append)
     with qtbot.waitSignal(panel.scanned, timeout=180000) as done:
         QTest.mouseClick(panel.batch_button, Qt.LeftButton)
-    assert done.args == [10] and arrived == list(range(1, 11)) and len(panel.pages) == 10
+    assert done.args == [10] and len(panel.pages) == 10
+    assert arrived == [(n, n) for n in range(1, 11)]                 # each page listed as it came
+    assert [t for t in said if t.startswith("หน้า")] == [f"หน้า {n}…" for n in range(1, 11)]
     assert "10 หน้า" in panel.status.text()
     for row in range(3, 10):
         panel.list.item(row).setSelected(True)
@@ -250,7 +254,10 @@ def test_a_kept_claim_opens_again_with_its_pages_and_people(office, qtbot, famil
         drop(dialog.evidence, [jpg, tmp_path / "notes.txt"])         # dragged from the desktop (the .txt is not taken)
     with qtbot.waitSignal(dialog.evidence.scanned, timeout=10000):
         dialog.evidence.import_paths([str(pdf)])                     # «นำเข้าไฟล์…»'s choice
-    assert [p.mime for p in dialog.evidence.pages] == ["image/jpeg", "application/pdf", "application/pdf"]
+    with qtbot.waitSignal(dialog.evidence.scanned, timeout=60000) as one:
+        QTest.mouseClick(dialog.evidence.one_button, Qt.LeftButton)  # SANE's test flatbed: one page
+    assert one.args == [1]
+    assert [p.mime for p in dialog.evidence.pages] == ["image/jpeg", "application/pdf", "application/pdf", "image/jpeg"]
     fill(dialog.facility, "คลินิกทดลอง")
     with qtbot.waitSignal(dialog.kept, timeout=10000):
         QTest.mouseClick(dialog.draft_button, Qt.LeftButton)
@@ -261,7 +268,7 @@ def test_a_kept_claim_opens_again_with_its_pages_and_people(office, qtbot, famil
     with qtbot.waitSignal(again.loaded, timeout=10000):
         pass
     qtbot.waitUntil(lambda: again.patient.currentData() == f"{kid.cid}|child", timeout=10000)
-    assert len(again.evidence.pages) == 3 and again.facility.text() == "คลินิกทดลอง"
+    assert len(again.evidence.pages) == 4 and again.facility.text() == "คลินิกทดลอง"
     assert again.draft_button.isVisible() and again.evidence.batch_button.isVisible()   # a draft is still changed
 
 
