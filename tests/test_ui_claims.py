@@ -35,7 +35,7 @@ from sync.session import Account, Session
 from tests.test_ui_window import OFFICER, TODAY, TRAINING, Office, fill
 from ui.claims import ClaimDialog
 from ui.dialogs import available
-from ui.fonts import install_fonts
+from ui.fonts import install_fonts, install_style
 from ui.qt import QApplication, Qt
 from ui.workspace import Workspace
 
@@ -52,9 +52,11 @@ def shot(widget, name: str) -> None:
 @pytest.fixture
 def office(qapp, data_dir, keys):
     install_fonts(qapp)
+    install_style(qapp)            # the program's look, as ui/main.py gives it (the red reasons under the fields)
     o = Office(data_dir, keys)
     yield o
     o.close()
+    qapp.setStyleSheet("")
 
 
 @pytest.fixture

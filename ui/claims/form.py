@@ -28,7 +28,7 @@ from scan import Scanner
 
 from ..dialogs import DeskDialog
 from ..event_dialogs import date_edit, shortcut
-from ..fields import FieldMarks
+from ..fields import FieldMarks, set_marked
 from ..i18n import tr
 from ..main_window import shortcut_tip
 from ..qt import (
@@ -554,6 +554,12 @@ class ClaimDialog(DeskDialog):
             text = v.th if v.severity is Severity.ERROR else f"⚠ {v.th}"
             beside[name] = f"{beside[name]}\n{text}" if name in beside else text
         self.marks.show(beside, everywhere)
+        wrong = {_field_of(v.subject) for v in found.errors} | set(problems)
+        inner = {"days": (self.first_day, self.last_day), "facility": (self.facility,),
+                 "paid_first": (self.paid_first, self.paid_first_note), "other_paid": (self.other_right, self.other_paid)}
+        for name, widgets in inner.items():   # the red edge on the boxes themselves, not only their row
+            for w in widgets:
+                set_marked(w, name in wrong and name in self.marks.touched)
         self._checklist(found, problems)
         self._buttons()
         self.checked.emit(found)
