@@ -122,6 +122,7 @@ def test_a_finance_officer_scans_a_batch_builds_a_claim_for_a_child_fixes_the_da
     said: list[str] = []
     panel.page_arrived.connect(lambda n: arrived.append((n, panel.list.count())))
     panel.said.connect(said.append)
+    panel.page_arrived.connect(lambda n: shot(panel, "evidence-arriving") if n == 4 else None)
     with qtbot.waitSignal(panel.scanned, timeout=180000) as done:
         QTest.mouseClick(panel.batch_button, Qt.LeftButton)
     assert done.args == [10] and len(panel.pages) == 10

@@ -85,7 +85,12 @@ class Row:
 def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:
     """On the database worker: the view's lines with names, and how many each view holds."""
     lines = uc.claims_list(desk, view)
-    counts = {v: (len(lines) if v is view else len(uc.claims_list(desk, v))) for v in VIEWS}
+    every = lines if view is View.ALL else uc.claims_list(desk, View.ALL)
+    counts = {v: sum(1 for x in every if uc.STATES_OF_VIEW[v] is None or x.state in uc.STATES_OF_VIEW[v])
+              for v in VIEWS}
+    counts[View.EXPIRING] = sum(1 for x in every if x.state in uc.STATES_OF_VIEW[View.EXPIRING]
+                                and x.days_left is not None and x.days_left <= WARN_DAYS)
+    counts[view] = len(lines)
     names: dict[str, str] = {}
     for line in lines:
         for cid in (line.claim.claimant_cid, line.claim.patient_cid):
