@@ -29,7 +29,7 @@ from scan import Scanner, ScanProblem, default_scanner
 from ..evidence import read_file
 from ..i18n import tr
 from ..qt import (
-    QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QIcon, QImage, QLabel, QListWidget,
+    QAbstractItemView, QColor, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QIcon, QImage, QLabel, QListWidget,
     QListWidgetItem, QPixmap, QPushButton, QScrollArea, QSize, Qt, QVBoxLayout, QWidget, Signal,
 )
 from ..tasks import TaskRunner
@@ -433,6 +433,7 @@ class EvidencePanel(QGroupBox):
             if image is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
             else:
+                item.setIcon(self._blank())   # a sheet's outline until the page is drawn: nothing jumps
                 self._draw(page, THUMB_PX)
             self.list.addItem(item)
         for row in keep:
@@ -442,6 +443,13 @@ class EvidencePanel(QGroupBox):
             self.list.setCurrentItem(self.list.item(keep[-1]), type(self.list.selectionModel()).SelectionFlag.Select)
         self.list.blockSignals(False)
         self._chosen()
+
+    def _blank(self) -> QIcon:
+        if getattr(self, "_blank_icon", None) is None:
+            sheet = QPixmap(THUMB_PX, int(THUMB_PX * 1.41))
+            sheet.fill(QColor("#e5e7eb"))
+            self._blank_icon = QIcon(sheet)
+        return self._blank_icon
 
     def _draw(self, page: SourcePage, width: int) -> None:
         key = self._key(page, width)
@@ -475,6 +483,8 @@ class EvidencePanel(QGroupBox):
         page = self.pages[rows[-1]]
         image = self._thumbs.get(self._key(page, PREVIEW_PX))
         if image is None:
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText(tr(f"กำลังแสดงหน้า {rows[-1] + 1}…", f"Drawing page {rows[-1] + 1}…"))
             self._draw(page, PREVIEW_PX)
             return
         width = max(160, self.preview_scroll.viewport().width() - 8)
