@@ -340,8 +340,9 @@ def claim_at(office, me, kid, number: str, states=(ClaimState.ACCEPTED, ClaimSta
         c = uc.submit(d, c).claims[-1]
         now = dt.datetime.now(dt.timezone.utc)
         for state in states:
-            c = move(c, state, Actor.NHSO, "nhso-staff", now,
-                     **({"statement": "ST-2569-04"} if state is ClaimState.IN_TRANSFER else {}))
+            carried = {ClaimState.IN_TRANSFER: {"statement": "ST-2569-04"},
+                       ClaimState.REJECTED: {"reason": "ใบเสร็จไม่ชัดเจน"}}.get(state, {})
+            c = move(c, state, Actor.NHSO, "nhso-staff", now, **carried)
         with d.transaction() as conn:
             ClaimStore(office.register.wc).save_in(conn, c)
         return c
@@ -420,3 +421,28 @@ def test_the_expiring_view_shows_the_days_left_in_amber_and_the_list_goes_to_exc
     qtbot.waitUntil(target.exists, timeout=30000)
     values = [c for row in load_workbook(target).active.iter_rows(values_only=True) for c in row if c is not None]
     assert me.name_th in values and 8200 in values
+
+
+def test_a_draft_is_cancelled_with_a_reason_and_a_rejected_claim_opens_with_nhsos_reason(office, qtbot, family):
+    me, kid = family
+    claim_at(office, me, kid, "IV-5", states=())
+    rejected = claim_at(office, me, kid, "IV-4", states=(ClaimState.REJECTED,))
+    w = finance_window(office, qtbot)
+    tab = w.claims
+    tab.table.selectRow(0)
+    assert tab.cancel_button.isEnabled()
+    QTest.mouseClick(tab.cancel_button, Qt.LeftButton)
+    dialog = w.dialog
+    assert dialog.objectName() == "cancelClaimDialog"
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        QTest.mouseClick(dialog.ok, Qt.LeftButton)          # no reason: refused, said in Thai
+        qtbot.waitUntil(lambda: "เหตุผล" in dialog.status.text(), timeout=10000)
+        fill(dialog.reason, "ผู้มีสิทธิขอถอนเรื่อง")
+        QTest.keyClick(dialog.reason, Qt.Key_Return)
+    assert tab.model.rowCount() == 0
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.show_view(View.REJECTED)
+    tab.table.selectRow(0)
+    assert tab.model.rows[0].claim.id == rejected.id
+    again = tab.open_chosen()
+    assert "ไม่อนุมัติ" in again.status.text() and again.draft_button.isVisible()

@@ -190,6 +190,7 @@ class ClaimsTab(QWidget):
         self.open_button = self._button("เปิด (&O)", "&Open", "openClaim", self.open_chosen)
         self.repay_button = self._button("จ่ายคืนผู้มีสิทธิ (&R)…", "&Repay the claimant…", "repayClaim",
                                          self.open_repay)
+        self.cancel_button = self._button("ยกเลิกเรื่อง…", "Cancel the claim…", "cancelClaim", self.open_cancel)
         self.export_button = self._button("ส่งออก Excel…", "Export to Excel…", "exportClaims", self.export)
         self.count = QLabel("")
         self.count.setObjectName("muted")
@@ -197,6 +198,7 @@ class ClaimsTab(QWidget):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.repay_button)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         buttons.addWidget(self.export_button)
@@ -271,6 +273,7 @@ class ClaimsTab(QWidget):
         row = self.chosen()
         self.open_button.setEnabled(row is not None)
         self.repay_button.setEnabled(row is not None and row.line.state is ClaimState.IN_TRANSFER)
+        self.cancel_button.setEnabled(row is not None and row.line.state in (ClaimState.DRAFT, ClaimState.READY))
         self.export_button.setEnabled(bool(self.model.rows))
 
     # --- actions -------------------------------------------------------------------------------------------------
@@ -304,6 +307,16 @@ class ClaimsTab(QWidget):
             return None
         # (not deleted on close: the receipt it offers afterwards still reports through it)
         dialog = RepayDialog(self.host, self.desk, row, self.window())
+        self.host.opened(dialog)
+        dialog.open()
+        return dialog
+
+    def open_cancel(self):
+        row = self.chosen()
+        if row is None or self.desk is None or row.line.state not in (ClaimState.DRAFT, ClaimState.READY):
+            return None
+        dialog = CancelDialog(self.host, self.desk, row, self.window())
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
         self.host.opened(dialog)
         dialog.open()
         return dialog
@@ -351,6 +364,59 @@ class ClaimsTab(QWidget):
         else:
             log.error("claims export failed", exc_info=error)
             self.host.say(tr("ส่งออกไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The export failed."))
+
+
+class CancelDialog(DeskDialog):
+    """«ยกเลิกเรื่อง…»: a claim not yet sent is cancelled with a reason (kept in its history; its receipts may then
+    be claimed again in another claim)."""
+
+    def __init__(self, host, desk: Desk, row: Row, parent=None) -> None:
+        super().__init__(parent)
+        self.host, self.desk, self.claim = host, desk, row.claim
+        self.setObjectName("cancelClaimDialog")
+        self.setWindowTitle(tr("ยกเลิกเรื่องเบิก", "Cancel the claim"))
+        self.reason = QLineEdit()
+        self.reason.setObjectName("cancelReason")
+        self.reason.setPlaceholderText(tr("เหตุที่ยกเลิก เช่น ผู้มีสิทธิขอถอนเรื่อง", "Why"))
+        self.status = QLabel("")
+        self.status.setObjectName("fieldErrorText")
+        self.status.setWordWrap(True)
+        self.ok = QPushButton(tr("ยกเลิกเรื่องนี้", "Cancel this claim"))
+        self.ok.setObjectName("confirmCancel")
+        self.ok.clicked.connect(self.confirm)
+        back = QPushButton(tr("ไม่ยกเลิก", "Keep it"))
+        back.setAutoDefault(False)
+        back.clicked.connect(self.reject)
+        self.set_accept(self.ok)
+        form = QFormLayout()
+        form.addRow(tr("เรื่องของ", "Claim of"), QLabel(f"{row.claimant} · {row.cells()[1]}"))
+        form.addRow(tr("เหตุที่ยกเลิก", "Reason"), self.reason)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok)
+        buttons.addWidget(back)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(self.status)
+        box.addLayout(buttons)
+        self.watch_typing()
+        self.resize(520, 180)
+
+    def confirm(self) -> None:
+        desk, claim, reason = self.desk, self.claim, self.reason.text()
+        self.ok.setEnabled(False)
+
+        def done(changed: Changed) -> None:
+            self.host.render(changed)
+            self.host.say(tr("ยกเลิกเรื่องเบิกแล้ว", "Claim cancelled."))
+            self.dirty = False
+            self.accept()
+
+        def refused(error: BaseException) -> None:
+            self.ok.setEnabled(True)
+            self.status.setText(str(error) if isinstance(error, Refusal) else tr("ยกเลิกไม่สำเร็จ", "Not cancelled."))
+
+        self.host.runner.run(lambda: uc.cancel(desk, claim, reason), done, refused)
 
 
 class RepayDialog(DeskDialog):
@@ -491,4 +557,4 @@ class RepayDialog(DeskDialog):
         return dialog
 
 
-__all__ = ["ClaimsTab", "RepayDialog", "rows_of"]
+__all__ = ["CancelDialog", "ClaimsTab", "RepayDialog", "rows_of"]

@@ -634,6 +634,9 @@ class ClaimDialog(DeskDialog):
                                       else QAbstractItemView.NoEditTriggers)
         self.evidence.set_read_only(not editable)
         self.setWindowTitle(tr(f"คำขอเบิก — {claim.state.th}", f"Claim — {claim.state.value}"))
+        said = next((step for step in reversed(claim.history) if step.reason), None)
+        if said is not None and claim.state in (ClaimState.REJECTED, ClaimState.PARTLY_ACCEPTED, ClaimState.CANCELLED):
+            self.say(tr(f"{claim.state.th}: {said.reason}", f"{claim.state.value}: {said.reason}"))
         register = self.desk.register
         if claim.pages:
             self.runner.run(lambda: pages_loaded(register, claim.pages), self._pages_arrived, self._failed)
