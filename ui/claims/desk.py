@@ -179,7 +179,7 @@ class ClaimsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((160, 205, 150, 240, 115, 115)):
+        for col, width in enumerate((160, 205, 150, 230, 130, 115)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda _i: self.open_chosen())
         self.table.activated.connect(lambda _i: self.open_chosen())
