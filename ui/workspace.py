@@ -127,6 +127,10 @@ class Workspace(MainWindow):
         self.duties: list[Duty] = [tab(self) for tab in TABS_OF_ROLE.get(a.role, ())]
         for duty in self.duties:
             self.tabs.addTab(duty, tr(*duty.title))
+        if a.role is Role.FINANCE_OFFICER:
+            # the finance officer's own desk: claims, not the registry's people and actions (issue 19 §4)
+            self.tabs.removeTab(0)
+            self.find_action.setEnabled(False)
         self.tabs.tabBar().setVisible(self.tabs.count() > 1)
         self.certificate_actions = None
         if a.role in (Role.REGISTRY_OFFICER, Role.REGISTRAR):
@@ -146,6 +150,7 @@ class Workspace(MainWindow):
     work = property(lambda self: self.duty("myWork"))
     inbox = property(lambda self: self.duty("reviewInbox"))
     rounds = property(lambda self: self.duty("confirmationRound"))
+    claims = property(lambda self: self.duty("claimsDesk"))
 
     def _count_inbox(self, waiting: int) -> None:
         """The registrar's review tab says how many wait: รอตรวจ (3) — it follows every reload of the inbox."""
@@ -216,6 +221,12 @@ class Workspace(MainWindow):
         self.desk = Desk.of(register, self.officer)
         for duty in self.duties:
             duty.attach(self.desk)
+
+    def reload(self) -> None:
+        """The people list — not on a finance officer's desk, which has no people tab."""
+        if getattr(self, "officer", None) is not None and self.officer.role is Role.FINANCE_OFFICER:
+            return
+        super().reload()
 
     def _reload_unit(self) -> None:
         """An approved change of the unit's name arrives by sync: the header follows."""

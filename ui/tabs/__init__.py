@@ -7,6 +7,7 @@ the unit's people according to the officer's role — a role's desk is one line 
 * :mod:`.confirmation` — the registrar: the unit's statements, confirmed with card and PIN;
 * :mod:`.reports` — the registrar and the registry officers: the reports (app.usecases.reports), on screen, as PDF
   and as Excel.
+* :mod:`ui.claims` — the finance officer: the unit's claims, in a workspace of their own (no people tab).
 
 Each button runs one use case of :mod:`app.usecases` on the database worker and redraws what it changed
 (:meth:`ui.tabs.host.Host.render`); what a tab may ask of the window is :class:`ui.tabs.host.Host`.
@@ -14,6 +15,8 @@ Each button runs one use case of :mod:`app.usecases` on the database worker and 
 from __future__ import annotations
 
 from app.domain import Role
+
+from ..claims import ClaimsTab
 
 from .confirmation import ConfirmationTab
 from .host import Duty, Host
@@ -24,7 +27,7 @@ from .review_inbox import ReviewInboxTab
 TABS_OF_ROLE: dict[Role, tuple[type[Duty], ...]] = {
     Role.REGISTRY_OFFICER: (MyWorkTab, ReportsTab),
     Role.REGISTRAR: (ReviewInboxTab, ConfirmationTab, ReportsTab),
-    Role.FINANCE_OFFICER: (),   # the finance officer's desk comes with its own tabs (issue 19)
+    Role.FINANCE_OFFICER: (ClaimsTab,),   # their own desk: the people tab is not theirs (ui.workspace)
 }
 
 __all__ = ["TABS_OF_ROLE", "ConfirmationTab", "Duty", "Host", "MyWorkTab", "ReportsTab", "ReviewInboxTab"]
