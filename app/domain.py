@@ -59,6 +59,7 @@ class Unit:
     head_name: str = ""
     head_position: str = ""
     reference: str = ""
+    emblem_sha256: str = ""   # the unit's emblem (PNG/JPEG) in the attachment store, over its letters; "": a frame
 
 
 class Role(str, Enum):

@@ -24,11 +24,13 @@ APPOINTMENT_ORDER = DocumentKind("คำสั่งบรรจุ แต่ง
 END_OF_SERVICE_ORDER = DocumentKind("คำสั่งให้พ้นจากตำแหน่ง", "Order ending service")
 HOUSE_REGISTRATION = DocumentKind("ทะเบียนบ้าน", "House registration", civil=True)
 OTHER_DOCUMENT = DocumentKind("เอกสารอื่น", "Other document")
+# The unit's emblem (ตราสัญลักษณ์), attached to a change of the unit's data: printed over its letters.
+UNIT_EMBLEM = DocumentKind("ตราสัญลักษณ์ของหน่วยงาน", "The unit's emblem")
 
 # In the order the officer is offered them.
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     MARRIAGE_REGISTRATION, DIVORCE_REGISTRATION, BIRTH_CERTIFICATE, COURT_ORDER, DEATH_CERTIFICATE,
-    APPOINTMENT_ORDER, END_OF_SERVICE_ORDER, HOUSE_REGISTRATION, OTHER_DOCUMENT,
+    APPOINTMENT_ORDER, END_OF_SERVICE_ORDER, HOUSE_REGISTRATION, UNIT_EMBLEM, OTHER_DOCUMENT,
 )
 
 # The photo read from the person's ID card, attached for the registrar to compare (not a document kind offered).

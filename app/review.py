@@ -32,6 +32,7 @@ FIELD_TH = {
     "attachment_sha256": "เอกสารแนบ", "code": "รหัส", "name": "ชื่อ", "level": "ประเภทหน่วยงาน",
     "province": "จังหวัด", "phone": "โทรศัพท์", "email": "อีเมล",
     "head_name": "ผู้บริหารที่ลงนามหนังสือ", "head_position": "ตำแหน่งผู้บริหารที่ลงนาม", "reference": "รหัสหนังสือออก",
+    "emblem_sha256": "ตราสัญลักษณ์ของหน่วยงาน",
 }
 _SKIP = {"id"}
 _CODED = {
@@ -79,6 +80,8 @@ def show_value(name: str, value: Any) -> str:
     if name == "personnel_type":
         t = tables().personnel_types.get(str(value))
         return t.th if t else str(value)
+    if name.endswith("sha256"):
+        return "ภาพที่แนบ (ดูในเอกสารแนบ)"   # an attached image: the registrar looks at it among the documents
     if name.endswith("cid") and isinstance(value, str) and len(value) == 13 and value.isdigit():
         return format_cid(value)
     if name in _CODED:

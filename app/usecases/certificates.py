@@ -184,9 +184,9 @@ def issue(desk: Desk, *, cid: str, admitted_on: Date, hospital: str, via_cid: st
                        issued_at.astimezone(_dt.timezone.utc), issued_on, desk.officer.cid, desk.officer.name,
                        why.secondary, device=device)
     attachments = AttachmentStore(desk.register.wc)
-    # the unit's emblem when its data names one (a field the unit record may gain), else the empty frame
-    emblem_sha = getattr(unit, "emblem_sha256", "") if unit is not None else ""
-    emblem = attachments.get(emblem_sha) if emblem_sha else None
+    # the unit's emblem when its data names one and this PC holds it, else the empty frame to stamp
+    emblem_sha = unit.emblem_sha256 if unit is not None else ""
+    emblem = attachments.get(emblem_sha) if emblem_sha and attachments.has(emblem_sha) else None
     pdf = certificate_pdf(cert, why.person, unit, emblem=emblem,
                           signer_name=unit.head_name if unit is not None else "",
                           signer_position=unit.head_position if unit is not None else "",

@@ -327,6 +327,7 @@ class UnitData:
     head_name: str = ""       # who signs the unit's letters, and as what
     head_position: str = ""
     reference: str = ""       # the prefix of the unit's outgoing numbers (ที่ ขก 52101/…)
+    emblem_sha256: str = ""   # a new emblem attached (app.evidence.UNIT_EMBLEM); "": the unit's stays as it is
 
 
 # --- the builders, by kind ---------------------------------------------------------------------------
@@ -435,6 +436,8 @@ def _unit(register: RegisterStore, officer: Officer, form: UnitData) -> ChangeSe
     typed = {"name": form.name, "level": form.level, "address": form.address, "phone": form.phone,
              "email": form.email, "head_name": " ".join(form.head_name.split()),
              "head_position": " ".join(form.head_position.split()), "reference": " ".join(form.reference.split())}
+    if form.emblem_sha256:
+        typed["emblem_sha256"] = form.emblem_sha256
     changed = {k: v for k, v in typed.items() if v != getattr(u, k)}
     if not changed:
         raise Refusal("unit.unchanged", "ยังไม่ได้แก้ไขข้อมูลใด", "Nothing has been changed.")

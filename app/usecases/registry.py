@@ -6,6 +6,7 @@ copy of the change set is never changed (a refusal leaves the officer's work as 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as _dt
 from typing import Any, Iterable
 
@@ -31,11 +32,27 @@ def record(desk: Desk, form: Any, send: bool, evidence: Iterable[tuple[str, str]
     """A guided action's dialog done: the change set is built from the form (app.usecases.forms) and kept in
     the same step — as a draft, or submitted and owed to the server (``send``). ``evidence``: (SHA-256, what it
     is) of each document. A refusal keeps nothing, and the form is the officer's to correct and send again."""
-    cs = forms.build(desk.register, desk.officer, form)
     documents = list(evidence)
+    if isinstance(form, forms.UnitData):
+        form = _with_emblem(desk, form, documents)
+    cs = forms.build(desk.register, desk.officer, form)
     cs.evidence = [sha for sha, _label in documents]
     cs.evidence_labels = dict(documents)
     return submit(desk, cs) if send else keep_unsent(desk, cs)
+
+
+def _with_emblem(desk: Desk, form: forms.UnitData, documents: list[tuple[str, str]]) -> forms.UnitData:
+    """A document attached as the unit's emblem becomes the unit's emblem, once it is seen to be a PNG or JPEG
+    image (a Thai refusal otherwise: the letters would have nothing to draw)."""
+    from ..documents.letter import check_emblem
+    from ..evidence import UNIT_EMBLEM
+    from ..store.attachments import AttachmentStore
+
+    emblem = next((sha for sha, label in reversed(documents) if label == UNIT_EMBLEM.th), "")
+    if not emblem:
+        return form
+    check_emblem(AttachmentStore(desk.register.wc).get(emblem))
+    return dataclasses.replace(form, emblem_sha256=emblem)
 
 
 def keep_unsent(desk: Desk, cs: ChangeSet) -> Changed:
