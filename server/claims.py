@@ -27,7 +27,7 @@ from app.statements import body_bytes
 from .db import CLAIM_FEED, answers, blob_owners, claim_evidence, claim_receipts, claims, feed, payment_statements
 from .register import load_facts
 from .routes.common import ApiError
-from .security import now, signing_key
+from .security import now, signing_key, thai_day
 
 S = ClaimState
 TRANSIENT = {"claim.evidence_missing"}
@@ -100,7 +100,7 @@ def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict) -> dic
                        "The claim is already with NHSO.")
     # The content is the officer's; the history is the server's own, moved here with the server's clock.
     claim = sent.with_(history=stored.history if stored is not None else ())
-    today = now().date()
+    today = thai_day(now())
     found = _verdicts(conn, claim, today)
     if not found.ok:
         reasons = [v.th for v in found.errors]
@@ -203,7 +203,7 @@ def close_month(conn: Connection, month: str, by: str, today: _dt.date | None = 
     """Each unit's payment statement for ``month``: its claims accepted (in full or in part) before the month
     ended and not yet in a statement, signed by the server; each claim moves to ``in_transfer``. Returns the
     statements made (none when there was nothing to close)."""
-    today = today or now().date()
+    today = today or thai_day(now())
     _start, end = _month(month)
     if today < end:
         raise ApiError(409, "payment.month_open", f"เดือน {month} ยังไม่สิ้นสุด ปิดรายการประจำเดือนได้ตั้งแต่วันที่ "
@@ -213,7 +213,7 @@ def close_month(conn: Connection, month: str, by: str, today: _dt.date | None = 
     by_unit: dict[str, list[tuple[Any, Claim]]] = {}
     for row in rows:
         claim = from_json(row["data"])
-        if claim.history[-1].at.date() < end:
+        if thai_day(claim.history[-1].at) < end:
             by_unit.setdefault(row["unit_code"], []).append((row, claim))
     made = []
     key = signing_key(conn)
@@ -261,7 +261,7 @@ def _tell_payment(conn: Connection, sid: str) -> None:
 def record_transfer(conn: Connection, sid: str, date: _dt.date, ref: str, today: _dt.date | None = None) -> dict:
     """NHSO's transfer of a payment statement's total to the unit (the bank's reference), signed by the server.
     The same transfer recorded again changes nothing; a different one is refused."""
-    today = today or now().date()
+    today = today or thai_day(now())
     ref = ref.strip()
     row = _payment_row(conn, sid, lock=True)
     if row is None:

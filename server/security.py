@@ -75,6 +75,19 @@ def now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
+THAILAND = _dt.timezone(_dt.timedelta(hours=7), "ICT")   # Thailand keeps no daylight saving
+
+
+def thai_day(at: _dt.datetime) -> _dt.date:
+    """The date in Thailand at ``at``: the register's days (a calendar period, the day of care, a year to claim)
+    are Thai days — by UTC's date the server would live in yesterday until seven in the morning."""
+    return at.astimezone(THAILAND).date()
+
+
+def today() -> _dt.date:
+    return thai_day(now())
+
+
 def aware(value: _dt.datetime | None) -> _dt.datetime | None:
     """SQLite hands datetimes back without their zone; they were stored in UTC."""
     if value is not None and value.tzinfo is None:

@@ -35,7 +35,7 @@ def approve(body: Approval, ctx: Ctx, c: Active) -> ApprovalResult:
         first = conn.execute(select(answers.c.body).where(answers.c.key == key)).first()
         if first is not None:
             return ApprovalResult(**first[0])
-        phase, period = calendar.phase_on(conn, security.now().date())
+        phase, period = calendar.phase_on(conn, security.today())
         if phase == "processing":
             raise ApiError(409, "calendar.closed", calendar.closed_message(period), "Closed for processing.",
                            reopens=period["ends"].isoformat())
@@ -60,7 +60,7 @@ def approve(body: Approval, ctx: Ctx, c: Active) -> ApprovalResult:
                            "กรุณาตั้งวันเวลาของเครื่องให้ถูกต้องแล้วอนุมัติใหม่", "The approval time cannot be true.",
                            earliest=earliest.isoformat())
         register.lock_units(conn, cs)
-        outcome = register.apply(conn, cs, approved_at.date())
+        outcome = register.apply(conn, cs, security.thai_day(approved_at))
         cs.approve(c.officer, at=approved_at)
         if outcome.status == "applied":
             cs.applied()

@@ -15,7 +15,7 @@ router = APIRouter(prefix=API, tags=["calendar"])
 
 @router.get("/calendar", response_model=CalendarNow)
 def calendar_now(ctx: Ctx, c: Active) -> CalendarNow:
-    today = security.now().date()
+    today = security.today()
     with ctx.engine.begin() as conn:
         phase, period = calendar.phase_on(conn, today)
         upcoming = conn.execute(select(periods).where(periods.c.ends > today).order_by(periods.c.starts)

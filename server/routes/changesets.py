@@ -70,7 +70,7 @@ def _accept(conn, c: Caller, sent) -> PushResult:
 
     if sent.state not in (ReviewState.PENDING, ReviewState.CANCELLED):
         return refuse("changeset.state", f"ส่งชุดการเปลี่ยนแปลงในสถานะ «{sent.state.th}» ไม่ได้")
-    phase, period = calendar.phase_on(conn, security.now().date())
+    phase, period = calendar.phase_on(conn, security.today())
     if phase == "processing":
         return refuse("calendar.closed", calendar.closed_message(period))
     row = conn.execute(select(changesets).where(changesets.c.id == sent.id).with_for_update()).mappings().first()
@@ -94,7 +94,7 @@ def _accept(conn, c: Caller, sent) -> PushResult:
         cs = dataclasses.replace(sent, state=stored.state if stored else ReviewState.DRAFT,
                                  history=list(stored.history) if stored else [], return_reason="",
                                  created_at=stored.created_at if stored else security.now())
-        verdict, reasons = register.check(conn, cs, security.now().date())
+        verdict, reasons = register.check(conn, cs, security.today())
         if verdict == "refused":
             return refuse("changeset.refused", " ".join(reasons))
         missing = _missing_evidence(conn, c, cs)

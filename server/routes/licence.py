@@ -36,6 +36,6 @@ def licence_issue(body: LicenceRequest, ctx: Ctx, c: Active) -> Licence:
                                               f"{licence.min_client_version()} ขึ้นไป กรุณาติดตั้งรุ่นใหม่",
                        min_version=licence.min_client_version())
     with ctx.engine.begin() as conn:
-        token, payload = licence.issue(conn, installation[:64], c.unit_code, security.now().date())
+        token, payload = licence.issue(conn, installation[:64], c.unit_code, security.today())
         record_audit(conn, c, "licence.issued", installation=installation[:64], year=payload["fiscal_year"])
     return Licence(token=token, **payload)
