@@ -21,13 +21,19 @@ class ClaimStore:
 
     def save_in(self, conn, claim: Claim) -> None:
         first = min((r.issued_on for r in claim.receipts), default=None)
+
+        def day(d):
+            return d.isoformat() if d else None
         conn.execute(
-            "INSERT INTO claims (id, unit_code, state, claimant_cid, patient_cid, first_receipt, updated_at, data) "
-            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET state=excluded.state, "
-            "claimant_cid=excluded.claimant_cid, patient_cid=excluded.patient_cid, "
-            "first_receipt=excluded.first_receipt, updated_at=excluded.updated_at, data=excluded.data",
-            (claim.id, claim.unit_code, claim.state.value, claim.claimant_cid, claim.patient_cid,
-             first.isoformat() if first else None, _now(), json.dumps(to_json(claim), ensure_ascii=False)))
+            "INSERT INTO claims (id, unit_code, state, claimant_cid, patient_cid, first_receipt, updated_at, data, "
+            "relation, facility, first_day, last_day, claimed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (id) DO UPDATE SET state=excluded.state, claimant_cid=excluded.claimant_cid, "
+            "patient_cid=excluded.patient_cid, first_receipt=excluded.first_receipt, updated_at=excluded.updated_at, "
+            "data=excluded.data, relation=excluded.relation, facility=excluded.facility, "
+            "first_day=excluded.first_day, last_day=excluded.last_day, claimed=excluded.claimed",
+            (claim.id, claim.unit_code, claim.state.value, claim.claimant_cid, claim.patient_cid, day(first), _now(),
+             json.dumps(to_json(claim), ensure_ascii=False), claim.relation.value, claim.facility, day(claim.first_day),
+             day(claim.last_day), str(claim.claimed)))
         conn.execute("DELETE FROM claim_receipts WHERE claim_id = ?", (claim.id,))
         if claim.state is not ClaimState.CANCELLED:
             conn.executemany("INSERT OR IGNORE INTO claim_receipts (receipt_key, claim_id) VALUES (?, ?)",
@@ -47,6 +53,19 @@ class ClaimStore:
             args += [s.value for s in states]
         rows = self.wc.conn.execute(sql + " ORDER BY updated_at DESC", args).fetchall()
         return [from_json(json.loads(r[0])) for r in rows]
+
+    def lines(self, unit_code: str, states: Iterable[ClaimState] | None = None) -> list[tuple]:
+        """What the desk's list shows, from the columns, most recently changed first: (id, state, claimant, patient,
+        relation, facility, first day, last day, claimed, oldest receipt's date, the JSON — decoded only for the
+        claim the officer opens)."""
+        sql = ("SELECT id, state, claimant_cid, patient_cid, relation, facility, first_day, last_day, claimed, "
+               "first_receipt, data FROM claims WHERE unit_code = ?")
+        args: list = [unit_code]
+        if states is not None:
+            states = list(states)
+            sql += f" AND state IN ({','.join('?' * len(states))})"
+            args += [s.value for s in states]
+        return self.wc.conn.execute(sql + " ORDER BY updated_at DESC", args).fetchall()
 
     def used_receipts(self, claim: Claim) -> dict[str, str]:
         """The keys of ``claim``'s receipts already held by another claim that still stands → that claim."""

@@ -168,6 +168,21 @@ STEPS: list[str] = [
     CREATE INDEX certificates_issued ON certificates (unit_code, issued_on);
     CREATE INDEX certificates_cid ON certificates (cid);
     """,
+    # 8 — the claims list read from columns (5,000 claims without decoding each one's JSON): what a line shows,
+    #     filled for claims kept before from their JSON (the amount to the satang, from the receipts less what
+    #     another right paid; the next save writes it exactly as app.claims computes it)
+    """
+    ALTER TABLE claims ADD COLUMN relation TEXT NOT NULL DEFAULT '';
+    ALTER TABLE claims ADD COLUMN facility TEXT NOT NULL DEFAULT '';
+    ALTER TABLE claims ADD COLUMN first_day TEXT;
+    ALTER TABLE claims ADD COLUMN last_day TEXT;
+    ALTER TABLE claims ADD COLUMN claimed TEXT NOT NULL DEFAULT '0.00';
+    UPDATE claims SET relation = json_extract(data, '$.relation'), facility = json_extract(data, '$.facility'),
+        first_day = json_extract(data, '$.first_day'), last_day = json_extract(data, '$.last_day'),
+        claimed = printf('%.2f', max(0, (SELECT coalesce(sum(CAST(json_extract(value, '$.amount') AS REAL)), 0)
+                                         FROM json_each(data, '$.receipts'))
+                                      - CAST(coalesce(json_extract(data, '$.other_paid'), '0') AS REAL)));
+    """,
 ]
 
 LATEST = len(STEPS)

@@ -60,7 +60,7 @@ class Row:
         return self.line.claim
 
     def days_text(self) -> str:
-        c = self.claim
+        c = self.line
         if c.first_day is None:
             return ""
         last = c.last_day or c.first_day
@@ -75,7 +75,7 @@ class Row:
         return tr(f"เกินกำหนด {-left} วัน", f"{-left} days late") if left <= 0 else tr(f"{left} วัน", f"{left} days")
 
     def cells(self) -> tuple[str, ...]:
-        c = self.claim
+        c = self.line
         patient = tr(f"{self.patient} (ตนเอง)", f"{self.patient} (self)") if c.relation.value == "self" \
             else f"{self.patient} ({c.relation.th})"
         return (self.claimant, patient, c.facility, self.days_text(), amount_text(self.line.claimed),
@@ -93,11 +93,11 @@ def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:
     counts[view] = len(lines)
     names: dict[str, str] = {}
     for line in lines:
-        for cid in (line.claim.claimant_cid, line.claim.patient_cid):
+        for cid in (line.claimant_cid, line.patient_cid):
             if cid not in names:
                 p = desk.register.person(cid)
                 names[cid] = p.name_th if p else cid
-    return [Row(x, names[x.claim.claimant_cid], names[x.claim.patient_cid]) for x in lines], counts
+    return [Row(x, names[x.claimant_cid], names[x.patient_cid]) for x in lines], counts
 
 
 class ClaimsModel(QAbstractTableModel):
@@ -257,7 +257,7 @@ class ClaimsTab(QWidget):
             self.views.item(i).setText(tr(f"{th} ({counts[v]})", f"{v.value} ({counts[v]})"))
         total = sum((r.line.claimed for r in rows), Decimal("0.00"))
         self.count.setText(tr(f"{len(rows)} เรื่อง · รวม {amount_text(total)} บาท", f"{len(rows)} · {total:,.2f}"))
-        again = next((i for i, r in enumerate(rows) if chosen and r.claim.id == chosen.claim.id), 0 if rows else -1)
+        again = next((i for i, r in enumerate(rows) if chosen and r.line.id == chosen.line.id), 0 if rows else -1)
         if again >= 0:
             self.table.selectRow(again)
         self._enable()
