@@ -58,10 +58,10 @@ def _licence(client: CentralClient, installation_id: str, version: str, device_i
     return Fetched(device_id, issued.token, client.licence_key().ed25519)
 
 
-def keep(wc, fetched: Fetched) -> None:
-    """Database only: keep what :func:`fetch` brought."""
+def keep(wc, fetched: Fetched, cid: str = "") -> None:
+    """Database only: keep what :func:`fetch` brought (the enrolment is the account ``cid``'s)."""
     if fetched.device_id:
-        DeviceSigner(wc).enrolled_as(fetched.device_id)
+        DeviceSigner(wc, cid).enrolled_as(fetched.device_id)
     if fetched.licence_token and fetched.server_key:
         with wc.transaction() as conn:
             meta.put_in(conn, LICENCE_TOKEN, fetched.licence_token)

@@ -181,7 +181,7 @@ def log_in(server_url: str, data_dir: Path, keys: KeyStore, username: str, passw
     register, public_key = on_db(_opened_online, data_dir, keys, fresh_copy, username, password, info)
     try:
         fetched = enrolment.fetch(client, install, version, public_key, socket.gethostname())
-        licence = on_db(_kept, register, fetched, install, version, today)
+        licence = on_db(_kept, register, fetched, install, version, today, info.cid)
     except BaseException:
         on_db(register.wc.close)
         raise
@@ -203,17 +203,17 @@ def _opened_online(data_dir: Path, keys: KeyStore, fresh: bool, username: str, p
     try:
         remember_officer(register, username, password, info)
         _remember_unit(data_dir, username, info.unit_code)
-        signer = DeviceSigner(register.wc)
-        return register, None if signer.device_id else signer.public_key_b64()
+        signer = DeviceSigner(register.wc, info.cid)   # enrolled once for each account that logs in here
+        return register, None if signer.enrolled else signer.public_key_b64()
     except BaseException:
         register.wc.close()
         raise
 
 
 def _kept(register: RegisterStore, fetched: enrolment.Fetched, install: str, version: str,
-          today: _dt.date) -> Check:
+          today: _dt.date, cid: str = "") -> Check:
     """Database only: what the log-in fetched kept, then the licence checked (a refused one refuses the log-in)."""
-    enrolment.keep(register.wc, fetched)
+    enrolment.keep(register.wc, fetched, cid)
     if fetched.refused is not None:
         raise Refusal(fetched.refused.code, fetched.refused.message_th, "Licence refused.")
     return _licence_or_refuse(register, install, version, today)

@@ -189,3 +189,24 @@ def test_a_log_in_talks_to_the_server_on_its_own_thread_and_touches_the_copy_onl
         worker.call(offline.register.wc.close)
     finally:
         worker.stop()
+
+
+def test_on_a_pc_the_registry_officer_enrolled_first_the_registrars_approval_holds_on_the_server(office, tmp_path):
+    from app.changeset import ReviewState
+    from app.usecases import review
+
+    data, keys = tmp_path / "pc1", KeyStore(MemoryKeyring())
+    first = first_login(office, data, keys)                      # the registry officer's log-in enrols the PC
+    cs = hire()
+    cs.state = ReviewState.DRAFT
+    registry.submit(Desk.of(first.register, REGISTRY), cs)
+    assert not first.engine.sync_once().errors
+    first.register.wc.close()
+
+    then = first_login(office, data, keys, REGISTRAR)             # the registrar, later, on the same PC
+    [pending] = then.register.changesets(UNIT, [ReviewState.PENDING])
+    review.approve(Desk.of(then.register, REGISTRAR), [pending])
+    report = then.engine.sync_once()
+    assert not report.errors and then.engine.sync_problems() == []   # the signature held: enrolled for them too
+    assert {c.id: c.state for c in then.register.changesets(UNIT)}[cs.id] is ReviewState.APPLIED
+    then.register.wc.close()

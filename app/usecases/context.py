@@ -28,7 +28,7 @@ class Desk:
     @classmethod
     def of(cls, register: RegisterStore, officer: Officer) -> Desk:
         wc = register.wc
-        return cls(register, officer, Outbox(wc), StatementStore(wc), DeviceSigner(wc))
+        return cls(register, officer, Outbox(wc), StatementStore(wc), DeviceSigner(wc, officer.cid))
 
     @property
     def today(self) -> _dt.date:
