@@ -9,6 +9,7 @@ at the program without a display.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -17,8 +18,11 @@ import time
 from pathlib import Path
 
 from app import training
+from app.claims import PageLabel
+from app.usecases.claims import View
 from app.domain import StartReason
 from app.settings import MachineSettings
+from app.thai import format_date_short
 from app.store import KeyStore
 
 from .evidence import EvidenceViewer
@@ -107,7 +111,7 @@ class Tour:
             self.paper(path)
         wizard.close()
 
-    def log_in(self, reader_index: int, email: str) -> None:
+    def log_in(self, reader_index: int, email: str, people: bool = True) -> None:
         w = self.desk.login
         wait(self.app, lambda: w.readers.count() > reader_index, what="the card readers")
         w.readers.setCurrentIndex(reader_index)
@@ -121,7 +125,8 @@ class Tour:
              "the log-in")
         win = self.desk.window
         wait(self.app, lambda: "ซิงก์ล่าสุด" in win.sync_label.text(), 120, "the first sync")
-        wait(self.app, lambda: win.model.rowCount() > 0, 60, "the people")
+        if people:   # (a finance officer's desk lists claims, not the people)
+            wait(self.app, lambda: win.model.rowCount() > 0, 60, "the people")
 
     def run(self) -> None:
         registry, registrar = training.generate(staff=5).officers[1], training.generate(staff=5).officers[0]
@@ -199,11 +204,144 @@ class Tour:
             win.rounds.write_statement(st, kind, str(path))
             wait(self.app, lambda: path.exists(), 120, f"the statement as {kind}")
             self.paper(path)
+        self.certificate(win)
         self.reports(win)
         win.tabs.setCurrentIndex(0)
         self.shot(win, "after-approval")
+        self.finance()
         self.desk.close()
 
+    def insert_card(self, profile: str, slot: int) -> subprocess.Popen:
+        """A training card into a virtual reader slot, once the card before it is out (vpcd takes a moment)."""
+        ready = Path(tempfile.mkdtemp(prefix="lgo-demo-card-")) / "in"
+        for _ in range(20):
+            card = subprocess.Popen([str(Path(sys.executable).with_name("lgo-card")), "emulate", profile, "--slot",
+                                     str(slot), "--ready-file", str(ready)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and card.poll() is None and not ready.exists():
+                settle(self.app, 0.1)
+            if ready.exists():
+                return card
+            card.kill()
+            card.wait()
+            settle(self.app, 0.5)
+        raise SystemExit(f"demo: the {profile} training card did not go into the reader")
+
+    def finance(self) -> None:
+        """The finance officer's desk: their card in the first reader, a claim for a staff member's child built from
+        a batch of scans (the feeder), checked against the register, sent to NHSO, and the claim form printed."""
+        from app.domain import Parentage, ParentKind
+        from app.rules.entitlement import Relation
+
+        finance = training.generate(staff=5).officers[2]
+        self.desk.logout()
+        subprocess.run(["pkill", "-INT", "-f", "lgo-card emulate registry"], check=False)
+        card = self.insert_card("finance", 0)
+        try:
+            self.log_in(0, finance.email, people=False)
+            win = self.desk.window
+            tab = win.claims
+            loaded: list = []
+            tab.loaded.connect(loaded.append)
+            tab.reload()
+            wait(self.app, lambda: bool(loaded), 60, "the claims list")
+            self.shot(win, "finance-desk")
+            data = training.generate()
+            staff = {e.cid for e in data.records if getattr(e, "personnel_type", "") == "local_official"}
+            born = {p.cid: p.birth.earliest() for p in data.persons if p.birth}
+            today = win.today
+            parent, child = next((r.parent_cid, r.child_cid) for r in data.records
+                                 if isinstance(r, Parentage) and r.kind is ParentKind.LEGITIMATE
+                                 and r.parent_cid in staff and 3 < (today - born[r.child_cid]).days / 365.25 < 15)
+            tab.open_new()
+            dialog = win.dialog
+            listed: list = []
+            dialog.patients_listed.connect(lambda *a: listed.append(a))
+            type_into(self.app, dialog.claimant_search, parent)
+            wait(self.app, lambda: bool(listed), 30, "the claimant's dependents")
+            dialog.choose_patient(child, Relation.CHILD)
+            panel = dialog.evidence
+            scanned: list = []
+            panel.scanned.connect(scanned.append)
+            panel.batch_button.click()
+            wait(self.app, lambda: bool(scanned), 180, "the feeder's batch")
+            for row in range(3, panel.list.count()):
+                panel.list.item(row).setSelected(True)
+            panel.remove_button.click()
+            first, last = today - dt.timedelta(days=12), today - dt.timedelta(days=9)
+            type_into(self.app, dialog.facility, "โรงพยาบาลเอกชนขอนแก่นราม")
+            dialog.care.setCurrentIndex(dialog.care.findData("ipd"))
+            type_into(self.app, dialog.first_day, format_date_short(first))
+            type_into(self.app, dialog.last_day, format_date_short(last))
+            type_into(self.app, dialog.illness, "ไข้เลือดออก")
+            dialog.paid_first.setCurrentIndex(dialog.paid_first.findData("cannot_bill"))
+            receipt = f"IV-{time.time_ns() % 10**8:08d}"   # the training server keeps every earlier tour's claims
+            dialog.set_receipt(0, receipt, format_date_short(last), "ผู้มีสิทธิ", "18,450.00")
+            panel.list.clearSelection()
+            for row in (0, 1):
+                panel.list.item(row).setSelected(True)
+            panel.choose_label(PageLabel.RECEIPT, receipt)
+            panel.list.clearSelection()
+            panel.list.item(2).setSelected(True)
+            panel.choose_label(PageLabel.MEDICAL_CERTIFICATE)
+            wait(self.app, dialog.submit_button.isEnabled, 60, f"the claim's checks ({dialog.checklist.text()})")
+            self.shot(dialog, "claim-form")
+            self.shot(panel, "claim-evidence")
+            claim, _problems = dialog.read()
+            dialog.write_form(claim, str(self.papers / "claim-form.pdf"))
+            wait(self.app, lambda: (self.papers / "claim-form.pdf").exists(), 60, "the claim form's PDF")
+            self.paper(self.papers / "claim-form.pdf")
+            kept: list = []
+            dialog.kept.connect(kept.append)
+            dialog.submit_button.click()
+            wait(self.app, lambda: bool(kept), 60, "the claim sent")
+            synced = win.sync_label.text()
+            win.sync_requested.emit()   # the claim goes; what other officers owe from this PC waits for them
+            wait(self.app, lambda: win.sync_label.text() != synced and "ซิงก์ล่าสุด" in win.sync_label.text(), 120,
+                 "the claim's sync")
+            loaded.clear()
+            tab.show_view(View.AT_NHSO)
+            wait(self.app, lambda: bool(loaded) and tab.model.rowCount() > 0, 60, f"the claim at NHSO ({loaded})")
+            self.shot(win, "finance-desk-sent")
+        finally:
+            card.send_signal(2)
+            card.wait(10)
+
+
+    def certificate(self, win) -> None:
+        """«ออกหนังสือรับรองสิทธิ…» for a staff member's child in hospital: the rules asked for the admission date,
+        the letter issued, numbered and saved as PDF; then the register of certificates."""
+        win.tabs.setCurrentIndex(0)
+        people = win.model
+        child = next(people.row_at(r).cid for r in range(people.rowCount())
+                     if people.row_at(r).relation.value == "child" and people.row_at(r).entitled)
+        shown: list[str] = []
+        win.detail_loaded.connect(shown.append)
+        type_into(self.app, win.search, child)
+        wait(self.app, lambda: child in shown and win.current_cid() == child, 30, "the child's detail")
+        dialog = win.certificate_actions.open_issue()
+        checked: list[str] = []
+        dialog.checked.connect(checked.append)
+        type_into(self.app, dialog.admitted, format_date_short(win.today - dt.timedelta(days=3)))
+        wait(self.app, lambda: any(t.startswith("✔") for t in checked), 30, "the rules' verdict on the date")
+        type_into(self.app, dialog.hospital, "โรงพยาบาลศรีนครินทร์")
+        wait(self.app, dialog.issue_button.isEnabled, 30, "the issue button")
+        self.shot(dialog, "certificate")
+        issued: list = []
+        dialog.issued.connect(issued.append)
+        dialog.issue()
+        wait(self.app, lambda: bool(issued), 60, "the certificate")
+        saved: list[str] = []
+        dialog.saved.connect(saved.append)
+        dialog.save_to(str(self.papers / "certificate.pdf"))
+        wait(self.app, lambda: bool(saved), 60, "the certificate's PDF")
+        if dialog.save_dialog is not None:
+            dialog.save_dialog.close()
+        self.shot(dialog, "certificate-issued")
+        self.paper(self.papers / "certificate.pdf")
+        dialog.close()
+        win.search.clear()
 
     def reports(self, win) -> None:
         """The registrar's reports: each on screen, then as PDF (with a PNG of every page) and as Excel."""
