@@ -363,3 +363,15 @@ def test_the_registrar_reads_a_change_of_the_units_head_in_thai(register):
     register.put([(THE_UNIT, 1)])
     labels = {c.field for c in reading.describe(register, cs)}
     assert {"ผู้บริหารที่ลงนามหนังสือ", "ตำแหน่งผู้บริหารที่ลงนาม"} <= labels, labels
+
+
+def test_the_reports_tab_lists_the_certificates_of_a_period(desk, family):
+    from app.usecases.reports import report
+
+    cert, _pdf = certificates.issue(desk, cid=family.wife.cid, admitted_on=dt.date(2026, 3, 14), hospital="รพ.ก")
+    entry = report("certificates")
+    assert entry.params == ("period",) and entry.th == "ทะเบียนคุมหนังสือรับรองสิทธิ"
+    doc = entry.run(desk, {"start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30)})
+    assert [row[1] for row in doc.table.rows] == [cert.number]
+    empty = entry.run(desk, {"start": dt.date(2026, 10, 1), "end": dt.date(2026, 10, 31)})
+    assert list(empty.table.rows) == []

@@ -78,9 +78,7 @@ class Report:
         return self.build(desk, *args)
 
 
-# One more report is one more entry; the certificate register (issue 18 §4) will be
-#   Report("certificates", "ทะเบียนคุมหนังสือรับรองสิทธิ", "Certificates issued", ("period",),
-#          ".certificates:register_document", "หนังสือรับรองสิทธิที่ออกในช่วงวันที่เลือก"),
+# One more report is one more entry.
 REPORTS: list[Report] = [
     Report("entitled", "ผู้มีสิทธิ ณ วันที่", "Entitled on a date", ("date",), ".reports:entitled_document",
            "ผู้มีสิทธิและผู้มีสิทธิร่วมของหน่วยงานในวันที่เลือก พร้อมจำนวนตามประเภทบุคลากรและความสัมพันธ์"),
@@ -88,6 +86,8 @@ REPORTS: list[Report] = [
            "สิ่งที่จะเปลี่ยนโดยไม่มีใครบันทึก: บุตรอายุครบ 20 ปี การเกษียณอายุ สิทธิอื่นที่สิ้นสุด"),
     Report("changesets", "ชุดการเปลี่ยนแปลงตามสถานะ", "Change sets by state", (), ".reports:changesets_document",
            "รายการที่รอตรวจนาน ส่งกลับแล้วยังไม่ส่งใหม่ ร่าง และรายการที่ส่งไม่สำเร็จ"),
+    Report("certificates", "ทะเบียนคุมหนังสือรับรองสิทธิ", "Certificates issued", ("period",),
+           ".certificates:register_document", "หนังสือรับรองสิทธิที่ออกในช่วงวันที่เลือก"),
 ]
 
 
