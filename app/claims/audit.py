@@ -23,16 +23,15 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from ..documents.files import atomic_file
 from ..errors import Refusal
 from .claim import Claim
 from .ledger import Period, in_period, ledger_documents, ledger_order, ledger_pdf, ledger_xlsx
@@ -159,50 +158,37 @@ def audit_package(claims: Iterable[Claim], evidence: Callable[[str], bytes | Non
     out_path = Path(out_path)
     unit_code = next(iter(units), "")
 
-    tmp = _temp_beside(out_path)
-    try:
-        with open(tmp, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-                pack = _Packer(zf, made_at)
-                evidence_files: dict[str, str] = {}
-                for c in chosen:   # one claim's evidence in memory at a time
-                    data = _evidence_of(evidence, c)
-                    if not data:
-                        continue
-                    path = "evidence/" + _unique(safe_name(c.id, "claim") + ".pdf", pack.taken)
-                    pack.add(path, data, f"หลักฐานประกอบคำขอเบิกเลขที่ {c.id}", compress=False)
-                    evidence_files[c.id] = path
-                for n, ((name, data), kind) in enumerate(zip(statement_items, kinds), start=1):
-                    stem = safe_name(re.sub(r"\.(pdf|json)$", "", name, flags=re.I), "statement")
-                    if not name.isascii():   # a Thai name says little once made ASCII: numbered, named in Thai
-                        stem = f"statement-{n:02d}" + (f"_{stem}" if stem != "statement" else "")
-                    path = "statements/" + _unique(f"{stem}.{kind}", pack.taken)
-                    pack.add(path, data, f"รายการโอนเงินของ สปสช. ({name})", compress=kind == "json")
-                ledger, history = ledger_documents(chosen, (start, end), unit_name, names, evidence_files)
-                pack.add("ledger.pdf", ledger_pdf(ledger, history), "ทะเบียนคุมการเบิกและประวัติสถานะ (PDF)")
-                pack.add("ledger.xlsx", ledger_xlsx([ledger, history]), "ทะเบียนคุมการเบิกและประวัติสถานะ (Excel)",
-                         compress=False)
-                body = {
-                    "format": FORMAT, "title": "ชุดหลักฐานเพื่อการตรวจสอบ การเบิกเงินสวัสดิการเกี่ยวกับการรักษาพยาบาล",
-                    "unit": {"code": unit_code, "name": unit_name},
-                    "period": {"start": start.isoformat(), "end": end.isoformat()},
-                    "made_at": made_at.isoformat(), "claims": len(chosen),
-                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size, "what": f.what}
-                              for f in pack.files],
-                }
-                manifest = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
-                own = pack.add(MANIFEST, manifest, "บัญชีรายการไฟล์")
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, out_path)
-    except OSError as e:
-        raise _refusal(e, out_path, replacing=True) from None
-    finally:
-        if os.path.exists(tmp):
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
+    with atomic_file(out_path) as raw:
+        with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+            pack = _Packer(zf, made_at)
+            evidence_files: dict[str, str] = {}
+            for c in chosen:   # one claim's evidence in memory at a time
+                data = _evidence_of(evidence, c)
+                if not data:
+                    continue
+                path = "evidence/" + _unique(safe_name(c.id, "claim") + ".pdf", pack.taken)
+                pack.add(path, data, f"หลักฐานประกอบคำขอเบิกเลขที่ {c.id}", compress=False)
+                evidence_files[c.id] = path
+            for n, ((name, data), kind) in enumerate(zip(statement_items, kinds), start=1):
+                stem = safe_name(re.sub(r"\.(pdf|json)$", "", name, flags=re.I), "statement")
+                if not name.isascii():   # a Thai name says little once made ASCII: numbered, named in Thai
+                    stem = f"statement-{n:02d}" + (f"_{stem}" if stem != "statement" else "")
+                path = "statements/" + _unique(f"{stem}.{kind}", pack.taken)
+                pack.add(path, data, f"รายการโอนเงินของ สปสช. ({name})", compress=kind == "json")
+            ledger, history = ledger_documents(chosen, (start, end), unit_name, names, evidence_files)
+            pack.add("ledger.pdf", ledger_pdf(ledger, history), "ทะเบียนคุมการเบิกและประวัติสถานะ (PDF)")
+            pack.add("ledger.xlsx", ledger_xlsx([ledger, history]), "ทะเบียนคุมการเบิกและประวัติสถานะ (Excel)",
+                     compress=False)
+            body = {
+                "format": FORMAT, "title": "ชุดหลักฐานเพื่อการตรวจสอบ การเบิกเงินสวัสดิการเกี่ยวกับการรักษาพยาบาล",
+                "unit": {"code": unit_code, "name": unit_name},
+                "period": {"start": start.isoformat(), "end": end.isoformat()},
+                "made_at": made_at.isoformat(), "claims": len(chosen),
+                "files": [{"path": f.path, "sha256": f.sha256, "size": f.size, "what": f.what}
+                          for f in pack.files],
+            }
+            manifest = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+            own = pack.add(MANIFEST, manifest, "บัญชีรายการไฟล์")
     return Manifest(out_path, unit_code, unit_name, (start, end), made_at, len(chosen), tuple(pack.files), own.sha256)
 
 
@@ -215,29 +201,6 @@ def _evidence_of(evidence: Callable[[str], bytes | None], claim: Claim) -> bytes
         raise Refusal("audit.evidence", f"อ่านไฟล์หลักฐานของคำขอเบิกเลขที่ {claim.id} ไม่ได้ "
                       "กรุณาดาวน์โหลดหลักฐานจากเซิร์ฟเวอร์กลางอีกครั้ง แล้วสร้างชุดหลักฐานใหม่",
                       "A claim's evidence could not be read.", claim.id) from None
-
-
-def _temp_beside(path: Path) -> str:
-    """A hidden temporary file in the folder the package goes to (the rename is then atomic)."""
-    folder = path.parent
-    if path.is_dir():
-        raise Refusal("documents.target_is_folder", f"«{path}» เป็นโฟลเดอร์ ไม่ใช่ชื่อไฟล์ กรุณาตั้งชื่อไฟล์ที่จะบันทึก",
-                      f"{path} is a folder, not a file name.", str(path))
-    if not folder.is_dir():
-        raise Refusal("documents.folder_missing", f"ไม่พบโฟลเดอร์ «{folder}» กรุณาเลือกโฟลเดอร์ที่มีอยู่ "
-                      "หรือสร้างโฟลเดอร์นั้นก่อนแล้วบันทึกอีกครั้ง", f"The folder {folder} does not exist.", str(folder))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as e:
-        raise _refusal(e, path) from None
-    os.close(fd)
-    return tmp
-
-
-def _refusal(e: OSError, path: Path, replacing: bool = False) -> Refusal:
-    from ..documents.files import _refusal as said   # the same Thai words as every other document
-
-    return said(e, path, replacing=replacing)
 
 
 # --- verifying -------------------------------------------------------------------------------------------

@@ -6,16 +6,28 @@ file and leaves an older file of the same name as it was. What went wrong is sai
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 from ..errors import Refusal
 
 
 def write_file(path: Path | str, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically; returns the path. Raises :class:`Refusal` with a Thai message."""
+    with atomic_file(path) as out:
+        out.write(data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path | str) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through, whole or not at all: a hidden temporary file beside it, flushed to disk
+    and renamed over ``path`` when the block ends; removed if the block fails. For what is too large to hold in
+    memory at once (an audit package); :func:`write_file` for bytes. Raises :class:`Refusal` with a Thai message."""
     path = Path(path)
     folder = path.parent
     if path.is_dir():
@@ -31,7 +43,7 @@ def write_file(path: Path | str, data: bytes) -> Path:
         raise _refusal(e, path) from None
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -43,7 +55,6 @@ def write_file(path: Path | str, data: bytes) -> Path:
                 os.remove(tmp)
             except OSError:
                 pass
-    return path
 
 
 def _folder_missing(folder: Path) -> Refusal:
