@@ -164,70 +164,11 @@ def ledger_pdf(ledger: TableDocument, history: TableDocument) -> bytes:
 
 
 def ledger_xlsx(docs: Sequence[TableDocument]) -> bytes:
-    """One workbook, one sheet per document, each written as :func:`app.documents.tables.table_xlsx` writes its
-    one sheet (title block, header row repeated when printed, real dates in the Buddhist era, IDs as text)."""
-    import io
+    """One workbook, one sheet per document (the ledger, the state history), each as
+    :func:`app.documents.tables.table_xlsx` writes its one sheet."""
+    from ..documents.tables import tables_xlsx
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from ..documents.tables import XLSX_DATE_FORMAT, XLSX_INT_FORMAT, XLSX_MONEY_FORMAT, _sheet_name, cell_value
-
-    formats = {"date": XLSX_DATE_FORMAT, "money": XLSX_MONEY_FORMAT, "int": XLSX_INT_FORMAT, "cid": "@"}
-    wb = Workbook(write_only=True)
-    for doc in docs:
-        t = doc.table
-        ws = wb.create_sheet(_sheet_name(doc.sheet or doc.title))
-        for i, col in enumerate(t.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = col.width
-        header_row = 2 + len(doc.subtitle) + 1
-        ws.freeze_panes = f"A{header_row + 1}"
-        ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.page_setup.orientation = "landscape" if doc.landscape else "portrait"
-        ws.page_setup.paperSize = "9"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-        def styled(value, ws=ws, **style):
-            c = WriteOnlyCell(ws, value=value)
-            for k, v in style.items():
-                setattr(c, k, v)
-            return c
-
-        ws.append([styled(doc.title, font=Font(bold=True, size=16))])
-        for line in doc.subtitle:
-            ws.append([line])
-        ws.append([])
-        head = dict(font=Font(bold=True), fill=PatternFill("solid", fgColor="E0E0E0"),
-                    alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
-        ws.append([styled(c.title, **head) for c in t.columns])
-        bold = Font(bold=True)
-
-        def cells(values, font=None, ws=ws, t=t):
-            out = []
-            for i, col in enumerate(t.columns):
-                v = cell_value(col, values[i] if i < len(values) else None)
-                fmt = formats.get(col.kind)
-                if fmt is None and font is None:
-                    out.append(v)
-                    continue
-                c = WriteOnlyCell(ws, value=v)
-                if fmt and not (col.kind == "date" and isinstance(v, str)):
-                    c.number_format = fmt
-                if font is not None:
-                    c.font = font
-                out.append(c)
-            return out
-
-        for row in t.rows:
-            ws.append(cells(row))
-        if t.totals is not None:
-            ws.append(cells(t.totals, font=bold))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return tables_xlsx(docs)
 
 
 __all__ = ["Amounts", "THAI_TIME", "amounts", "in_period", "ledger_documents", "ledger_order", "ledger_pdf",

@@ -393,13 +393,28 @@ def _sheet_name(text: str) -> str:
 
 def table_xlsx(doc: TableDocument) -> bytes:
     """The same list as an .xlsx: the title block, one header row (repeated when printed), the rows."""
+    return tables_xlsx([doc])
+
+
+def tables_xlsx(docs: Sequence[TableDocument]) -> bytes:
+    """One workbook, one sheet per list, each as :func:`table_xlsx` writes its one (an audit ledger and its
+    history)."""
     from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for doc in docs:
+        _sheet(wb, doc)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet(wb, doc: TableDocument) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     t = doc.table
-    wb = Workbook(write_only=True)
     ws = wb.create_sheet(_sheet_name(doc.sheet or doc.title))
     for i, col in enumerate(t.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
@@ -457,6 +472,3 @@ def table_xlsx(doc: TableDocument) -> bytes:
             ws.append(cells(row))
     if t.totals is not None:
         ws.append(cells(t.totals, font=bold))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
