@@ -21,6 +21,7 @@ from app.usecases import Changed, certificates, forms
 
 from .dialogs import DeskDialog
 from .i18n import tr
+from .papers import save_dialog
 from .qt import (
     QDesktopServices, QFileDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
     QTableWidget, QTableWidgetItem, QTimer, QUrl, QVBoxLayout, QWidget, Signal,
@@ -220,16 +221,9 @@ class CertificateDialog(DeskDialog):
         if self.certificate is None:
             return None
         name = f"หนังสือรับรองสิทธิ {_safe_name(self.certificate.number)}.pdf"
-        dialog = QFileDialog(self, tr("บันทึกหนังสือรับรองสิทธิเป็น PDF", "Save the certificate as PDF"),
-                             str(Path.home() / name), tr("เอกสาร PDF (*.pdf)", "PDF documents (*.pdf)"))
-        dialog.setObjectName("saveCertificateDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setFileMode(QFileDialog.AnyFile)
-        dialog.setDefaultSuffix("pdf")
-        dialog.fileSelected.connect(self.save_to)
-        self.save_dialog = dialog
-        dialog.open()
-        return dialog
+        self.save_dialog = save_dialog(self, tr("บันทึกหนังสือรับรองสิทธิเป็น PDF", "Save the certificate as PDF"),
+                                       Path.home() / name, "pdf", "saveCertificateDialog", self.save_to)
+        return self.save_dialog
 
     def save_to(self, path: str) -> None:
         if not path or self.pdf is None:
@@ -342,18 +336,10 @@ class RegisterDialog(DeskDialog):
         if self.document is None:
             return None
         name = f"ทะเบียนคุมหนังสือรับรองสิทธิ {self.start.text().replace('/', '-')} ถึง {self.end.text().replace('/', '-')}.{kind}"
-        what = tr("เอกสาร PDF (*.pdf)", "PDF documents (*.pdf)") if kind == "pdf" else \
-            tr("สมุดงาน Excel (*.xlsx)", "Excel workbooks (*.xlsx)")
-        dialog = QFileDialog(self, tr("บันทึกทะเบียนคุมหนังสือรับรองสิทธิ", "Save the register"),
-                             str(Path.home() / name), what)
-        dialog.setObjectName("saveRegisterDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setFileMode(QFileDialog.AnyFile)
-        dialog.setDefaultSuffix(kind)
-        dialog.fileSelected.connect(lambda path: self.save_to(path, kind))
-        self.save_dialog = dialog
-        dialog.open()
-        return dialog
+        self.save_dialog = save_dialog(self, tr("บันทึกทะเบียนคุมหนังสือรับรองสิทธิ", "Save the register"),
+                                       Path.home() / name, kind, "saveRegisterDialog",
+                                       lambda path: self.save_to(path, kind))
+        return self.save_dialog
 
     def save_to(self, path: str, kind: str) -> None:
         if not path or self.document is None:

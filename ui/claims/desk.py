@@ -29,6 +29,7 @@ from ..dialogs import DeskDialog
 from ..event_dialogs import date_edit
 from ..i18n import tr
 from ..main_window import shortcut_tip
+from ..papers import save_dialog
 from ..qt import (
     QAbstractItemView, QAbstractTableModel, QColor, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QModelIndex, QPushButton, QSplitter, Qt,
@@ -326,15 +327,11 @@ class ClaimsTab(QWidget):
             return None
         view = self.view()
         name = f"เรื่องเบิก-{view.value}-{self.host.today.isoformat()}.xlsx"
-        dialog = QFileDialog(self.window(), tr("ส่งออกรายการเรื่องเบิกเป็น Excel", "Export the claims to Excel"),
-                             str(Path.home() / name), tr("สมุดงาน Excel (*.xlsx)", "Excel workbooks (*.xlsx)"))
-        dialog.setObjectName("exportClaimsDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setDefaultSuffix("xlsx")
         rows = list(self.model.rows)
-        dialog.fileSelected.connect(lambda path: self.write_xlsx(view, rows, path))
+        dialog = save_dialog(self.window(), tr("ส่งออกรายการเรื่องเบิกเป็น Excel", "Export the claims to Excel"),
+                             Path.home() / name, "xlsx", "exportClaimsDialog",
+                             lambda path: self.write_xlsx(view, rows, path))
         self.host.opened(dialog)
-        dialog.open()
         return dialog
 
     def write_xlsx(self, view: View, rows: list[Row], path: str) -> None:
@@ -526,11 +523,6 @@ class RepayDialog(DeskDialog):
     def save_receipt(self, amount, paid_on, method, voucher) -> QFileDialog:
         claim, desk, host = self.claim, self.desk, self.host
         name = f"ใบสำคัญรับเงิน-{voucher.strip() or claim.id[:8]}.pdf".replace("/", "-")
-        dialog = QFileDialog(self.parentWidget(), tr("บันทึกใบสำคัญรับเงินเป็น PDF", "Save the repayment receipt"),
-                             str(Path.home() / name), tr("เอกสาร PDF (*.pdf)", "PDF documents (*.pdf)"))
-        dialog.setObjectName("saveRepaymentDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
         written = self.written
 
         def write(path: str) -> None:
@@ -551,9 +543,9 @@ class RepayDialog(DeskDialog):
 
             host.runner.run(lambda: paper_names(desk, claim), typeset, host.refused)
 
-        dialog.fileSelected.connect(write)
+        dialog = save_dialog(self.parentWidget(), tr("บันทึกใบสำคัญรับเงินเป็น PDF", "Save the repayment receipt"),
+                             Path.home() / name, "pdf", "saveRepaymentDialog", write)
         host.opened(dialog)
-        dialog.open()
         return dialog
 
 

@@ -31,6 +31,7 @@ from ..event_dialogs import date_edit, shortcut
 from ..fields import FieldMarks, set_marked
 from ..i18n import tr
 from ..main_window import shortcut_tip
+from ..papers import save_dialog
 from ..qt import (
     QAbstractButton, QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter, Qt, QTableWidget, QTableWidgetItem, QTimer,
@@ -744,14 +745,9 @@ class ClaimDialog(DeskDialog):
             self.say(tr("กรุณาเลือกผู้มีสิทธิและผู้ป่วยก่อน", "Choose the claimant and the patient first."))
             return None
         name = f"ใบเบิก-{claim.id[:8]}.pdf"
-        dialog = QFileDialog(self, tr("บันทึกใบเบิกเป็น PDF", "Save the claim form as PDF"), str(Path.home() / name),
-                             tr("เอกสาร PDF (*.pdf)", "PDF documents (*.pdf)"))
-        dialog.setObjectName("saveClaimForm")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
-        dialog.fileSelected.connect(lambda path: self.write_form(claim, path))
+        dialog = save_dialog(self, tr("บันทึกใบเบิกเป็น PDF", "Save the claim form as PDF"), Path.home() / name, "pdf",
+                             "saveClaimForm", lambda path: self.write_form(claim, path))
         self.host.opened(dialog)
-        dialog.open()
         return dialog
 
     def write_form(self, claim: Claim, path: str) -> None:

@@ -14,7 +14,7 @@ from app.usecases import statements
 
 from ..approve import with_card_and_pin
 from ..i18n import tr
-from ..qt import QFileDialog
+from ..papers import save_dialog
 from ..statements import StatementPanel
 from ..tasks import TaskRunner
 from .host import Host
@@ -72,16 +72,9 @@ class ConfirmationTab(StatementPanel):
         suffix = f".{kind}"
         title = tr("บันทึกบัญชีรายชื่อเป็น PDF", "Save the statement as PDF") if kind == "pdf" else \
             tr("ส่งออกบัญชีรายชื่อเป็นไฟล์ Excel", "Export the statement to Excel")
-        kinds = tr("เอกสาร PDF (*.pdf)", "PDF documents (*.pdf)") if kind == "pdf" else \
-            tr("สมุดงาน Excel (*.xlsx)", "Excel workbooks (*.xlsx)")
-        dialog = QFileDialog(self.window(), title, str(Path(self.folder) / default_name(st, suffix)), kinds)
-        dialog.setObjectName("saveStatementDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setFileMode(QFileDialog.AnyFile)
-        dialog.setDefaultSuffix(kind)
-        dialog.fileSelected.connect(lambda path: self.write_statement(st, kind, path))
+        dialog = save_dialog(self.window(), title, Path(self.folder) / default_name(st, suffix), kind,
+                             "saveStatementDialog", lambda path: self.write_statement(st, kind, path))
         self.host.opened(dialog)
-        dialog.open()
         return dialog
 
     def write_statement(self, st: Statement, kind: str, path: str) -> None:

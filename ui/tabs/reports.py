@@ -17,8 +17,9 @@ from app.usecases import Changed, Desk
 
 from ..i18n import tr
 from ..main_window import shortcut_tip
+from ..papers import save_dialog
 from ..qt import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
     QPushButton, QSpinBox, Qt, QVBoxLayout, QWidget, Signal,
 )
 from ..tasks import TaskRunner
@@ -421,17 +422,10 @@ class ReportsTab(QWidget):
         r = report(shown.key)
         title = tr("บันทึกรายงานเป็น PDF", "Save the report as PDF") if kind == "pdf" else \
             tr("ส่งออกรายงานเป็นไฟล์ Excel", "Export the report to Excel")
-        kinds = tr("เอกสาร PDF (*.pdf)", "PDF documents (*.pdf)") if kind == "pdf" else \
-            tr("สมุดงาน Excel (*.xlsx)", "Excel workbooks (*.xlsx)")
         name = default_name(r, shown.values, self.desk.today, f".{kind}")
-        dialog = QFileDialog(self.window(), title, str(Path(self.folder) / name), kinds)
-        dialog.setObjectName("saveReportDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setFileMode(QFileDialog.AnyFile)
-        dialog.setDefaultSuffix(kind)
-        dialog.fileSelected.connect(lambda path: self.write(shown, kind, path))
+        dialog = save_dialog(self.window(), title, Path(self.folder) / name, kind, "saveReportDialog",
+                             lambda path: self.write(shown, kind, path))
         self.host.opened(dialog)
-        dialog.open()
         return dialog
 
     def write(self, shown: Shown, kind: str, path: str) -> None:
