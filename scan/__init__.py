@@ -59,8 +59,10 @@ class Scanner(Protocol):
 class SaneScanner:
     """``scanimage`` from sane-utils: the first scanner SANE finds, 150 dpi grey, JPEG."""
 
-    def __init__(self, device: str = "", resolution: int = 150) -> None:
-        self.device, self.resolution = device, resolution
+    def __init__(self, device: str = "", resolution: int = 150, sheets: int | None = None) -> None:
+        # ``sheets``: how many sheets were put in the feeder, for SANE's test feeder (it always holds 10);
+        # a real feeder is simply scanned until it is empty.
+        self.device, self.resolution, self.sheets = device, resolution, sheets
 
     def scan(self) -> bytes:
         args = ["scanimage", "--format=jpeg", "--mode", "Gray", "--resolution", str(self.resolution)]
@@ -101,7 +103,8 @@ class SaneScanner:
         source = self.feeder_source()
         folder = Path(tempfile.mkdtemp(prefix="lgo-batch-"))
         args = ["scanimage", "--format=jpeg", "--mode", "Gray", "--resolution", str(self.resolution),
-                "--source", source, f"--batch={folder / 'p%d.jpg'}"] + (["-d", self.device] if self.device else [])
+                "--source", source, f"--batch={folder / 'p%d.jpg'}"] + (["-d", self.device] if self.device else []) \
+            + ([f"--batch-count={self.sheets}"] if self.sheets else [])
         pages: list[bytes] = []
 
         def take(n: int) -> None:
