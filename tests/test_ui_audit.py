@@ -23,7 +23,7 @@ from tests.test_ui_claims import FINANCE, finance_window, office  # noqa: F401 (
 from tests.test_ui_claims import shot as grab
 from tests.test_ui_window import OFFICER
 from tests.test_usecases_audit import kept, recomputed
-from ui.claims.audit import AuditDialog, open_audit
+from ui.claims.audit import AuditDialog, _audit_thread, open_audit
 from ui.dialogs import available
 from ui.qt import Qt
 
@@ -162,3 +162,47 @@ def test_a_registry_officer_is_refused_in_thai(office, qtbot, year, tmp_path):
         w.dialog.fileSelected.emit(str(tmp_path / "p.zip"))
     assert failed.args[0] == "เฉพาะเจ้าหน้าที่การเงินของหน่วยงานเท่านั้นที่ดูและทำเรื่องเบิกได้"
     assert dialog.status.text() == failed.args[0] and not (tmp_path / "p.zip").exists()
+
+
+def test_evidence_not_on_this_pc_is_named_offline_and_downloaded_online(office, qtbot, year, tmp_path):
+    import hashlib
+
+    elsewhere = evidence_pdf("ทำที่เครื่องอื่น")
+    sha = hashlib.sha256(elsewhere).hexdigest()
+    other = office.call(lambda: kept(office.register, a_claim(5, dt.date(2026, 4, 2), "300.00"), sha=sha))
+    w, dialog = opened(office, qtbot)
+    assert w.get_blob is None                                   # offline
+    make(qtbot, w, dialog, tmp_path / "offline.zip")
+    assert dialog.missing.isVisible()
+    lines = dialog.missing.text().splitlines()
+    assert lines[0] == "หลักฐานของเรื่องเบิก 1 เรื่องไม่อยู่ในชุดนี้ (ทะเบียนคุมระบุว่า «ขาด»):"
+    assert other.id in lines[1] and "ออฟไลน์" in lines[1]
+    shot(dialog, "audit-missing")
+
+    asked = []
+    w.get_blob = lambda s: asked.append(s) or elsewhere         # online: the central server's copy
+    dialog.close()
+    dialog = open_audit(w, Desk.of(office.register, FINANCE))
+    with qtbot.waitSignal(dialog.exported, timeout=60000) as got:
+        QTest.mouseClick(dialog.make_button, Qt.LeftButton)
+        w.dialog.fileSelected.emit(str(tmp_path / "online.zip"))
+    assert asked == [sha] and got.args[0].missing == () and not dialog.missing.isVisible()
+    assert "ดาวน์โหลดหลักฐานจากเซิร์ฟเวอร์กลางมาเพิ่ม 1 ไฟล์" in dialog.status.text()
+    with zipfile.ZipFile(tmp_path / "online.zip") as zf:
+        assert zf.read(f"evidence/{other.id}.pdf") == elsewhere
+
+
+def test_closing_the_window_while_the_package_is_made_stops_it_and_leaves_no_file(office, qtbot, year, tmp_path):
+    w, dialog = opened(office, qtbot)
+    hold, holding = threading.Event(), threading.Event()
+    office.worker.submit(lambda: (holding.set(), hold.wait(30)))
+    assert holding.wait(10)
+    QTest.mouseClick(dialog.make_button, Qt.LeftButton)
+    (out := tmp_path / "out").mkdir()
+    w.dialog.fileSelected.emit(str(out / "p.zip"))
+    stop = dialog.stop_event
+    QTest.keyClick(dialog, Qt.Key_Escape)                        # no question: the package is stopped
+    assert not dialog.isVisible() and stop.is_set()
+    hold.set()
+    _audit_thread.submit(lambda: None).result(30)                 # the export's thread has finished with it
+    assert list(out.iterdir()) == []

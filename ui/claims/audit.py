@@ -100,7 +100,7 @@ class AuditDialog(DeskDialog):
         self.tasks = TaskRunner(_audit_thread, host.runner)   # outlives the dialog: a late answer is dropped
         self.stop_event: threading.Event | None = None
         self.folder = Path.home()
-        self.done: Exported | None = None
+        self.made: Exported | None = None
         self.setObjectName("auditDialog")
         self.setWindowTitle(tr("ชุดหลักฐานเพื่อการตรวจสอบ", "Audit package"))
 
@@ -261,7 +261,7 @@ class AuditDialog(DeskDialog):
         desk, worker, fetch = self.desk, self.host.runner.worker, getattr(self.host, "get_blob", None)
         stop = self.stop_event = threading.Event()
         self._busy(True)
-        self.done = None
+        self.made = None
         self.status.setStyleSheet("")
         self.status.setText(tr(f"กำลังรวบรวมเรื่องเบิกของ{uc.period_th(period)}…",
                                f"Gathering the claims of {period[0]} – {period[1]}…"))
@@ -308,7 +308,7 @@ class AuditDialog(DeskDialog):
     def _exported(self, done: Exported) -> None:
         self.stop_event = None
         self._busy(False)
-        self.done = done
+        self.made = done
         self.status.setStyleSheet(GOOD if not done.missing else "")
         self.status.setText(exported_text(done))
         self.missing.setText(missing_text(done))
@@ -331,13 +331,13 @@ class AuditDialog(DeskDialog):
         self.failed.emit(text)
 
     def show_folder(self) -> bool:
-        folder = self.done.path.parent if self.done else self.folder
+        folder = self.made.path.parent if self.made else self.folder
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     # --- checking a package ----------------------------------------------------------------------------
 
     def choose_to_verify(self) -> QFileDialog:
-        start = str(self.done.path if self.done else self.folder)
+        start = str(self.made.path if self.made else self.folder)
         dialog = QFileDialog(self, tr("เลือกชุดหลักฐานที่จะตรวจสอบ", "Choose a package to verify"), start,
                              tr("ชุดหลักฐาน (*.zip)", "Audit packages (*.zip)"))
         dialog.setObjectName("openAuditDialog")
