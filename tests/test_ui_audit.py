@@ -88,9 +88,9 @@ def test_the_finance_officer_makes_the_years_package_and_verifies_it(office, qtb
     with qtbot.waitSignal(dialog.exported, timeout=60000) as got:
         save.fileSelected.emit(str(target))
     done = got.args[0]
-    assert done.claims == 2 and done.path == target and done.missing == ()
+    assert done.claims == 2 and done.path == target and done.missing == () and done.files == 4
     text = dialog.status.text()
-    assert f"เรื่องเบิก 2 เรื่อง ไฟล์ {done.files} ไฟล์" in text and done.manifest_sha256 in text
+    assert f"เรื่องเบิก 2 เรื่อง ไฟล์ {done.files} ไฟล์ พร้อมบัญชีรายการไฟล์" in text and done.manifest_sha256 in text
     assert dialog.open_folder.isVisible() and not dialog.bar.isVisible() and dialog.make_button.isEnabled()
     assert "สร้างชุดหลักฐานเพื่อการตรวจสอบแล้ว" in w.statusBar().currentMessage()
     shot(dialog, "audit-done")
@@ -104,7 +104,7 @@ def test_the_finance_officer_makes_the_years_package_and_verifies_it(office, qtb
         assert "องค์การบริหารส่วนตำบลบ้านฝึกหัด" in zf.read("manifest.json").decode()
 
     said = check(qtbot, w, dialog, target)
-    assert said.startswith(f"«{target.name}» ถูกต้อง: ไฟล์ทั้ง {done.files - 1} ไฟล์ตรงกับบัญชีรายการไฟล์")
+    assert said.startswith(f"«{target.name}» ถูกต้อง: ไฟล์ทั้ง {done.files} ไฟล์ตรงกับบัญชีรายการไฟล์")
     assert done.manifest_sha256 in said
     shot(dialog, "audit-verified")
 
@@ -176,7 +176,7 @@ def test_evidence_not_on_this_pc_is_named_offline_and_downloaded_online(office, 
     assert dialog.missing.isVisible()
     lines = dialog.missing.text().splitlines()
     assert lines[0] == "หลักฐานของเรื่องเบิก 1 เรื่องไม่อยู่ในชุดนี้ (ทะเบียนคุมระบุว่า «ขาด»):"
-    assert other.id in lines[1] and "ออฟไลน์" in lines[1]
+    assert other.id in lines[1] and "ไม่ได้เชื่อมต่อเซิร์ฟเวอร์กลาง" in lines[1]
     shot(dialog, "audit-missing")
 
     asked = []

@@ -81,9 +81,9 @@ def test_a_years_package_holds_its_claims_evidence_and_statements_and_verifies(r
     assert target.name == "ชุดหลักฐานเพื่อการตรวจสอบ-ปีงบประมาณ2569.zip"
     assert done.claims == 3 and done.missing == () and done.bytes == target.stat().st_size
     assert seen[-1] == (4, 4) and [n for n, _ in seen] == sorted(n for n, _ in seen)
-    assert audit.verify(target) == audit.Verified(target, (), done.files - 1, done.manifest_sha256)
+    assert audit.verify(target) == audit.Verified(target, (), done.files, done.manifest_sha256)
     files = recomputed(target)
-    assert done.files == len(files) + 1
+    assert done.files == len(files) == 6   # 3 claims' evidence, 1 statement, the ledger as PDF and as workbook
     with zipfile.ZipFile(target) as zf:
         assert hashlib.sha256(zf.read("manifest.json")).hexdigest() == done.manifest_sha256
         manifest = json.loads(zf.read("manifest.json"))
@@ -123,7 +123,7 @@ def test_evidence_not_on_this_pc_is_listed_offline_and_downloaded_online(registe
 
     offline = audit.export_audit(d, FY2569, tmp_path / "offline.zip")
     assert offline.claims == 4 and [m.claim_id for m in offline.missing] == [other.id]
-    assert "ออฟไลน์" in offline.missing[0].why
+    assert "ไม่ได้เชื่อมต่อเซิร์ฟเวอร์กลาง" in offline.missing[0].why
     recomputed(offline.path)
     with zipfile.ZipFile(offline.path) as zf:
         assert json.loads(zf.read("manifest.json"))["evidence_missing"]["claims"] == [other.id]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from ..cid import format_cid
 from ..claims import Claim
 from ..claims.audit import ABSENT, MANIFEST, audit_package, manifest_sha256, verify_package
 from ..claims.ledger import Period, in_period, ledger_order
@@ -91,7 +92,7 @@ class Missing:
 class Exported:
     path: Path
     claims: int
-    files: int                        # in the package, the manifest included
+    files: int                        # listed in the manifest (every file but the manifest itself)
     bytes: int                        # the package's size
     manifest_sha256: str              # for the handover letter
     missing: tuple[Missing, ...] = ()
@@ -179,7 +180,8 @@ def export_audit(desk: Desk, period: Period, path: Path | str,
         if not shas:
             return None
         absent = [s for s in shas if not db(lambda s=s: store.has(s))]
-        why = "ไม่มีไฟล์หลักฐานในเครื่องนี้ และออฟไลน์อยู่ กรุณาเชื่อมต่อเซิร์ฟเวอร์กลางแล้วสร้างชุดหลักฐานใหม่"
+        why = ("ไฟล์หลักฐานยังไม่อยู่ในเครื่องนี้ และขณะนี้ไม่ได้เชื่อมต่อเซิร์ฟเวอร์กลาง "
+               "กรุณาเชื่อมต่อแล้วสร้างชุดหลักฐานใหม่")
         if absent and fetch is not None:
             try:
                 for sha in absent:
@@ -190,7 +192,7 @@ def export_audit(desk: Desk, period: Period, path: Path | str,
             except Exception:   # the link, the server, a blob that fails its SHA-256: said, not hidden
                 why = "ดาวน์โหลดไฟล์หลักฐานจากเซิร์ฟเวอร์กลางไม่สำเร็จ กรุณาซิงค์ข้อมูลแล้วสร้างชุดหลักฐานใหม่"
         if absent:
-            missing.append(Missing(claim.id, found.names.get(claim.claimant_cid, claim.claimant_cid), why))
+            missing.append(Missing(claim.id, found.names.get(claim.claimant_cid) or format_cid(claim.claimant_cid), why))
             return ABSENT
         return db(lambda: _evidence_pdf(store, claim, shas))
 
@@ -201,7 +203,7 @@ def export_audit(desk: Desk, period: Period, path: Path | str,
     if progress:
         progress(total, total)
     target = Path(path)
-    return Exported(target, manifest.claims, len(manifest.files) + 1, target.stat().st_size, manifest.sha256,
+    return Exported(target, manifest.claims, len(manifest.files), target.stat().st_size, manifest.sha256,
                     tuple(missing), fetched)
 
 

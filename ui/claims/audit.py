@@ -50,7 +50,8 @@ def _mb(size: int) -> str:
 def exported_text(done: Exported) -> str:
     """The result line: what went in, and the manifest's SHA-256 for the handover letter."""
     lines = [tr(f"สร้างชุดหลักฐานแล้ว: เรื่องเบิก {done.claims:,} เรื่อง ไฟล์ {done.files:,} ไฟล์ "
-                f"ขนาด {_mb(done.bytes)}", f"Made: {done.claims:,} claims, {done.files:,} files, {_mb(done.bytes)}"),
+                f"พร้อมบัญชีรายการไฟล์ ขนาดรวม {_mb(done.bytes)}",
+                f"Made: {done.claims:,} claims, {done.files:,} files and the manifest, {_mb(done.bytes)}"),
              tr(f"บันทึกไว้ที่ {done.path}", f"Saved at {done.path}"),
              tr(f"รหัสตรวจสอบของบัญชีรายการไฟล์ (SHA-256): {done.manifest_sha256}",
                 f"Manifest SHA-256: {done.manifest_sha256}")]
