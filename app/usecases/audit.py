@@ -192,7 +192,8 @@ def export_audit(desk: Desk, period: Period, path: Path | str,
             except Exception:   # the link, the server, a blob that fails its SHA-256: said, not hidden
                 why = "ดาวน์โหลดไฟล์หลักฐานจากเซิร์ฟเวอร์กลางไม่สำเร็จ กรุณาซิงค์ข้อมูลแล้วสร้างชุดหลักฐานใหม่"
         if absent:
-            missing.append(Missing(claim.id, found.names.get(claim.claimant_cid) or format_cid(claim.claimant_cid), why))
+            claimant = found.names.get(claim.claimant_cid) or format_cid(claim.claimant_cid)
+            missing.append(Missing(claim.id, claimant, why))
             return ABSENT
         return db(lambda: _evidence_pdf(store, claim, shas))
 
