@@ -178,6 +178,9 @@ def test_evidence_not_on_this_pc_is_named_offline_and_downloaded_online(office, 
     assert lines[0] == "หลักฐานของเรื่องเบิก 1 เรื่องไม่อยู่ในชุดนี้ (ทะเบียนคุมระบุว่า «ขาด»):"
     assert other.id in lines[1] and "ไม่ได้เชื่อมต่อเซิร์ฟเวอร์กลาง" in lines[1]
     shot(dialog, "audit-missing")
+    said = check(qtbot, w, dialog, tmp_path / "offline.zip")     # intact, and it says what it lacks
+    assert said.startswith("«offline.zip» ถูกต้อง") and said.splitlines()[-1] == \
+        "หมายเหตุ: ชุดนี้ไม่มีหลักฐานของเรื่องเบิก 1 เรื่อง (ทะเบียนคุมระบุว่า «ขาด»)"
 
     asked = []
     w.get_blob = lambda s: asked.append(s) or elsewhere         # online: the central server's copy

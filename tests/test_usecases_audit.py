@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.claims import Claim, ClaimState, Page, PageLabel
+from app.claims.audit import main
 from app.errors import Refusal
 from app.store import AttachmentStore
 from app.store.claims import ClaimStore
@@ -115,7 +116,7 @@ def test_a_range_of_dates_selects_only_the_claims_with_something_in_it(register,
     assert done.claims == 1 and evidence == [f"evidence/{inside[1].id}.pdf"]
 
 
-def test_evidence_not_on_this_pc_is_listed_offline_and_downloaded_online(register, year, tmp_path):
+def test_evidence_not_on_this_pc_is_listed_offline_and_downloaded_online(register, year, tmp_path, capsys):
     elsewhere = evidence_pdf("ทำที่เครื่องอื่น")
     sha = hashlib.sha256(elsewhere).hexdigest()
     other = kept(register, a_claim(5, dt.date(2026, 4, 2), "300.00"), sha=sha)   # its evidence on another PC
@@ -125,6 +126,9 @@ def test_evidence_not_on_this_pc_is_listed_offline_and_downloaded_online(registe
     assert offline.claims == 4 and [m.claim_id for m in offline.missing] == [other.id]
     assert "ไม่ได้เชื่อมต่อเซิร์ฟเวอร์กลาง" in offline.missing[0].why
     recomputed(offline.path)
+    assert audit.verify(offline.path).without_evidence == 1
+    assert main(["--verify", str(offline.path)]) == 0          # the auditor's command line says so too
+    assert f"ไม่มีหลักฐานของเรื่องเบิก 1 เรื่อง (ทะเบียนคุมระบุว่า «ขาด»): {other.id}" in capsys.readouterr().out
     with zipfile.ZipFile(offline.path) as zf:
         assert json.loads(zf.read("manifest.json"))["evidence_missing"]["claims"] == [other.id]
         assert f"evidence/{other.id}.pdf" not in zf.namelist()

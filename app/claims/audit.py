@@ -307,8 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"- {p}")
         return 1
     with zipfile.ZipFile(args.verify) as zf:
-        count = len(json.loads(zf.read(MANIFEST).decode("utf-8"))["files"])
-    print(f"ชุดหลักฐาน «{args.verify.name}» ถูกต้อง: ไฟล์ทั้ง {count} ไฟล์ตรงกับบัญชีรายการไฟล์")
+        body = json.loads(zf.read(MANIFEST).decode("utf-8"))
+    print(f"ชุดหลักฐาน «{args.verify.name}» ถูกต้อง: ไฟล์ทั้ง {len(body['files'])} ไฟล์ตรงกับบัญชีรายการไฟล์")
+    without = (body.get("evidence_missing") or {}).get("claims") or []
+    if without:
+        print(f"หมายเหตุ: ชุดนี้ไม่มีหลักฐานของเรื่องเบิก {len(without)} เรื่อง (ทะเบียนคุมระบุว่า «ขาด»): "
+              + ", ".join(without))
     print(f"รหัสตรวจสอบของบัญชีรายการไฟล์ (SHA-256): {manifest_sha256(args.verify)}")
     return 0
 

@@ -214,6 +214,7 @@ class Verified:
     problems: tuple[str, ...]          # in Thai; none: every file is as the manifest lists it
     files: int                         # the files the manifest lists
     manifest_sha256: str | None
+    without_evidence: int = 0          # claims the manifest says were packed without their evidence («ขาด»)
 
     @property
     def ok(self) -> bool:
@@ -224,11 +225,13 @@ def verify(path: Path | str) -> Verified:
     """A package checked again against its manifest (any officer, or the auditor: it reads only the file)."""
     path = Path(path)
     problems = tuple(verify_package(path))
-    files = 0
+    files = without = 0
     if not problems:
         with zipfile.ZipFile(path) as zf:
-            files = len(json.loads(zf.read(MANIFEST).decode("utf-8"))["files"])
-    return Verified(path, problems, files, manifest_sha256(path))
+            body = json.loads(zf.read(MANIFEST).decode("utf-8"))
+        files = len(body["files"])
+        without = len((body.get("evidence_missing") or {}).get("claims") or ())
+    return Verified(path, problems, files, manifest_sha256(path), without)
 
 
 __all__ = ["CANCELLED", "Exported", "Missing", "Verified", "default_name", "export_audit", "fiscal_year",

@@ -75,10 +75,15 @@ def missing_text(done: Exported) -> str:
 def verified_text(found: Verified) -> str:
     name = found.path.name
     if found.ok:
-        return tr(f"«{name}» ถูกต้อง: ไฟล์ทั้ง {found.files:,} ไฟล์ตรงกับบัญชีรายการไฟล์\n"
+        text = tr(f"«{name}» ถูกต้อง: ไฟล์ทั้ง {found.files:,} ไฟล์ตรงกับบัญชีรายการไฟล์\n"
                   f"รหัสตรวจสอบของบัญชีรายการไฟล์ (SHA-256): {found.manifest_sha256}",
                   f"{name} is intact: all {found.files:,} files match the manifest.\n"
                   f"Manifest SHA-256: {found.manifest_sha256}")
+        if found.without_evidence:
+            text += tr(f"\nหมายเหตุ: ชุดนี้ไม่มีหลักฐานของเรื่องเบิก {found.without_evidence:,} เรื่อง "
+                       "(ทะเบียนคุมระบุว่า «ขาด»)",
+                       f"\nNote: {found.without_evidence:,} claims are without their evidence in this package.")
+        return text
     rows = [f"• {p}" for p in found.problems[:SHOWN_PROBLEMS]]
     if len(found.problems) > SHOWN_PROBLEMS:
         rows.append(tr(f"และอีก {len(found.problems) - SHOWN_PROBLEMS:,} รายการ", "and more"))
