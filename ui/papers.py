@@ -9,7 +9,8 @@ from .i18n import tr
 from .qt import QFileDialog, QWidget
 
 KINDS = {"pdf": ("เอกสาร PDF (*.pdf)", "PDF documents (*.pdf)"),
-         "xlsx": ("สมุดงาน Excel (*.xlsx)", "Excel workbooks (*.xlsx)")}
+         "xlsx": ("สมุดงาน Excel (*.xlsx)", "Excel workbooks (*.xlsx)"),
+         "zip": ("ชุดหลักฐาน (*.zip)", "Audit packages (*.zip)")}
 
 
 def save_dialog(parent: QWidget | None, title: str, suggested: Path | str, kind: str, name: str,

@@ -61,6 +61,19 @@ class Manifest:
     claims: int
     files: tuple[PackedFile, ...]
     sha256: str                    # of manifest.json itself: for the handover letter
+    missing: tuple[str, ...] = ()  # claims whose evidence exists but was not at hand (:data:`ABSENT`)
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+"""What an evidence source returns for a claim that has evidence which is not at hand (kept on another PC and not
+yet downloaded to this one): the claim stays in the ledger, its evidence column says «ขาด», and the manifest lists it
+under ``evidence_missing`` — never left out silently."""
+MISSING_CELL = "ขาด"
 
 
 # --- names -----------------------------------------------------------------------------------------------
@@ -134,7 +147,8 @@ def audit_package(claims: Iterable[Claim], evidence: Callable[[str], bytes | Non
     """Write the audit package of ``period`` (both days included) to ``out_path`` and return its manifest.
 
     ``claims``: the unit's claims (those of the period are kept: a step, a receipt or a day of care in it);
-    ``evidence(claim_id)``: the claim's evidence PDF, or None/empty when it has none; ``statements``: NHSO's
+    ``evidence(claim_id)``: the claim's evidence PDF, None/empty when it has none, :data:`ABSENT` when it has some that
+is not at hand; ``statements``: NHSO's
     payment statements as (name, bytes) — PDF or JSON, kept as given; ``names``: CID → name for the ledger, when
     the register is at hand. Raises :class:`Refusal` in Thai, leaving nothing behind."""
     start, end = period
@@ -162,8 +176,13 @@ def audit_package(claims: Iterable[Claim], evidence: Callable[[str], bytes | Non
         with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
             pack = _Packer(zf, made_at)
             evidence_files: dict[str, str] = {}
+            missing: list[str] = []
             for c in chosen:   # one claim's evidence in memory at a time
                 data = _evidence_of(evidence, c)
+                if data is ABSENT:
+                    missing.append(c.id)
+                    evidence_files[c.id] = MISSING_CELL   # the ledger shows a value that is not the usual path as it is
+                    continue
                 if not data:
                     continue
                 path = "evidence/" + _unique(safe_name(c.id, "claim") + ".pdf", pack.taken)
@@ -187,12 +206,17 @@ def audit_package(claims: Iterable[Claim], evidence: Callable[[str], bytes | Non
                 "files": [{"path": f.path, "sha256": f.sha256, "size": f.size, "what": f.what}
                           for f in pack.files],
             }
+            if missing:
+                body["evidence_missing"] = {
+                    "what": "คำขอเบิกที่มีหลักฐาน แต่ไม่ได้อยู่ในชุดนี้ (ไม่มีไฟล์หลักฐานในเครื่องที่สร้างชุดหลักฐาน)",
+                    "claims": missing}
             manifest = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
             own = pack.add(MANIFEST, manifest, "บัญชีรายการไฟล์")
-    return Manifest(out_path, unit_code, unit_name, (start, end), made_at, len(chosen), tuple(pack.files), own.sha256)
+    return Manifest(out_path, unit_code, unit_name, (start, end), made_at, len(chosen), tuple(pack.files), own.sha256,
+                    tuple(missing))
 
 
-def _evidence_of(evidence: Callable[[str], bytes | None], claim: Claim) -> bytes | None:
+def _evidence_of(evidence: Callable[[str], bytes | None], claim: Claim):
     try:
         return evidence(claim.id)
     except Refusal:
@@ -283,13 +307,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"- {p}")
         return 1
     with zipfile.ZipFile(args.verify) as zf:
-        count = len(json.loads(zf.read(MANIFEST).decode("utf-8"))["files"])
-    print(f"ชุดหลักฐาน «{args.verify.name}» ถูกต้อง: ไฟล์ทั้ง {count} ไฟล์ตรงกับบัญชีรายการไฟล์")
+        body = json.loads(zf.read(MANIFEST).decode("utf-8"))
+    print(f"ชุดหลักฐาน «{args.verify.name}» ถูกต้อง: ไฟล์ทั้ง {len(body['files'])} ไฟล์ตรงกับบัญชีรายการไฟล์")
+    without = (body.get("evidence_missing") or {}).get("claims") or []
+    if without:
+        print(f"หมายเหตุ: ชุดนี้ไม่มีหลักฐานของเรื่องเบิก {len(without)} เรื่อง (ทะเบียนคุมระบุว่า «ขาด»): "
+              + ", ".join(without))
     print(f"รหัสตรวจสอบของบัญชีรายการไฟล์ (SHA-256): {manifest_sha256(args.verify)}")
     return 0
 
 
-__all__ = ["FORMAT", "MANIFEST", "Manifest", "PackedFile", "audit_package", "manifest_sha256", "safe_name",
+__all__ = ["ABSENT", "FORMAT", "MANIFEST", "Manifest", "PackedFile", "audit_package", "manifest_sha256", "safe_name",
            "verify_package"]
 
 
