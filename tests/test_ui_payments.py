@@ -133,11 +133,10 @@ def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(
         assert w.tabs.count() == 2 and w.tabs.widget(1) is tab and w.tabs.tabText(1) == "รายการโอนเงินจาก สปสช."
         w.tabs.setCurrentWidget(tab)
         assert tab.list.rowCount() == 1 and not tab.empty.isVisible()
-        assert tab.list.item(0, 0).text() == thai_month(TODAY)
-        assert tab.list.item(0, 1).text() == "5,450.00"                          # 1,850 + 2,400 + 1,200
         transferred = after(TODAY) + dt.timedelta(days=17)
-        assert tab.list.item(0, 2).text() == thai_day(transferred)
-        assert tab.list.item(0, 3).text() == "✗ มีรายการไม่ตรง 1 รายการ"
+        assert tab.list.item(0, 0).text() == f"{thai_month(TODAY)}\nโอนแล้ว {thai_day(transferred)}"
+        assert tab.list.item(0, 1).text() == "5,450.00 บาท · 3 เรื่อง\n✗ มีรายการไม่ตรง 1 รายการ"  # 1,850+2,400+1,200
+        assert tab.list.item(0, 1).foreground().color() == QColor("#b91c1c")
 
         header = tab.header.text()
         assert f"รายการโอนเงินเดือน{thai_month(TODAY)}" in header and first in header
@@ -150,8 +149,11 @@ def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(
         assert cells[3:8] == ("1,850.00", "1,850.00", "1,850.00", ClaimState.IN_TRANSFER.th, "✓ ตรงกัน")
         assert rows[b.id].cells()[3:6] == ("3,000.00", "2,400.00", "2,400.00") and rows[b.id].line.ok
         differs = rows[c.id].cells()
-        assert differs[4:6] == ("1,200.00", "1,000.00") and differs[7] == "✗ ยอดเงินไม่ตรง (ต่างกัน +200.00)"
+        assert differs[4:6] == ("1,200.00", "1,000.00") and differs[7] == "✗ ยอดไม่ตรง ต่าง 200.00"
         outcome = len(differs) - 1
+        tip = tab.model.data(tab.model.index([r.line.claim_id for r in tab.model.rows].index(c.id), outcome),
+                             Qt.ToolTipRole)
+        assert tip == "ยอดเงินไม่ตรง: สปสช. อนุมัติ 1,200.00 บาท · เครื่องนี้ 1,000.00 บาท · ต่างกัน +200.00 บาท"
         colour = {cid: tab.model.data(tab.model.index(i, outcome), Qt.ForegroundRole)
                   for i, cid in enumerate(r.line.claim_id for r in tab.model.rows)}
         assert colour[a.id] == QColor("#15803d") and colour[c.id] == QColor("#b91c1c")
@@ -196,8 +198,9 @@ def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(
         with qtbot.waitSignal(tab.loaded, timeout=20000):
             w.refresh_lists()                      # what the window does after a sync that brought something
         assert tab.list.rowCount() == 2
-        assert [tab.list.item(i, 0).text() for i in range(2)] == [thai_month(after(TODAY)), thai_month(TODAY)]
-        assert tab.list.item(0, 2).text() == "ยังไม่โอน" and tab.list.item(0, 3).text() == "✓ ตรงกันทั้งหมด"
+        assert [tab.list.item(i, 0).text().split("\n")[0] for i in range(2)] == [thai_month(after(TODAY)),
+                                                                                thai_month(TODAY)]
+        assert tab.list.item(0, 0).text().endswith("\nยังไม่โอน") and tab.list.item(0, 1).text().endswith("\n✓ ตรงกันทั้งหมด")
         with qtbot.waitSignal(tab.shown, timeout=20000) as shown:
             tab.list.selectRow(0)
         assert shown.args == [second] and "ยังไม่โอน" in tab.header.text()

@@ -45,12 +45,12 @@ COLOUR = {Outcome.MATCHED: GOOD, Outcome.AMOUNT_DIFFERS: BAD, Outcome.MISSING_HE
           Outcome.NOT_IN_STATEMENT: WARN}
 MARK = {Outcome.MATCHED: "✓", Outcome.AMOUNT_DIFFERS: "✗", Outcome.MISSING_HERE: "✗", Outcome.NOT_IN_STATEMENT: "!"}
 COLUMNS = (("ผู้มีสิทธิ", "Claimant"), ("ผู้ป่วย", "Patient"), ("วันที่รักษา", "First day"),
-           ("ขอเบิก (บาท)", "Claimed"), ("สปสช. อนุมัติ (บาท)", "NHSO accepted"),
-           ("ที่เครื่องนี้ (บาท)", "Here (baht)"), ("สถานะที่เครื่องนี้", "State here"), ("ผลการตรวจ", "Outcome"))
+           ("ขอเบิก", "Claimed"), ("สปสช. อนุมัติ", "NHSO accepted"), ("ที่เครื่องนี้", "Here"),
+           ("สถานะที่เครื่องนี้", "State here"), ("ผลการตรวจ", "Outcome"))
 MONEY_COLUMNS = (3, 4, 5)
 EMPTY = ("ยังไม่มีรายการโอนเงินจาก สปสช. ในเครื่องนี้\n\nสปสช. ปิดรายการเรื่องเบิกที่อนุมัติแล้วทุกสิ้นเดือน "
-         "แล้วโอนเงินให้หน่วยงานภายใน 15–20 วันหลังสิ้นเดือน รายการโอนเงินของแต่ละเดือนจะมาถึงเครื่องนี้เมื่อซิงก์ข้อมูล "
-         "หลัง สปสช. ปิดรายการของเดือนนั้นแล้ว",
+         "แล้วโอนเงินให้หน่วยงานภายใน 15–20 วันหลังสิ้นเดือน รายการโอนเงินของแต่ละเดือนจะมาถึงเครื่องนี้เมื่อซิงก์ข้อมูลหลัง "
+         "สปสช. ปิดรายการของเดือนนั้นแล้ว",
          "No payment statement from NHSO on this PC yet.\n\nNHSO closes the month's accepted claims at each month's "
          "end and transfers 15–20 days later; each month's statement arrives here with the sync after it is closed.")
 
@@ -69,14 +69,30 @@ class LineRow:
     claim: ClaimLine | None
 
     def outcome_text(self) -> str:
+        """Short, for the cell: ✗ ยอดไม่ตรง ต่าง 200.00."""
         x = self.line
-        th, en = x.outcome.th, x.outcome.en
         if x.outcome is Outcome.AMOUNT_DIFFERS:
-            if x.difference is None:
-                th, en = f"{th} (เครื่องนี้ยังไม่มีผลอนุมัติ)", f"{en} (no decision here)"
-            else:
-                th, en = f"{th} (ต่างกัน {x.difference:+,.2f})", f"{en} ({x.difference:+,.2f})"
-        return f"{MARK[x.outcome]} {tr(th, en)}"
+            th, en = ("ยอดไม่ตรง ต่าง " + amount_text(abs(x.difference)), f"differs by {abs(x.difference):,.2f}") \
+                if x.difference is not None else ("ยอดไม่ตรง", "differs")
+            return f"{MARK[x.outcome]} {tr(th, en)}"
+        return f"{MARK[x.outcome]} {tr(x.outcome.th, x.outcome.en)}"
+
+    def explained(self) -> str:
+        """In full, for the tooltip and the workbook."""
+        x = self.line
+        if x.outcome is Outcome.AMOUNT_DIFFERS:
+            here = tr(f"{amount_text(x.here)} บาท", f"{x.here:,.2f}") if x.here is not None \
+                else tr("ยังไม่มีผลอนุมัติ", "no decision")
+            th = f"ยอดเงินไม่ตรง: สปสช. อนุมัติ {amount_text(x.nhso)} บาท · เครื่องนี้ " + here
+            en = f"Amount differs: NHSO {x.nhso:,.2f} · here {here}"
+            if x.difference is not None:
+                th += f" · ต่างกัน {x.difference:+,.2f} บาท"
+                en += f" · difference {x.difference:+,.2f}"
+            return tr(th, en)
+        return tr({Outcome.MATCHED: "ตรงกัน: เครื่องนี้มีเรื่องเบิกนี้ และยอดที่ สปสช. อนุมัติตรงกัน",
+                   Outcome.MISSING_HERE: "ไม่มีในเครื่องนี้: รายการโอนมีเรื่องเบิกนี้ แต่เครื่องนี้ไม่มีเรื่องเบิกนี้",
+                   Outcome.NOT_IN_STATEMENT: "ไม่อยู่ในรายการโอน: เครื่องนี้มีเรื่องเบิกที่ควรอยู่ในรายการโอนนี้ "
+                                             "แต่รายการโอนไม่มี"}[x.outcome], x.outcome.en)
 
     def cells(self) -> tuple[str, ...]:
         x = self.line
@@ -135,8 +151,10 @@ class LinesModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role == Qt.DisplayRole:
             return row.cells()[index.column()]
+        if role == Qt.ToolTipRole:
+            return row.explained() if index.column() == len(COLUMNS) - 1 else row.cells()[index.column()]
         if role == Qt.TextAlignmentRole and index.column() in MONEY_COLUMNS:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ForegroundRole and index.column() == len(COLUMNS) - 1:
@@ -182,6 +200,14 @@ def header_html(rec: Reconciliation) -> str:
             f"<p style='margin:4px 0 0 0'>{tr('ผลการตรวจ', 'Reconciliation')}: {verdict}</p>")
 
 
+def statement_cells(s: StatementSummary) -> tuple[str, str]:
+    """A statement in the list, two lines a cell: the month and its transfer; the total and how it reconciles."""
+    transfer = tr(f"โอนแล้ว {format_date_short(s.transfer_date)}", f"paid {s.transfer_date}") if s.transfer_date \
+        else tr("ยังไม่โอน", "not transferred yet")
+    return (f"{s.month_th}\n{transfer}",
+            f"{amount_text(s.total)} บาท · {s.count} เรื่อง\n{'✓' if s.ok else '✗'} {tr(s.status_th, s.status_en)}")
+
+
 class PaymentsTab(QWidget):
     """NHSO's payment statements and their reconciliation (module docstring); a :class:`ui.tabs.host.Duty`."""
 
@@ -196,12 +222,12 @@ class PaymentsTab(QWidget):
         self.summaries: list[StatementSummary] = []
         self.current: Reconciliation | None = None
         self.setObjectName("paymentsDesk")
-        self.list = QTableWidget(0, 4)
+        self.list = QTableWidget(0, 2)
         self.list.setObjectName("paymentStatements")
-        self.list.setHorizontalHeaderLabels([tr("เดือน", "Month"), tr("ยอดรวม (บาท)", "Total"),
-                                             tr("การโอน", "Transfer"), tr("ผลการตรวจ", "Reconciliation")])
+        self.list.setHorizontalHeaderLabels([tr("เดือน · การโอน", "Month · transfer"),
+                                             tr("ยอดรวม · ผลการตรวจ", "Total · reconciliation")])
         self.list.verticalHeader().setVisible(False)
-        self.list.verticalHeader().setDefaultSectionSize(28)
+        self.list.verticalHeader().setDefaultSectionSize(54)     # two lines a statement
         self.list.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -209,8 +235,7 @@ class PaymentsTab(QWidget):
         self.list.setWordWrap(False)
         self.list.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.list.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((118, 95, 82)):
-            self.list.setColumnWidth(col, width)
+        self.list.setColumnWidth(0, 150)
         self.list.itemSelectionChanged.connect(self._chosen)
 
         self.header = QLabel("")
@@ -236,7 +261,7 @@ class PaymentsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((140, 150, 84, 88, 108, 96, 128)):
+        for col, width in enumerate((126, 150, 90, 80, 92, 86, 140)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._enable())
 
@@ -263,7 +288,7 @@ class PaymentsTab(QWidget):
         right.addWidget(self.empty, 1)
         right.addWidget(self.table, 1)
         right.addLayout(buttons)
-        master_detail(self, left, right, (420, 940))
+        master_detail(self, left, right, (372, 988))
         self._enable()
 
     # --- Duty ---------------------------------------------------------------------------------------------------
@@ -288,18 +313,11 @@ class PaymentsTab(QWidget):
         self.list.blockSignals(True)
         self.list.setRowCount(len(summaries))
         for i, s in enumerate(summaries):
-            transfer = format_date_short(s.transfer_date) if s.transfer_date else tr("ยังไม่โอน", "not yet")
-            status = f"{'✓' if s.ok else '✗'} {tr(s.status_th, s.status_en)}"
-            tip = tr(f"{s.id} · {s.count} เรื่อง · {s.transferred_th} · {s.status_th}",
-                     f"{s.id} · {s.count} claims · {s.status_en}")
-            for col, text in enumerate((s.month_th, amount_text(s.total), transfer, status)):
+            for col, text in enumerate(statement_cells(s)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(tip)
+                item.setToolTip(tr(f"{s.id} · {s.count} เรื่อง · {s.transferred_th} · {s.status_th}",
+                                   f"{s.id} · {s.count} claims · {s.status_en}"))
                 if col == 1:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                if col == 2 and not s.transfer_date:
-                    item.setForeground(QColor(WARN))
-                if col == 3:
                     item.setForeground(QColor(GOOD if s.ok else BAD))
                 self.list.setItem(i, col, item)
         again = next((i for i, s in enumerate(summaries) if s.id == chosen), 0)
@@ -337,7 +355,7 @@ class PaymentsTab(QWidget):
         self.current = rec
         self.header.setText(header_html(rec))
         self.model.set_rows(rows)
-        self.count.setText(tr(f"{len(rows)} รายการ", f"{len(rows)} lines"))
+        self.count.setText(tr(f"{len(rows)} รายการ · จำนวนเงินเป็นบาท", f"{len(rows)} lines · amounts in baht"))
         again = next((i for i, r in enumerate(rows) if kept and r.line.claim_id == kept.line.claim_id), -1)
         if again >= 0:
             self.table.selectRow(again)
@@ -386,9 +404,9 @@ class PaymentsTab(QWidget):
             columns = [Column("ผู้มีสิทธิ", width=26), Column("ผู้ป่วย", width=30), Column("วันที่รักษา", "date", 18),
                        Column("ขอเบิก (บาท)", "money", 14), Column("สปสช. อนุมัติ (บาท)", "money", 16),
                        Column("ที่เครื่องนี้ (บาท)", "money", 16), Column("สถานะที่เครื่องนี้", width=22),
-                       Column("ผลการตรวจ", width=30)]
+                       Column("ผลการตรวจ", width=48)]
             body = [[r.claimant, r.patient, r.line.first_day, r.line.claimed, r.line.nhso, r.line.here,
-                     r.line.state.th if r.line.state else "ไม่มีในเครื่องนี้", r.outcome_text()] for r in rows]
+                     r.line.state.th if r.line.state else "ไม่มีในเครื่องนี้", r.explained()] for r in rows]
             t = rec.transfer
             transfer = f"โอนเมื่อ {format_date_short(t.date)} เลขอ้างอิง {t.ref} ยอดโอน {amount_text(t.amount)} บาท" \
                 if t else "ยังไม่โอน"
