@@ -1,15 +1,25 @@
 """NHSO's payment statement against the unit's claims (app.claims.reconcile), as the finance officer reads it
 before repaying anyone: a line that matches, one whose amount differs (both amounts and the difference), one this
 PC does not hold, claims of this PC's the statement lacks (pointing at it, or accepted in its month), and the
-totals — the statement's total against its lines and against the transfer, recorded or not yet."""
+totals — the statement's total against its lines and against the transfer, recorded or not yet. Then the use cases
+over a real working copy (app.usecases.payments): the unit's statements only, for its finance officers only."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from app.claims import Actor, Claim, ClaimState, PayMethod, Receipt, move
 from app.claims.reconcile import Outcome, reconcile, statement_of
+from app.domain import Officer, Role
+from app.errors import Refusal
 from app.rules.entitlement import Relation
+from app.store.claims import ClaimStore
+from app.store.payments import PaymentStore
+from app.usecases import Desk
+from app.usecases import payments as uc
+from tests.builders import new_cid
 
 S = ClaimState
 SID = "PS-2026-10-U1"
@@ -140,3 +150,42 @@ def test_a_repaid_claim_still_matches_its_line():
                 paid_on=dt.date(2026, 11, 20), method=PayMethod.TRANSFER)
     r = reconcile(statement([line("a", "3000.00", "2400.00", "partly_accepted")]), [paid])
     assert r.line("a").ok and r.line("a").state is S.REPAID
+
+
+# --- the finance officer's use cases over the working copy (app.usecases.payments) ------------------------------
+
+def test_the_units_statements_are_listed_reconciled_for_finance_officers_only(register):
+    unit = register.wc.unit_code
+    finance = Officer(new_cid(), "นางสาวสุภาพร แก้วมณี", "นักวิชาการเงินและบัญชี", Role.FINANCE_OFFICER, unit, "f@x.go.th")
+    registry = Officer(new_cid(), "นางมาลี ศรีสุข", "นักทรัพยากรบุคคล", Role.REGISTRY_OFFICER, unit, "r@x.go.th")
+    mine = [of_unit(in_transfer(decided("a", "1850.00")), unit),
+            of_unit(in_transfer(decided("b", "3000.00", "2500.00")), unit)]
+    october = statement([line("a", "1850.00", "1850.00"), line("b", "3000.00", "2400.00", "partly_accepted")],
+                        transfer={"statement": SID, "date": "2026-11-18", "ref": "KTB-77", "amount": "4250.00"})
+    october["unit_code"] = october["body"]["unit_code"] = unit
+    elsewhere = statement([line("x", "100.00", "100.00")])
+    elsewhere.update(id="PS-2026-10-OTH0002", unit_code="OTH0002")
+    with register.wc.transaction() as conn:
+        for c in mine:
+            ClaimStore(register.wc).save_in(conn, c)
+        PaymentStore(register.wc).keep_in(conn, october)
+        PaymentStore(register.wc).keep_in(conn, elsewhere)
+    d = Desk.of(register, finance)
+    [summary] = uc.statements(d)                                   # another unit's statement is not listed
+    assert (summary.id, summary.month_th, summary.count, summary.total) == (SID, "ตุลาคม 2569", 2, Decimal("4250.00"))
+    assert (summary.transfer_date, summary.transfer_ref) == (dt.date(2026, 11, 18), "KTB-77")
+    assert summary.status_th == "มีรายการไม่ตรง 1 รายการ" and not summary.ok and summary.transferred_th == "โอนแล้ว KTB-77"
+    found = uc.reconciliation(d, SID)
+    assert found.reconciliation.line("b").difference == Decimal("-100.00") and set(found.claims) == {"a", "b"}
+    with pytest.raises(Refusal) as unknown:
+        uc.reconciliation(d, "PS-2026-10-OTH0002")
+    assert unknown.value.code == "payment.unknown"
+    for call in (lambda: uc.statements(Desk.of(register, registry)),
+                 lambda: uc.reconciliation(Desk.of(register, registry), SID)):
+        with pytest.raises(Refusal) as refused:
+            call()
+        assert refused.value.code == "claim.not_finance" and "เจ้าหน้าที่การเงิน" in refused.value.th
+
+
+def of_unit(c: Claim, unit: str) -> Claim:
+    return c.with_(unit_code=unit)
