@@ -24,7 +24,14 @@ from sync.licence import Check, LicenceState
 from sync.session import Account, Session
 from tests.builders import type_in
 from tests.central import UNIT
-from tests.test_claims_sync import FINANCE, TODAY, finance_pc, month_end, nhso, office, submitted  # noqa: F401
+from tests.test_claims_sync import (
+    FINANCE,
+    TODAY,
+    finance_pc,
+    nhso,
+    office,  # noqa: F401 (a fixture)
+    submitted,
+)
 from tests.test_ui_claims import shot
 from ui.fonts import install_fonts, install_style
 from ui.qt import QColor, Qt
@@ -81,41 +88,49 @@ class FinancePC:
 
 
 @pytest.fixture
-def fin(office, tmp_path, qapp):
+def central_office(office):  # noqa: F811 (the fixture of tests/test_claims_sync.py)
+    """The central server on loopback with the training unit's officers and a family (tests/test_claims_sync.py)."""
+    return office
+
+
+@pytest.fixture
+def fin(central_office, tmp_path, qapp):
     install_fonts(qapp)
     install_style(qapp)
-    engine = finance_pc(tmp_path, "fin", office)
+    engine = finance_pc(tmp_path, "fin", central_office)
     engine.sync_once()
     yield engine
     qapp.setStyleSheet("")
 
 
-def close_and_transfer(office, month: dt.date, ref: str | None) -> str:
+def close_and_transfer(hq, month: dt.date, ref: str | None) -> str:
     """NHSO closes ``month`` (after it ended) and, given a bank reference, records the transfer."""
     import server.claims as central_claims
     end = after(month)
-    [sid] = nhso(office, lambda conn: central_claims.close_month(conn, month.strftime("%Y-%m"), "nhso.staff",
+    [sid] = nhso(hq, lambda conn: central_claims.close_month(conn, month.strftime("%Y-%m"), "nhso.staff",
                                                                    today=end))
     if ref:
-        nhso(office, lambda conn: central_claims.record_transfer(conn, sid, end + dt.timedelta(days=17), ref,
+        nhso(hq, lambda conn: central_claims.record_transfer(conn, sid, end + dt.timedelta(days=17), ref,
                                                                  today=end + dt.timedelta(days=17)))
     return sid
 
 
-def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(fin, office, tmp_path, qtbot):
-    import server.claims as central_claims
+def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(fin, central_office, tmp_path, qtbot):
     from openpyxl import load_workbook
 
+    import server.claims as central_claims
+
+    hq = central_office      # the central server on loopback
     # three claims go to NHSO; NHSO accepts one, part of another, the third in full
-    a, _ = submitted(fin, office, number="IV-1", amount="1850.00")
-    b, _ = submitted(fin, office, number="IV-2", amount="3000.00")
-    c, _ = submitted(fin, office, number="IV-3", amount="1200.00")
+    a, _ = submitted(fin, hq, number="IV-1", amount="1850.00")
+    b, _ = submitted(fin, hq, number="IV-2", amount="3000.00")
+    c, _ = submitted(fin, hq, number="IV-3", amount="1200.00")
     assert fin.sync_once().claims == 3
-    nhso(office, lambda conn: central_claims.decide(conn, a.id, "accept", "nhso.staff"))
-    nhso(office, lambda conn: central_claims.decide(conn, b.id, "partly", "nhso.staff", "2400.00",
+    nhso(hq, lambda conn: central_claims.decide(conn, a.id, "accept", "nhso.staff"))
+    nhso(hq, lambda conn: central_claims.decide(conn, b.id, "partly", "nhso.staff", "2400.00",
                                                     "ค่าห้องเกินสิทธิ"))
-    nhso(office, lambda conn: central_claims.decide(conn, c.id, "accept", "nhso.staff"))
-    first = close_and_transfer(office, TODAY, "KTB-77")
+    nhso(hq, lambda conn: central_claims.decide(conn, c.id, "accept", "nhso.staff"))
+    first = close_and_transfer(hq, TODAY, "KTB-77")
     assert not fin.sync_once().errors
     # this PC's copy of the third claim says NHSO accepted 1,000.00 (its record changed behind the program's back,
     # as a restored backup might leave it): the statement's 1,200.00 must show as differing
@@ -167,9 +182,8 @@ def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(
         dialog = w.dialog
         assert dialog.objectName() == "repayDialog" and dialog.amount.text() == "1,850.00"
         type_in(dialog.voucher, "PV-31/2569")
-        with qtbot.waitSignal(tab.shown, timeout=20000):
-            with qtbot.waitSignal(dialog.repaid, timeout=10000) as repaid:
-                QTest.keyClick(dialog.voucher, Qt.Key_Return)
+        with qtbot.waitSignal(tab.shown, timeout=20000), qtbot.waitSignal(dialog.repaid, timeout=10000) as repaid:
+            QTest.keyClick(dialog.voucher, Qt.Key_Return)
         assert repaid.args[0].state is ClaimState.REPAID
         w.dialog.reject()                                      # «ไม่ใช่ตอนนี้»: the receipt another time
         assert pc.worker.call(lambda: ClaimStore(pc.register.wc).get(a.id)).state is ClaimState.REPAID
@@ -189,10 +203,10 @@ def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(
         assert any(isinstance(v, str) and "ยอดเงินไม่ตรง" in v for v in values)
 
         # next month: NHSO accepts another claim and closes the month, not yet transferred; a sync brings it
-        d, _ = submitted(fin, office, number="IV-4", amount="640.00")
+        d, _ = submitted(fin, hq, number="IV-4", amount="640.00")
         fin.sync_once()
-        nhso(office, lambda conn: central_claims.decide(conn, d.id, "accept", "nhso.staff"))
-        second = close_and_transfer(office, after(TODAY), None)
+        nhso(hq, lambda conn: central_claims.decide(conn, d.id, "accept", "nhso.staff"))
+        second = close_and_transfer(hq, after(TODAY), None)
         report = fin.sync_once()
         assert not report.errors and report.payments == 1
         with qtbot.waitSignal(tab.loaded, timeout=20000):

@@ -31,8 +31,22 @@ from ..changesets import master_detail
 from ..i18n import tr
 from ..papers import save_dialog
 from ..qt import (
-    QAbstractItemView, QAbstractTableModel, QColor, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QModelIndex,
-    QPushButton, Qt, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, Signal,
+    QAbstractItemView,
+    QAbstractTableModel,
+    QColor,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QModelIndex,
+    QPushButton,
+    Qt,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
 )
 from ..tasks import TaskRunner
 from .desk import RepayDialog, Row
@@ -48,11 +62,11 @@ COLUMNS = (("ผู้มีสิทธิ", "Claimant"), ("ผู้ป่ว�
            ("ขอเบิก", "Claimed"), ("สปสช. อนุมัติ", "NHSO accepted"), ("ที่เครื่องนี้", "Here"),
            ("สถานะที่เครื่องนี้", "State here"), ("ผลการตรวจ", "Outcome"))
 MONEY_COLUMNS = (3, 4, 5)
-EMPTY = ("ยังไม่มีรายการโอนเงินจาก สปสช. ในเครื่องนี้\n\nสปสช. ปิดรายการเรื่องเบิกที่อนุมัติแล้วทุกสิ้นเดือน "
+EMPTY = (("ยังไม่มีรายการโอนเงินจาก สปสช. ในเครื่องนี้\n\nสปสช. ปิดรายการเรื่องเบิกที่อนุมัติแล้วทุกสิ้นเดือน "
          "แล้วโอนเงินให้หน่วยงานภายใน 15–20 วันหลังสิ้นเดือน รายการโอนเงินของแต่ละเดือนจะมาถึงเครื่องนี้เมื่อซิงก์ข้อมูลหลัง "
-         "สปสช. ปิดรายการของเดือนนั้นแล้ว",
-         "No payment statement from NHSO on this PC yet.\n\nNHSO closes the month's accepted claims at each month's "
-         "end and transfers 15–20 days later; each month's statement arrives here with the sync after it is closed.")
+         "สปสช. ปิดรายการของเดือนนั้นแล้ว"),
+         ("No payment statement from NHSO on this PC yet.\n\nNHSO closes the month's accepted claims at each month's "
+         "end and transfers 15–20 days later; each month's statement arrives here with the sync after it is closed."))
 
 
 def _money(amount) -> str:
@@ -136,13 +150,13 @@ class LinesModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+    def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+    def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 (Qt's name)
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return tr(*COLUMNS[section])
         return None
