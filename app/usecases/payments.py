@@ -7,11 +7,15 @@ import datetime as _dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..claims import ClaimState
 from ..claims.reconcile import Reconciliation, reconcile
 from ..errors import Refusal
 from ..store.payments import PaymentStore
 from .claims import ClaimLine, View, _finance, claims_list
 from .context import Desk
+
+S = ClaimState
+AFTER_DECISION = (S.ACCEPTED, S.PARTLY_ACCEPTED, S.IN_TRANSFER, S.REPAID, S.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,13 @@ def _lines(desk: Desk) -> dict[str, ClaimLine]:
     return {x.id: x for x in claims_list(desk, View.ALL)}
 
 
+def _claims(lines: dict[str, ClaimLine], statements: list[dict]) -> list:
+    """The claims a reconciliation can be about, decoded: those NHSO decided for (or that a statement names) —
+    a draft or a claim still at NHSO is in no statement and is left as it is stored."""
+    named = {x.get("claim_id") for s in statements for x in s["body"].get("lines", [])}
+    return [x.claim for x in lines.values() if x.state in AFTER_DECISION or x.id in named]
+
+
 def _summary(r: Reconciliation) -> StatementSummary:
     th, en = r.status
     t = r.transfer
@@ -62,18 +73,19 @@ def _summary(r: Reconciliation) -> StatementSummary:
 def statements(desk: Desk) -> list[StatementSummary]:
     """The unit's statements here, newest month first, each with how it reconciles."""
     _finance(desk)
-    claims = [x.claim for x in _lines(desk).values()]
-    return [_summary(reconcile(s, claims)) for s in _unit_statements(desk)]
+    held = _unit_statements(desk)
+    claims = _claims(_lines(desk), held)
+    return [_summary(reconcile(s, claims)) for s in held]
 
 
 def reconciliation(desk: Desk, statement_id: str) -> Reconciled:
     _finance(desk)
     found = next((s for s in _unit_statements(desk) if s["id"] == statement_id), None)
     if found is None:
-        raise Refusal("payment.unknown", "ไม่พบรายการโอนเงินนี้ในเครื่องนี้ ลองซิงค์ข้อมูลกับเซิร์ฟเวอร์กลางอีกครั้ง",
+        raise Refusal("payment.unknown", "ไม่พบรายการโอนเงินนี้ในเครื่องนี้ ลองซิงก์ข้อมูลกับเซิร์ฟเวอร์กลางอีกครั้ง",
                       "This PC does not hold that payment statement.")
     lines = _lines(desk)
-    return Reconciled(reconcile(found, [x.claim for x in lines.values()]), lines)
+    return Reconciled(reconcile(found, _claims(lines, [found])), lines)
 
 
 __all__ = ["Reconciled", "StatementSummary", "reconciliation", "statements"]
