@@ -110,7 +110,7 @@ def test_a_finance_officer_scans_a_batch_builds_a_claim_for_a_child_fixes_the_da
                                                                                                  family):
     me, kid = family
     w = finance_window(office, qtbot)
-    assert w.tabs.count() == 1 and w.tabs.widget(0) is w.claims       # their own desk, not the people list
+    assert w.tabs.count() == 2 and w.tabs.widget(0) is w.claims       # their own desk, not the people list
     assert w.model.rowCount() == 0                                    # (the register is not listed for them)
     shot(w, "desk-empty")
     dialog = new_claim(qtbot, w)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from app.domain import Role
 
-from ..claims import ClaimsTab
+from ..claims import ClaimsTab, PaymentsTab
 
 from .confirmation import ConfirmationTab
 from .host import Duty, Host
@@ -27,7 +27,7 @@ from .review_inbox import ReviewInboxTab
 TABS_OF_ROLE: dict[Role, tuple[type[Duty], ...]] = {
     Role.REGISTRY_OFFICER: (MyWorkTab, ReportsTab),
     Role.REGISTRAR: (ReviewInboxTab, ConfirmationTab, ReportsTab),
-    Role.FINANCE_OFFICER: (ClaimsTab,),   # their own desk: the people tab is not theirs (ui.workspace)
+    Role.FINANCE_OFFICER: (ClaimsTab, PaymentsTab),   # their own desk: the people tab is not theirs (ui.workspace)
 }
 
 __all__ = ["TABS_OF_ROLE", "ConfirmationTab", "Duty", "Host", "MyWorkTab", "ReportsTab", "ReviewInboxTab"]
