@@ -99,7 +99,8 @@ class SyncService:
                 # "last sync": when this PC last had all the server has (an item waiting alone does not change that)
                 last_success=_dt.datetime.now(_dt.timezone.utc) if report.complete else self.status.last_success,
                 unsynced=engine.pending_count(), conflicts=conflicts, running=False, errors=tuple(report.errors),
-                pulled=report.pulled + report.pushed + report.approved + report.returned + report.statements,
+                pulled=(report.pulled + report.pushed + report.approved + report.returned + report.statements
+                        + report.payments),
                 problems=tuple(engine.sync_problems())))
             # Offline: back off (with jitter) so a hundred PCs do not knock at once when the link returns.
             wait = self.interval if ok else min(self.interval, 5.0 * 2 ** min(failures, 6)) * (0.5 + random.random())

@@ -193,6 +193,10 @@ class ClaimsTab(QWidget):
                                          self.open_repay)
         self.cancel_button = self._button("ยกเลิกเรื่อง…", "Cancel the claim…", "cancelClaim", self.open_cancel)
         self.export_button = self._button("ส่งออก Excel…", "Export to Excel…", "exportClaims", self.export)
+        self.audit_button = self._button("ชุดหลักฐานเพื่อการตรวจสอบ…", "Audit package…", "auditPackage",
+                                         self.open_audit)
+        self.audit_button.setToolTip(tr("ทำชุดหลักฐานของช่วงเวลาหนึ่ง (.zip) ให้ผู้ตรวจสอบ หรือตรวจสอบชุดที่ทำไว้แล้ว",
+                                        "Make a period's audit package (.zip), or check one made before"))
         self.count = QLabel("")
         self.count.setObjectName("muted")
         buttons = QHBoxLayout()
@@ -203,6 +207,7 @@ class ClaimsTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.audit_button)
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -321,6 +326,12 @@ class ClaimsTab(QWidget):
         self.host.opened(dialog)
         dialog.open()
         return dialog
+
+    def open_audit(self):
+        if self.desk is None:
+            return None
+        from .audit import open_audit
+        return open_audit(self.host, self.desk)
 
     def export(self) -> QFileDialog | None:
         if not self.model.rows:
