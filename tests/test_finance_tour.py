@@ -16,6 +16,7 @@ import sys
 from decimal import Decimal
 
 import pytest
+from PySide6.QtTest import QTest
 
 import server.claims
 from app import events, training
@@ -25,13 +26,14 @@ from app.claims.evidence import page_count
 from app.rules.entitlement import Relation, add_years
 from app.store import AttachmentStore
 from app.store.claims import ClaimStore
-from app.usecases.claims import View
 from card.emulator.profiles import load
 from scan import SaneScanner
 from server.cli import main as central_cli
 from tests.builders import person
 from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, approve, import_unit, push, ready_session
+from tests.pdfcheck import page_texts, squeeze
 from tests.test_ui_desk import PASSWORD, click, fill, log_in, make_desk, sync
+from ui.qt import Qt
 from ui.claims import ClaimDialog
 
 FINANCE = OFFICERS[2]
@@ -157,19 +159,64 @@ def test_the_finance_officers_month_from_the_scanner_to_the_audit_package(qtbot,
     monkeypatch.setattr(server.claims, "now", lambda: later)       # NHSO closes the month once it has ended
     assert central_cli(["--db", db, "claims", "close-month", month]) == 0
     sid = f"PS-{month}-{UNIT}"
-    assert central_cli(["--db", db, "claims", "transfer", sid, "--date", later.date().isoformat(),
-                        "--ref", "KTB-TOUR-1"]) == 0
     capsys.readouterr()
 
-    # --- the finance PC learns it at its sync: the rejected claim to correct, the accepted one to repay ------------
+    # --- the finance PC learns it at its sync: the rejected claim to correct, the accepted one in NHSO's statement --
     sync(qtbot, desk)
     store = ClaimStore(desk.window.register.wc)
     assert store.get(own_claim.id).state is ClaimState.REJECTED
     assert store.get(child_claim.id).state is ClaimState.IN_TRANSFER
-    tab = w.claims
-    with qtbot.waitSignal(tab.loaded, timeout=10000):
-        tab.show_view(View.TO_REPAY)
-    assert tab.model.rowCount() == 1
     pdf = AttachmentStore(desk.window.register.wc).get(store.get(child_claim.id).pages[0].sha256)
     assert page_count(pdf) == 3
-    _ = sys, subprocess   # (the reconciliation, the repayment and the audit package follow)
+    payments = w.duty("paymentsDesk")
+    w.tabs.setCurrentWidget(payments)
+    qtbot.waitUntil(lambda: payments.list.rowCount() == 1, timeout=20000)
+    assert payments.list.item(0, 0).text().endswith("\nยังไม่โอน")
+    payments.table.selectRow(0)
+    assert not payments.repay_button.isEnabled()          # nothing to repay before the money has come
+
+    # --- NHSO transfers; the next sync brings only that, and the tab follows by itself ---------------------------
+    assert central_cli(["--db", db, "claims", "transfer", sid, "--date", later.date().isoformat(),
+                        "--ref", "KTB-TOUR-1"]) == 0
+    sync(qtbot, desk)
+
+    # --- the reconciliation: NHSO's signed statement against the claims here, the transfer against its total ------
+    qtbot.waitUntil(lambda: "ยังไม่โอน" not in payments.list.item(0, 0).text(), timeout=20000)
+    assert payments.list.item(0, 1).text() == "12,450.00 บาท · 1 เรื่อง\n✓ ตรงกันทั้งหมด"
+    qtbot.waitUntil(lambda: "KTB-TOUR-1" in payments.header.text(), timeout=20000)
+    [line] = payments.model.rows
+    assert line.line.claim_id == child_claim.id and line.cells()[-1] == "✓ ตรงกัน"
+
+    # --- the claimant repaid from the line, and the receipt they sign saved as PDF --------------------------------
+    payments.table.selectRow(0)
+    click(payments.repay_button)
+    repay = w.dialog
+    assert repay.objectName() == "repayDialog" and repay.amount.text() == "12,450.00"
+    fill(repay.voucher, "PV-88/2570")
+    with qtbot.waitSignal(repay.repaid, timeout=10000) as repaid:
+        QTest.keyClick(repay.voucher, Qt.Key_Return)
+    assert repaid.args[0].state is ClaimState.REPAID
+    offer = w.dialog
+    click(next(b for b in offer.buttons() if b.objectName() == "saveRepaymentReceipt"))
+    qtbot.waitUntil(lambda: w.dialog.objectName() == "saveRepaymentDialog", timeout=5000)
+    receipt = tmp_path / "ใบสำคัญรับเงิน.pdf"
+    with qtbot.waitSignal(repay.written, timeout=30000):
+        w.dialog.fileSelected.emit(str(receipt))   # what choosing the file and pressing Save does
+    text = squeeze(" ".join(page_texts(receipt)))
+    assert "ใบสำคัญรับเงิน" in text and "PV-88/2570" in text and "หนึ่งหมื่นสองพันสี่ร้อยห้าสิบบาทถ้วน" in text
+
+    # --- the audit package of this fiscal year, verified by the CLI in a process of its own ---------------------
+    w.tabs.setCurrentWidget(w.claims)
+    click(w.claims.audit_button)
+    audit = w.dialog
+    assert audit.objectName() == "auditDialog"
+    audit.year.setCurrentIndex(0)                       # the fiscal year now running: the claims were made today
+    click(audit.make_button)
+    package = tmp_path / "ชุดหลักฐาน.zip"
+    with qtbot.waitSignal(audit.exported, timeout=60000) as got:
+        w.dialog.fileSelected.emit(str(package))
+    assert got.args[0].claims == 2 and got.args[0].missing == ()
+    checked = subprocess.run([sys.executable, "-m", "app.claims.audit", "--verify", str(package)],
+                             capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert checked.returncode == 0 and "ถูกต้อง" in checked.stdout, checked.stdout + checked.stderr
+    assert got.args[0].manifest_sha256 in checked.stdout
