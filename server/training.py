@@ -5,19 +5,20 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, func, or_, select, union
+from sqlalchemy import Connection, delete, or_, select, union
 from sqlalchemy.engine import Engine
 
 from app import training
 from app.records import people_of, record_key, to_dict, type_name
 
 from .db import (
-    accounts, answers, blob_owners, changesets, claims, default_blob_dir, metadata, record_history, records, sessions,
+    accounts, answers, blob_owners, changesets, claim_receipts, default_blob_dir, metadata, record_history, records, sessions,
     units,
 )
 from .register import register_unit
@@ -25,6 +26,7 @@ from .statements import issue
 from .security import THAILAND, hash_password, now, thai_day
 
 TRAINING_PASSWORD = training.TRAINING_PASSWORD
+log = logging.getLogger("lgo.central.training")
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,8 @@ def ensure(engine: Engine, staff: int = 120, blob_dir: Path | None = None) -> Se
         if conn.execute(select(accounts.c.id).where(accounts.c.unit_code == data.unit.code)).first() is not None:
             stale = old_rule_ids(conn)
             if not stale:
-                has_claims = conn.execute(select(func.count()).select_from(claims).where(
-                    claims.c.unit_code == data.unit.code)).scalar()
-                if blobs is not None and not has_claims:
-                    put_claims(conn, data, blobs)
+                if blobs is not None and not has_training_claims(conn):
+                    _put_claims_or_say(conn, data, blobs)
                 return Seeded(False)
             purge_training_unit(conn)
         register_unit(conn, to_dict(data.unit))
@@ -69,8 +69,29 @@ def ensure(engine: Engine, staff: int = 120, blob_dir: Path | None = None) -> Se
         # last month's confirmation round, so the registrar's screen has a statement to show in training
         issue(conn, data.unit.code, (_dt.date.today().replace(day=1) - _dt.timedelta(days=1)).replace(day=1))
         if blobs is not None:
-            put_claims(conn, data, blobs)
+            _put_claims_or_say(conn, data, blobs)
     return Seeded(True, tuple(stale))
+
+
+def _put_claims_or_say(conn: Connection, data: training.TrainingData, blobs) -> None:
+    """The training claims, or (say a trainee's claim already holds a receipt number they use) none, with a warning:
+    the rest of the training unit is still made."""
+    from .routes.common import ApiError
+    try:
+        with conn.begin_nested():
+            put_claims(conn, data, blobs)
+    except (ApiError, LookupError) as e:
+        log.warning("training claims not made (%s): the training unit has no sample claims", e)
+
+
+def has_training_claims(conn: Connection) -> bool:
+    """Whether the training claims are there: a claim of the training unit on a receipt of a training facility
+    (claims a trainee or the demo tour made do not count)."""
+    from app.claims import receipt_key
+    return any(conn.execute(select(claim_receipts.c.claim_id).where(
+        claim_receipts.c.unit_code == training.UNIT.code,
+        claim_receipts.c.receipt_key.startswith(receipt_key(name, ""), autoescape=True))).first() is not None
+        for name, _kind in training.FACILITIES)
 
 
 def _blob_store(engine: Engine, blob_dir: Path | None):

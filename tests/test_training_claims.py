@@ -252,3 +252,21 @@ def test_the_finance_officers_pc_follows_the_training_claims_into_the_desks_view
     with pytest.raises(SyncError) as refused:
         other.get_blob(sha)
     assert refused.value.status == 404 and refused.value.code == "blob.missing"
+
+
+def test_a_training_server_made_before_the_training_claims_gets_them_once(tmp_path, monkeypatch):
+    from server import training as server_training
+    from server.db import make_engine, migrate
+    engine = make_engine(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    migrate(engine)
+    with monkeypatch.context() as mp:
+        mp.setattr(server_training, "put_claims", lambda *a: [])   # as `lgo-central training` was before them
+        assert server_training.ensure(engine, staff=30).made
+    assert server_claims(engine) == []
+    assert server_training.ensure(engine, staff=30) == server_training.Seeded(False)
+    made = server_claims(engine)
+    assert len(made) >= 6 and all((tmp_path / "blobs" / c.pages[0].sha256[:2] / c.pages[0].sha256).exists()
+                                  for _sid, c in made)
+    server_training.ensure(engine, staff=30)
+    assert server_claims(engine) == made
+    engine.dispose()
