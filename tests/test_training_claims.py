@@ -244,6 +244,10 @@ def test_the_finance_officers_pc_follows_the_training_claims_into_the_desks_view
         assert views[view] and {x.id for x in views[view]} == {i for i, c in server.items() if c.state.value == state}
     assert views[View.TO_SUBMIT] == [] and views[View.EXPIRING] == []   # drafts exist only on a PC
     assert len(PaymentStore(wc).all()) == 2
+    # every claim's evidence came down with the sync, whole: the desk's evidence panel has its pages
+    from app.claims.evidence import page_count
+    for claim in server.values():
+        assert page_count(AttachmentStore(wc).get(claim.pages[0].sha256)) == len(claim.pages)
     # the evidence of every claim is there for the unit's finance officer to fetch, and for nobody else
     sha = next(iter(server.values())).pages[0].sha256
     assert hashlib.sha256(client.get_blob(sha)).hexdigest() == sha
