@@ -18,8 +18,8 @@ from app import training
 from app.records import people_of, record_key, to_dict, type_name
 
 from .db import (
-    accounts, answers, blob_owners, changesets, claim_receipts, default_blob_dir, metadata, record_history, records, sessions,
-    units,
+    accounts, answers, blob_owners, changesets, claim_receipts, default_blob_dir, metadata, record_history, records,
+    sessions, units,
 )
 from .register import register_unit
 from .statements import issue
@@ -187,6 +187,7 @@ class _Want:
     """One training claim: whose care (the wanted relation, else the beneficiary's own), where, when and what
     NHSO did with it (``decision``: accept | partly | reject | None, still at NHSO)."""
     relation: str
+    facility: int              # app.training.FACILITIES
     care: str                  # opd | ipd
     first: _dt.date
     days: int
@@ -230,24 +231,24 @@ def put_claims(conn: Connection, data: training.TrainingData, blobs) -> list[str
     later = max(today - 4 * day, this_month)   # decided this month: in no statement yet
     plan = {  # by the month the claims are paid in
         before: [
-            _Want("child", "opd", before - 8 * day, 1, before + 2 * day, "1250.00", "ไข้สูง ปวดศีรษะ (ไข้หวัดใหญ่)",
+            _Want("child", 0, "opd", before - 8 * day, 1, before + 2 * day, "1250.00", "ไข้สูง ปวดศีรษะ (ไข้หวัดใหญ่)",
                   "accept", before + 9 * day),
-            _Want("self", "ipd", before - 14 * day, 3, before + 3 * day, "18400.00", "ปอดอักเสบ นอนโรงพยาบาล 3 วัน",
+            _Want("self", 1, "ipd", before - 14 * day, 3, before + 3 * day, "18400.00", "ปอดอักเสบ นอนโรงพยาบาล 3 วัน",
                   "partly", before + 10 * day, "15900.00", "ค่าห้องพิเศษเกินอัตราที่เบิกได้ เบิกได้ตามอัตราห้องสามัญ"),
         ],
         last_month: [
-            _Want("spouse", "opd", last_month - 6 * day, 1, last_month + 3 * day, "2680.00", "ปวดหลังเรื้อรัง กายภาพบำบัด",
-                  "accept", last_month + 11 * day),
+            _Want("spouse", 1, "opd", last_month - 6 * day, 1, last_month + 3 * day, "2680.00",
+                  "ปวดหลังเรื้อรัง กายภาพบำบัด", "accept", last_month + 11 * day),
         ],
         this_month: [
-            _Want("mother", "opd", today - 40 * day, 1, today - 33 * day, "960.00", "ความดันโลหิตสูง ตรวจติดตามอาการ",
-                  "reject", today - 20 * day, reason=REJECTED_REASON),
-            _Want("child", "opd", today - 24 * day, 1, today - 18 * day, "740.00", "ท้องเสียเฉียบพลัน",
+            _Want("mother", 0, "opd", today - 40 * day, 1, today - 33 * day, "960.00",
+                  "ความดันโลหิตสูง ตรวจติดตามอาการ", "reject", today - 20 * day, reason=REJECTED_REASON),
+            _Want("child", 2, "opd", today - 24 * day, 1, today - 18 * day, "740.00", "ท้องเสียเฉียบพลัน",
                   "accept", later),
-            _Want("self", "ipd", today - 30 * day, 2, today - 21 * day, "9800.00", "ไส้ติ่งอักเสบเฉียบพลัน ผ่าตัด",
+            _Want("self", 2, "ipd", today - 30 * day, 2, today - 21 * day, "9800.00", "ไส้ติ่งอักเสบเฉียบพลัน ผ่าตัด",
                   "partly", later, "9200.00", "ยาและเวชภัณฑ์นอกบัญชียาหลักแห่งชาติ เบิกไม่ได้ 600.00 บาท"),
-            _Want("spouse", "opd", today - 9 * day, 1, today - 3 * day, "1580.00", "ฟันผุ อุดฟัน 2 ซี่"),
-            _Want("child", "opd", today - 6 * day, 1, today - 2 * day, "420.00", "ผื่นแพ้ คัน"),
+            _Want("spouse", 3, "opd", today - 9 * day, 1, today - 3 * day, "1580.00", "ฟันผุ อุดฟัน 2 ซี่"),
+            _Want("child", 0, "opd", today - 6 * day, 1, today - 2 * day, "420.00", "ผื่นแพ้ คัน"),
         ],
     }
     finance = next(o for o in data.officers if o.role.value == "finance")
@@ -324,7 +325,7 @@ def _one_claim(conn: Connection, data: training.TrainingData, blobs, people: _Ch
     claimant, patient, relation = people.pick(want.relation, days)
     names = {p.cid: p.name_th for p in data.persons}
     inpatient = want.care == "ipd"
-    facility, kind = training.FACILITIES[(1 + n % 2) if inpatient else (n % len(training.FACILITIES))]
+    facility, kind = training.FACILITIES[want.facility]
     number = f"{days[-1].year + 543 - 2500}-{n:05d}"
     amount = Decimal(want.amount)
     scans = pages_of(training.paper_scan("ใบเสร็จรับเงิน", [

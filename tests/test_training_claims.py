@@ -190,10 +190,12 @@ def test_training_payment_statements_are_signed_one_transferred_and_one_not_yet(
     assert len(rows) == 2 and all(verify(r, key) for r in rows)
     transferred, waiting = rows
     assert transferred["transfer"] and not waiting["transfer"]
-    month_end = dt.date.fromisoformat(transferred["month"] + "-01").replace(day=28) + dt.timedelta(days=4)
+    last_day = (dt.date.fromisoformat(transferred["month"] + "-28") + dt.timedelta(days=4)).replace(day=1) \
+        - dt.timedelta(days=1)
     paid = dt.date.fromisoformat(transferred["transfer"]["date"])
-    assert 15 <= (paid - month_end.replace(day=1)).days + 1 <= 20   # NHSO transfers 15–20 days after the month
-    assert dt.date.fromisoformat(waiting["month"] + "-01") == (thai_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert 15 <= (paid - last_day).days <= 20   # NHSO transfers 15–20 days after the month's end
+    last_month = (thai_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert waiting["month"] == last_month.strftime("%Y-%m")   # last month's: NHSO has not transferred it yet
     found = server_claims(trained.engine)
     for row in rows:
         listed = {x["claim_id"] for x in row["body"]["lines"]}

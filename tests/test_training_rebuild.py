@@ -18,7 +18,8 @@ from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
 from app.store.db import db_path, key_name
 from server import training as server_training
 from server.db import (
-    accounts, answers, changesets, claims, devices, make_engine, metadata, migrate, record_history, records, sessions, units,
+    accounts, answers, changesets, claims, devices, make_engine, metadata, migrate, record_history, records, sessions,
+    units,
 )
 from server.register import register_unit
 
