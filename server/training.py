@@ -257,7 +257,7 @@ def put_claims(conn: Connection, data: training.TrainingData, blobs) -> list[str
     for month, wants in plan.items():
         for want in wants:
             made.append(_one_claim(conn, data, blobs, people, finance.cid, want, len(made) + 1, at))
-        if month is this_month:
+        if month == this_month:
             break
         ym = month.strftime("%Y-%m")
         closed_at = at(month.replace(day=28) + 5 * day, 9)   # the first days of the next month
@@ -266,7 +266,7 @@ def put_claims(conn: Connection, data: training.TrainingData, blobs) -> list[str
             if sids != [central.statement_id(ym, data.unit.code)]:
                 savepoint.rollback()  # it would close another unit's month too: never, from a training seed
                 continue
-        if month is before:  # NHSO transfers 15–20 days after the month's end
+        if month == before:  # NHSO transfers 15–20 days after the month's end
             paid = month.replace(day=28) + 4 * day
             paid = paid.replace(day=1) + 16 * day
             with _clock(at(paid + day, 10)):
