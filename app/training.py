@@ -214,3 +214,47 @@ def set_aside_old_copy(data_dir: Path, keys) -> tuple[Path, list[str]] | None:
         return None
     info = quarantine(db_path(data_dir, UNIT.code), "old_cid_rule", keys, UNIT.code)
     return info.moved_to, stale
+
+
+# --- the finance officer's training claims (issue 19) -----------------------------------------------------
+# The made-up facilities and papers behind the training server's claims (server.training.put_claims): a receipt
+# or a medical certificate as a sheet feeder gives it, a JPEG of an A5 page, drawn in the bundled Sarabun.
+
+FACILITIES = [("คลินิกเวชกรรมบ้านฝึกหัด", "private"), ("โรงพยาบาลเอกชนศรีฝึกหัด", "private"),
+              ("โรงพยาบาลฝึกหัดพัฒนา", "state"), ("ศูนย์ทันตกรรมบ้านฝึกหัด", "private")]
+
+
+def paper_scan(title: str, lines: list[tuple[str, str]], issuer: str, note: str = "") -> bytes:
+    """A made-up paper (``title`` by ``issuer``; each line a label and its value; ``note`` at the foot) as a scan:
+    a JPEG of an A5 page at 100 dpi, marked as training data."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .paths import font_files
+
+    fonts = font_files()
+    dpi, width, height = 100, 583, 827
+    big = ImageFont.truetype(str(fonts["bold"]), 26)
+    body = ImageFont.truetype(str(fonts["regular"]), 18)
+    small = ImageFont.truetype(str(fonts["italic"]), 14)
+    image = Image.new("RGB", (width, height), (250, 249, 244))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((24, 24, width - 24, height - 24), outline=(120, 120, 120), width=2)
+    draw.text((width // 2, 70), issuer, font=body, fill=(40, 40, 40), anchor="mm")
+    draw.text((width // 2, 115), title, font=big, fill=(0, 0, 0), anchor="mm")
+    draw.line((60, 145, width - 60, 145), fill=(120, 120, 120), width=1)
+    y = 180
+    for label, value in lines:
+        draw.text((60, y), label, font=body, fill=(70, 70, 70))
+        draw.text((250, y), value, font=body, fill=(0, 0, 90))
+        y += 42
+    if note:
+        draw.text((60, y + 20), note, font=body, fill=(0, 0, 0))
+    draw.line((width - 250, height - 130, width - 60, height - 130), fill=(90, 90, 90), width=1)
+    draw.text((width - 155, height - 110), "ผู้รับเงิน / ผู้ออกเอกสาร", font=small, fill=(70, 70, 70), anchor="mm")
+    draw.text((width // 2, height - 50), "ข้อมูลสมมติสำหรับฝึกหัด — ไม่ใช่เอกสารจริง", font=small,
+              fill=(160, 40, 40), anchor="mm")
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=80, dpi=(dpi, dpi))
+    return buf.getvalue()

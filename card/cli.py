@@ -3,7 +3,11 @@
     lgo-card readers
     lgo-card read [--reader NAME] [--photo FILE] [--json]
     lgo-card watch
-    lgo-card emulate PROFILE [--slot N] [--list]
+    lgo-card emulate PROFILE [--slot N] [--tray FILE] [--list]
+
+With ``--tray FILE`` the training card can be swapped while it runs, as a person swaps the card in a reader:
+write another profile's name into FILE and this emulator pulls its card out and puts that one in, then writes
+the name of the card now in the reader into ``FILE.in`` (``./dev card PROFILE`` does both).
 """
 from __future__ import annotations
 
@@ -109,9 +113,58 @@ def _emulate(args) -> int:
     done = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: done.set())
     signal.signal(signal.SIGTERM, lambda *_: done.set())
+    if args.tray:
+        _follow_tray(slot, args.tray, args.profile, done)
     done.wait()
     slot.remove()
     return 0
+
+
+def _follow_tray(slot, tray: Path, current: str, done: threading.Event, every: float = 0.2) -> None:
+    """Until ``done``: the card named in ``tray`` goes into the slot in place of the one there (pcscd sees a
+    removal, then an insertion); ``tray``.in names the card in the reader, written again whenever it is missing."""
+    from .emulator.profiles import load
+
+    ack = tray.with_name(tray.name + ".in")
+    while not done.wait(every):
+        try:
+            wanted = tray.read_text(encoding="utf-8").strip()
+        except OSError:
+            wanted = current
+        if wanted and wanted != current:
+            try:
+                card = load(wanted).card()
+            except FileNotFoundError as e:
+                print(str(e), file=sys.stderr, flush=True)
+                wanted = current
+            else:
+                _swap(slot, card)
+                current = wanted
+                print(f"เปลี่ยนเป็นบัตรฝึกหัด {load(current).label_th} แล้ว", flush=True)
+        try:
+            said = ack.read_text(encoding="utf-8").strip()
+        except OSError:
+            said = None
+        if said != current:
+            part = ack.with_name(ack.name + ".part")
+            part.write_text(current + "\n", encoding="utf-8")
+            part.replace(ack)
+
+
+def _swap(slot, card, attempts: int = 20) -> None:
+    """Pull the card out and put ``card`` in; vpcd takes a moment to take a new card after one is pulled out."""
+    import time
+
+    for _ in range(attempts):
+        slot.remove()
+        time.sleep(0.5)
+        try:
+            slot.insert(card, timeout=5)
+        except OSError:
+            continue
+        if slot.inserted.is_set():
+            return
+    print("ใส่บัตรฝึกหัดในเครื่องอ่านบัตรเสมือนไม่สำเร็จ — ลองใหม่อีกครั้ง", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     emulate.add_argument("--slot", type=int, default=0)
     emulate.add_argument("--list", action="store_true")
     emulate.add_argument("--ready-file", type=Path, help="touched once the card is in the reader")
+    emulate.add_argument("--tray", type=Path, help="a file naming the card to swap in (training: ./dev card)")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "readers":

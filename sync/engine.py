@@ -333,12 +333,17 @@ class SyncEngine:
                 progress("blobs", n, len(needs))
 
     def _fetch_evidence(self, report: SyncReport, progress) -> None:
-        """The documents attached to change sets still under review, so the registrar can look at them offline.
+        """The documents attached to change sets still under review, so the registrar can look at them offline,
+        and on a finance officer's log-in the evidence of the unit's claims (those another PC made too).
         Each is checked against its SHA-256 before it is kept (encrypted, like every attachment here)."""
         if self.attachments is None:
             return
         waiting = self.register.changesets(self.register.wc.unit_code, [ReviewState.PENDING, ReviewState.RETURNED])
         wanted = {sha: cs.evidence_labels.get(sha, "") for cs in waiting for sha in cs.evidence}
+        if self._finance_pulls():
+            from app.store.claims import ClaimStore
+            for claim in ClaimStore(self.register.wc).all(self.register.wc.unit_code):
+                wanted.update((p.sha256, "หลักฐานประกอบการเบิก") for p in claim.pages)
         missing = sorted(sha for sha in wanted if not self.attachments.has(sha))
         for n, sha in enumerate(missing, start=1):
             try:

@@ -18,7 +18,8 @@ from app.store import KeyStore, MemoryKeyring, RegisterStore, WorkingCopy
 from app.store.db import db_path, key_name
 from server import training as server_training
 from server.db import (
-    accounts, answers, changesets, devices, make_engine, metadata, migrate, record_history, records, sessions, units,
+    accounts, answers, changesets, claims, devices, make_engine, metadata, migrate, record_history, records, sessions,
+    units,
 )
 from server.register import register_unit
 
@@ -145,8 +146,11 @@ def test_a_training_server_seeded_with_the_old_rule_is_rebuilt_and_no_other_unit
         assert conn.execute(select(units).where(units.c.code == REAL_UNIT)).first() == real_unit_row
         for table in (sessions, devices, changesets):
             assert conn.execute(select(table)).all() == [], table.name
-        assert sorted(r[0] for r in conn.execute(select(answers.c.key))) == \
-            [f"approve:{REAL_UNIT}:cs-1", "approve:cs-10", "push:cs-10:pending:1"]
+        kept = sorted(r[0] for r in conn.execute(select(answers.c.key)))
+        # the old training claims' stored answers are gone; the new training claims' are their own
+        new_claims = {f"claim:{training.UNIT.code}:{r[0]}:1" for r in conn.execute(select(claims.c.id))}
+        assert len(new_claims) >= 6 and set(kept) - new_claims == \
+            {f"approve:{REAL_UNIT}:cs-1", "approve:cs-10", "push:cs-10:pending:1"}
         assert not conn.execute(select(record_history).where(record_history.c.id == OLD_RULE_ID)).all()
 
 
