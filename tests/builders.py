@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 from app import cid as cidmod
 from app.domain import Employment, Marriage, Parentage, ParentKind, Person, Sex
@@ -89,6 +90,26 @@ class Office:
     def close(self) -> None:
         self.worker.call(self.register.wc.close)
         self.worker.stop()
+
+
+def keep_payment(conn, sid: str, unit_code: str, claims=(), transfer_on: dt.date | None = None,
+                 ref: str = "KTB-1") -> dict:
+    """NHSO's payment statement ``sid`` as a finance PC keeps it after its sync checked the signatures (kept here
+    directly: what the tests look at is the PC's use of it), with its transfer when ``transfer_on`` is given."""
+    from app.claims.states import accepted_amount
+    from app.store.payments import PaymentStore
+    lines = [{"claim_id": c.id, "claimant_cid": c.claimant_cid, "patient_cid": c.patient_cid,
+              "first_day": c.first_day.isoformat() if c.first_day else None, "claimed": str(c.claimed),
+              "accepted": str(accepted_amount(c) or c.claimed), "decision": "accepted"} for c in claims]
+    total = str(sum((Decimal(x["accepted"]) for x in lines), Decimal("0.00")))
+    month = sid.split("-", 1)[1][:7]
+    body = {"id": sid, "unit_code": unit_code, "month": month, "issued_on": f"{month}-28", "lines": lines,
+            "count": len(lines), "total": total}
+    data = {"id": sid, "unit_code": unit_code, "month": month, "body": body, "signature": "",
+            "transfer": {"statement": sid, "date": transfer_on.isoformat(), "ref": ref, "amount": total}
+            if transfer_on else None, "transfer_signature": ""}
+    PaymentStore(None).keep_in(conn, data)
+    return data
 
 
 def type_in(widget, text: str) -> None:

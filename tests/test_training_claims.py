@@ -239,11 +239,22 @@ def test_the_finance_officers_pc_follows_the_training_claims_into_the_desks_view
     assert not report.errors and report.payments >= 2
 
     desk = Desk.of(engine.register, finance)
-    server = {c.id: c for _sid, c in server_claims(trained.engine)}
+    held = server_claims(trained.engine)
+    server = {c.id: c for _sid, c in held}
+    from server.db import payment_statements
+    from sqlalchemy import select
+    with trained.engine.connect() as conn:
+        paid = {sid for (sid,) in conn.execute(select(payment_statements.c.id).where(
+            payment_statements.c.transfer.isnot(None)))}
     views = {v: claims_list(desk, v) for v in View}
     assert {x.id: x.state for x in views[View.ALL]} == {i: c.state for i, c in server.items()}
-    for view, state in ((View.AT_NHSO, "submitted"), (View.REJECTED, "rejected"), (View.TO_REPAY, "in_transfer")):
-        assert views[view] and {x.id for x in views[view]} == {i for i, c in server.items() if c.state.value == state}
+    # with NHSO: waiting for its decision, or accepted and not yet paid; to repay: in a transfer NHSO has recorded
+    with_nhso = {c.id for sid, c in held if c.state.value in ("submitted", "accepted", "partly_accepted")
+                 or (c.state.value == "in_transfer" and sid not in paid)}
+    to_repay = {c.id for sid, c in held if c.state.value == "in_transfer" and sid in paid}
+    rejected = {c.id for _sid, c in held if c.state.value == "rejected"}
+    for view, expected in ((View.AT_NHSO, with_nhso), (View.REJECTED, rejected), (View.TO_REPAY, to_repay)):
+        assert expected and {x.id for x in views[view]} == expected
     assert views[View.TO_SUBMIT] == [] and views[View.EXPIRING] == []   # drafts exist only on a PC
     assert len(PaymentStore(wc).all()) == 2
     # every claim's evidence came down with the sync, whole: the desk's evidence panel has its pages

@@ -29,7 +29,7 @@ from app.store.claims import ClaimStore
 from app.store.outbox import Kind
 from app.usecases import Desk
 from app.usecases.claims import View
-from tests.builders import new_cid, person
+from tests.builders import keep_payment, new_cid, person
 from sync.licence import Check, LicenceState
 from sync.session import Account, Session
 from tests.test_ui_window import OFFICER, TODAY, TRAINING, Office, fill
@@ -345,6 +345,8 @@ def claim_at(office, me, kid, number: str, states=(ClaimState.ACCEPTED, ClaimSta
             c = move(c, state, Actor.NHSO, "nhso-staff", now, **carried)
         with d.transaction() as conn:
             ClaimStore(office.register.wc).save_in(conn, c)
+            if ClaimState.IN_TRANSFER in states:   # NHSO's statement with its transfer, as the PC's sync keeps it
+                keep_payment(conn, "ST-2569-04", FINANCE.unit_code, [c], transfer_on=dt.date(2026, 5, 18))
         return c
     return office.call(make)
 

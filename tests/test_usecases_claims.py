@@ -16,7 +16,7 @@ from app.store.claims import ClaimStore
 from app.store.outbox import Kind
 from app.usecases import Desk
 from app.usecases import claims as uc
-from tests.builders import new_cid, person
+from tests.builders import keep_payment, new_cid, person
 
 UNIT = "TRN0001"
 FINANCE = Officer(new_cid(), "นางสาวสุภาพร แก้วมณี", "นักวิชาการเงินและบัญชี", Role.FINANCE_OFFICER, UNIT, "f@example.go.th")
@@ -116,6 +116,16 @@ def test_the_desks_lists_and_a_claim_repaid_after_the_transfer(register, family)
                 "nhso", NOW, statement="ST-2569-11")
     with d.transaction() as conn:
         ClaimStore(register.wc).save_in(conn, paid)
+        keep_payment(conn, "ST-2569-11", FINANCE.unit_code, [paid])
+    # in NHSO's statement, but the money has not come: still with NHSO, nothing to repay yet
+    assert uc.claims_list(d, uc.View.TO_REPAY) == []
+    assert [x.id for x in uc.claims_list(d, uc.View.AT_NHSO)] == [paid.id]
+    with pytest.raises(Refusal) as early:
+        uc.repay(d, paid, Decimal("8200"), "PV-1", dt.date(2026, 11, 28), PayMethod.CASH)
+    assert early.value.code == "claim.not_transferred" and "ยังไม่ได้โอนเงิน" in early.value.th
+    with d.transaction() as conn:
+        keep_payment(conn, "ST-2569-11", FINANCE.unit_code, [paid], transfer_on=dt.date(2026, 11, 27))
+    assert uc.claims_list(d, uc.View.AT_NHSO) == []
     [to_repay] = uc.claims_list(d, uc.View.TO_REPAY)
     with pytest.raises(Refusal) as later:
         uc.repay(d, to_repay.claim, Decimal("8200"), "PV-1", dt.date(2026, 12, 1), PayMethod.CASH)

@@ -24,6 +24,7 @@ from ..errors import Refusal, Verdicts
 from ..rules.entitlement import Relation, add_years
 from ..store.claims import ClaimStore
 from ..store.outbox import Kind
+from ..store.payments import PaymentStore
 from .context import Changed, Desk
 
 S = ClaimState
@@ -33,9 +34,9 @@ class View(str, Enum):
     """The desk's lists of claims."""
 
     TO_SUBMIT = "to_submit"   # draft or ready
-    AT_NHSO = "at_nhso"       # submitted, waiting for NHSO's decision
+    AT_NHSO = "at_nhso"       # with NHSO: waiting for its decision, or accepted and waiting for its transfer
     REJECTED = "rejected"     # to correct (or cancel)
-    TO_REPAY = "to_repay"     # NHSO transferred: repay the claimant
+    TO_REPAY = "to_repay"     # NHSO's transfer is recorded: repay the claimant
     EXPIRING = "expiring"     # not yet submitted, a receipt within 30 days of its year
     ALL = "all"
 
@@ -45,8 +46,10 @@ class View(str, Enum):
                 "to_repay": "รอจ่ายคืน", "expiring": "ใกล้ครบกำหนด 1 ปี", "all": "ทั้งหมด"}[self.value]
 
 
-STATES_OF_VIEW = {View.TO_SUBMIT: (S.DRAFT, S.READY), View.AT_NHSO: (S.SUBMITTED,), View.REJECTED: (S.REJECTED,),
-                  View.TO_REPAY: (S.IN_TRANSFER,), View.EXPIRING: (S.DRAFT, S.READY), View.ALL: None}
+STATES_OF_VIEW = {View.TO_SUBMIT: (S.DRAFT, S.READY),
+                  View.AT_NHSO: (S.SUBMITTED, S.ACCEPTED, S.PARTLY_ACCEPTED, S.IN_TRANSFER),
+                  View.REJECTED: (S.REJECTED,), View.TO_REPAY: (S.IN_TRANSFER,), View.EXPIRING: (S.DRAFT, S.READY),
+                  View.ALL: None}
 
 
 def _finance(desk: Desk, claim: Claim | None = None) -> None:
@@ -144,12 +147,30 @@ def cancel(desk: Desk, claim: Claim, reason: str) -> Changed:
     return Changed(claims=(claim,))
 
 
+def statement_of(claim: Claim) -> str:
+    """NHSO's payment statement that put ``claim`` into a transfer ("" when none has)."""
+    return next((s.statement for s in reversed(claim.history) if s.state is S.IN_TRANSFER), "")
+
+
+def transferred(desk: Desk) -> set[str]:
+    """The payment statements whose transfer NHSO recorded, as this PC holds them (signatures checked at sync)."""
+    return {s["id"] for s in PaymentStore(desk.register.wc).all() if s.get("transfer")}
+
+
 def repay(desk: Desk, claim: Claim, amount: Decimal, voucher: str, paid_on: _dt.date, method: PayMethod) -> Changed:
-    """The claimant repaid from NHSO's transfer (the receipt they sign is app.documents.claim_papers)."""
+    """The claimant repaid from NHSO's transfer (the receipt they sign is app.documents.claim_papers): only once
+    this PC holds NHSO's record of the transfer that paid the claim."""
     _finance(desk, claim)
     if paid_on > desk.today:
         raise Refusal("claim.paid_future", "วันที่จ่ายเงินยังไม่ถึง กรุณาตรวจสอบวันที่", "The payment date is in the future.")
-    claim = move(_current(desk, claim), S.REPAID, Actor.FINANCE, desk.officer.cid, _now(desk), amount=amount,
+    current = _current(desk, claim)
+    sid = statement_of(current)
+    if current.state is S.IN_TRANSFER and sid not in transferred(desk):
+        raise Refusal("claim.not_transferred",
+                      f"สปสช. ยังไม่ได้โอนเงินตามรายการ {sid} จ่ายคืนผู้มีสิทธิได้เมื่อได้รับเงินโอนแล้ว "
+                      "(กด «ซิงก์ตอนนี้» เพื่อรับข้อมูลการโอนล่าสุด)",
+                      "NHSO has not transferred this statement yet: repay once the money has come.")
+    claim = move(current, S.REPAID, Actor.FINANCE, desk.officer.cid, _now(desk), amount=amount,
                  voucher=voucher.strip(), paid_on=paid_on, method=method)
     with desk.transaction() as conn:
         _store(desk).save_in(conn, claim)
@@ -191,6 +212,25 @@ def days_left(claim: Claim, today: _dt.date) -> int | None:
     return None if first is None else (add_years(first, CLAIM_WITHIN_YEARS) - today).days
 
 
+def in_view(line: ClaimLine, view: View, paid: set[str]) -> bool:
+    """Does ``line`` belong in ``view``? ``paid``: the statements whose transfer is recorded (:func:`transferred`):
+    a claim in a statement NHSO has not paid yet is still with NHSO, not to repay."""
+    states = STATES_OF_VIEW[view]
+    if states is not None and line.state not in states:
+        return False
+    if view is View.EXPIRING:
+        return line.days_left is not None and line.days_left <= WARN_DAYS
+    if line.state is S.IN_TRANSFER and view in (View.AT_NHSO, View.TO_REPAY):
+        return (statement_of(line.claim) in paid) is (view is View.TO_REPAY)
+    return True
+
+
+def view_counts(desk: Desk, every: list[ClaimLine]) -> dict[View, int]:
+    """How many of ``every`` (the whole list) each view holds."""
+    paid = transferred(desk)
+    return {v: sum(1 for x in every if in_view(x, v, paid)) for v in View}
+
+
 def claims_list(desk: Desk, view: View = View.ALL) -> list[ClaimLine]:
     _finance(desk)
     today, lines = desk.today, []
@@ -201,11 +241,13 @@ def claims_list(desk: Desk, view: View = View.ALL) -> list[ClaimLine]:
         lines.append(ClaimLine(cid_, ClaimState(state), claimant, patient, Relation(relation), facility,
                                _dt.date.fromisoformat(first) if first else None,
                                _dt.date.fromisoformat(last) if last else None, Decimal(claimed), left, data))
+    if view is not View.ALL:
+        paid = transferred(desk) if view in (View.AT_NHSO, View.TO_REPAY) else set()
+        lines = [x for x in lines if in_view(x, view, paid)]
     if view is View.EXPIRING:
-        lines = [x for x in lines if x.days_left is not None and x.days_left <= WARN_DAYS]
         lines.sort(key=lambda x: x.days_left)
     return lines
 
 
-__all__ = ["ClaimLine", "View", "cancel", "claims_list", "close", "days_left", "keep", "make_ready", "new_claim",
-           "repay", "submit", "verdicts"]
+__all__ = ["ClaimLine", "View", "cancel", "claims_list", "close", "days_left", "in_view", "keep", "make_ready",
+           "new_claim", "repay", "statement_of", "submit", "transferred", "verdicts", "view_counts"]

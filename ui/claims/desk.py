@@ -55,6 +55,7 @@ class Row:
     line: ClaimLine
     claimant: str
     patient: str
+    repayable: bool = False     # in a transfer NHSO has recorded: the claimant can be repaid
 
     @property
     def claim(self):
@@ -87,10 +88,7 @@ def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:
     """On the database worker: the view's lines with names, and how many each view holds."""
     lines = uc.claims_list(desk, view)
     every = lines if view is View.ALL else uc.claims_list(desk, View.ALL)
-    counts = {v: sum(1 for x in every if uc.STATES_OF_VIEW[v] is None or x.state in uc.STATES_OF_VIEW[v])
-              for v in VIEWS}
-    counts[View.EXPIRING] = sum(1 for x in every if x.state in uc.STATES_OF_VIEW[View.EXPIRING]
-                                and x.days_left is not None and x.days_left <= WARN_DAYS)
+    counts = uc.view_counts(desk, every)
     counts[view] = len(lines)
     names: dict[str, str] = {}
     for line in lines:
@@ -98,7 +96,9 @@ def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:
             if cid not in names:
                 p = desk.register.person(cid)
                 names[cid] = p.name_th if p else cid
-    return [Row(x, names[x.claimant_cid], names[x.patient_cid]) for x in lines], counts
+    paid = uc.transferred(desk)
+    return [Row(x, names[x.claimant_cid], names[x.patient_cid],
+                x.state is ClaimState.IN_TRANSFER and uc.statement_of(x.claim) in paid) for x in lines], counts
 
 
 class ClaimsModel(QAbstractTableModel):
@@ -180,7 +180,7 @@ class ClaimsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((160, 205, 150, 230, 130, 115)):
+        for col, width in enumerate((160, 205, 150, 215, 115, 170)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda _i: self.open_chosen())
         self.table.activated.connect(lambda _i: self.open_chosen())
@@ -278,7 +278,7 @@ class ClaimsTab(QWidget):
     def _enable(self) -> None:
         row = self.chosen()
         self.open_button.setEnabled(row is not None)
-        self.repay_button.setEnabled(row is not None and row.line.state is ClaimState.IN_TRANSFER)
+        self.repay_button.setEnabled(row is not None and row.repayable)
         self.cancel_button.setEnabled(row is not None and row.line.state in (ClaimState.DRAFT, ClaimState.READY))
         self.export_button.setEnabled(bool(self.model.rows))
 
