@@ -33,7 +33,7 @@ from tests.builders import person
 from tests.central import OFFICERS, REGISTRAR, REGISTRY, UNIT, approve, import_unit, push, ready_session
 from tests.pdfcheck import page_texts, squeeze
 from tests.test_ui_desk import PASSWORD, click, fill, log_in, make_desk, sync
-from ui.qt import Qt
+from ui.qt import QLabel, Qt
 from ui.claims import ClaimDialog
 
 FINANCE = OFFICERS[2]
@@ -192,6 +192,8 @@ def test_the_finance_officers_month_from_the_scanner_to_the_audit_package(qtbot,
     click(payments.repay_button)
     repay = w.dialog
     assert repay.objectName() == "repayDialog" and repay.amount.text() == "12,450.00"
+    said = [label.text() for label in repay.findChildren(QLabel)]
+    assert f"{kid.name_th} (บุตร)" in said and not any("(บุตร) (บุตร)" in t for t in said)
     fill(repay.voucher, "PV-88/2570")
     with qtbot.waitSignal(repay.repaid, timeout=10000) as repaid:
         QTest.keyClick(repay.voucher, Qt.Key_Return)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -211,22 +212,82 @@ class Tour:
         self.finance()
         self.desk.close()
 
-    def insert_card(self, profile: str, slot: int) -> subprocess.Popen:
-        """A training card into a virtual reader slot, once the card before it is out (vpcd takes a moment)."""
-        ready = Path(tempfile.mkdtemp(prefix="lgo-demo-card-")) / "in"
-        for _ in range(20):
-            card = subprocess.Popen([str(Path(sys.executable).with_name("lgo-card")), "emulate", profile, "--slot",
-                                     str(slot), "--ready-file", str(ready)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and card.poll() is None and not ready.exists():
-                settle(self.app, 0.1)
-            if ready.exists():
-                return card
-            card.kill()
-            card.wait()
-            settle(self.app, 0.5)
-        raise SystemExit(f"demo: the {profile} training card did not go into the reader")
+    def swap_card(self, profile: str, slot: int) -> None:
+        """The card in a reader swapped, as ``./dev card PROFILE`` does: the slot's emulator follows its tray file."""
+        tray = Path(os.environ.get("LGO_CARD_TRAYS", "")) / f"slot{slot}"
+        if not tray.exists():
+            raise SystemExit(f"demo: no training card tray at {tray} (run it as ./dev demo)")
+        took = tray.with_name(tray.name + ".in")
+        took.unlink(missing_ok=True)
+        part = tray.with_name(tray.name + ".part")
+        part.write_text(profile + "\n", encoding="utf-8")
+        part.replace(tray)
+        wait(self.app, lambda: took.exists() and took.read_text(encoding="utf-8").strip() == profile, 30,
+             f"the {profile} training card in slot {slot}")
+
+    def payments(self, win) -> None:
+        """NHSO's statements and transfers (the training server's months), a transferred line reconciled, the claimant
+        repaid from it and the receipt they sign saved."""
+        tab = win.claims
+        loaded: list = []
+        tab.loaded.connect(loaded.append)
+        tab.show_view(View.TO_REPAY)
+        wait(self.app, lambda: bool(loaded) and tab.model.rowCount() > 0, 60, "the claims to repay")
+        self.shot(win, "finance-desk-to-repay")
+        desk = win.duty("paymentsDesk")
+        win.tabs.setCurrentWidget(desk)
+        wait(self.app, lambda: desk.list.rowCount() > 0, 60, "NHSO's statements")
+        paid = next((r for r in range(desk.list.rowCount()) if "ยังไม่โอน" not in desk.list.item(r, 0).text()), 0)
+        shown: list = []
+        desk.shown.connect(shown.append)
+        desk.list.selectRow(paid)
+        wait(self.app, lambda: desk.model.rowCount() > 0 and (bool(shown) or paid == 0), 60, "a statement's lines")
+        row = next((i for i in range(desk.model.rowCount()) if self._repayable(desk, i)), 0)
+        desk.table.selectRow(row)
+        self.shot(win, "finance-payments")
+        if not desk.repay_button.isEnabled():
+            raise SystemExit("demo: no line of the training statements is left to repay")
+        desk.repay_button.click()
+        dialog = win.dialog
+        type_into(self.app, dialog.voucher, "PV-0125/2570")
+        self.shot(dialog, "repay")
+        repaid: list = []
+        dialog.repaid.connect(repaid.append)
+        dialog.ok.click()
+        wait(self.app, lambda: bool(repaid), 30, "the repayment")
+        offer = win.dialog
+        next(b for b in offer.buttons() if b.objectName() == "saveRepaymentReceipt").click()
+        wait(self.app, lambda: win.dialog.objectName() == "saveRepaymentDialog", 10, "the receipt's save dialog")
+        target = self.papers / "repayment-receipt.pdf"
+        win.dialog.fileSelected.emit(str(target))   # what choosing the file and pressing Save does
+        wait(self.app, target.exists, 60, "the repayment receipt's PDF")
+        self.paper(target)
+
+    @staticmethod
+    def _repayable(desk, i: int) -> bool:
+        desk.table.selectRow(i)
+        return desk.repay_button.isEnabled()
+
+    def audit(self, win) -> None:
+        """The audit package of the fiscal year now running, made from the desk and checked against its manifest."""
+        win.tabs.setCurrentWidget(win.claims)
+        dialog = win.claims.open_audit()
+        dialog.year.setCurrentIndex(0)
+        self.shot(dialog, "audit")
+        exported: list = []
+        dialog.exported.connect(exported.append)
+        dialog.make_button.click()
+        target = self.papers / "audit-package.zip"
+        win.dialog.fileSelected.emit(str(target))
+        wait(self.app, lambda: bool(exported), 180, "the audit package")
+        self.shot(dialog, "audit-done")
+        verified: list = []
+        dialog.verified.connect(verified.append)
+        dialog.verify_button.click()
+        win.dialog.fileSelected.emit(str(target))
+        wait(self.app, lambda: bool(verified), 60, "the audit package's check")
+        self.shot(dialog, "audit-verified")
+        dialog.close()
 
     def finance(self) -> None:
         """The finance officer's desk: their card in the first reader, a claim for a staff member's child built from
@@ -236,8 +297,7 @@ class Tour:
 
         finance = training.generate(staff=5).officers[2]
         self.desk.logout()
-        subprocess.run(["pkill", "-INT", "-f", "lgo-card emulate registry"], check=False)
-        card = self.insert_card("finance", 0)
+        self.swap_card("finance", 0)
         try:
             self.log_in(0, finance.email, people=False)
             win = self.desk.window
@@ -304,9 +364,10 @@ class Tour:
             tab.show_view(View.AT_NHSO)
             wait(self.app, lambda: bool(loaded) and tab.model.rowCount() > 0, 60, f"the claim at NHSO ({loaded})")
             self.shot(win, "finance-desk-sent")
+            self.payments(win)
+            self.audit(win)
         finally:
-            card.send_signal(2)
-            card.wait(10)
+            self.swap_card("registry", 0)
 
 
     def certificate(self, win) -> None:

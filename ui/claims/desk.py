@@ -180,7 +180,7 @@ class ClaimsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((160, 205, 150, 215, 115, 170)):
+        for col, width in enumerate((160, 205, 150, 200, 130, 170)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda _i: self.open_chosen())
         self.table.activated.connect(lambda _i: self.open_chosen())

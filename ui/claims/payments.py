@@ -79,8 +79,9 @@ class LineRow:
 
     line: Line
     claimant: str
-    patient: str
+    patient: str                 # with the relation, as the table shows it
     claim: ClaimLine | None
+    patient_name: str = ""       # the name alone
 
     def outcome_text(self) -> str:
         """Short, for the cell: ✗ ยอดไม่ตรง ต่าง 200.00."""
@@ -132,11 +133,9 @@ def lines_of(desk: Desk, statement_id: str) -> tuple[Reconciliation, list[LineRo
     rows = []
     for x in found.reconciliation.lines:
         claim = found.claims.get(x.claim_id)
-        patient = name(x.patient_cid)
-        if claim is not None:
-            patient = tr(f"{patient} (ตนเอง)", f"{patient} (self)") if claim.relation.value == "self" \
-                else f"{patient} ({claim.relation.th})"
-        rows.append(LineRow(x, name(x.claimant_cid), patient, claim))
+        alone = name(x.patient_cid)
+        patient = Row(claim, "", alone).cells()[1] if claim is not None else alone
+        rows.append(LineRow(x, name(x.claimant_cid), patient, claim, alone))
     return found.reconciliation, rows
 
 
@@ -391,7 +390,8 @@ class PaymentsTab(QWidget):
         row, rec = self.chosen_line(), self.current
         if row is None or rec is None or self.desk is None or not row.repayable(rec):
             return None
-        dialog = RepayDialog(self.host, self.desk, Row(row.claim, row.claimant, row.patient), self.window())
+        dialog = RepayDialog(self.host, self.desk, Row(row.claim, row.claimant, row.patient_name),
+                             self.window())
         self.host.opened(dialog)
         dialog.open()
         return dialog
