@@ -369,7 +369,8 @@ class EvidenceViewer(DeskDialog):
         self.note = QLabel("")
         self.note.setObjectName("muted")
         self.note.setWordWrap(True)
-        self.previous = self._button("‹ หน้าก่อน", "‹ Previous page", "previousPage", lambda: self.turn_to(self.index - 1))
+        self.previous = self._button("‹ หน้าก่อน", "‹ Previous page", "previousPage",
+                                     lambda: self.turn_to(self.index - 1))
         self.previous.setShortcut(QKeySequence(Qt.Key_PageUp))
         self.next = self._button("หน้าถัดไป ›", "Next page ›", "nextPage", lambda: self.turn_to(self.index + 1))
         self.next.setShortcut(QKeySequence(Qt.Key_PageDown))
