@@ -188,3 +188,26 @@ def test_a_pdf_that_cannot_be_read_says_so_in_thai(qtbot, open_office):
     qtbot.waitUntil(lambda: "ตั้งรหัสผ่าน" in viewer.page.text(), timeout=10000)
     assert viewer.page.pixmap().isNull()
     viewer.close()
+
+
+def test_a_long_pdf_is_drawn_a_page_at_a_time_and_page_down_turns_it(qtbot, open_office):
+    from PySide6.QtTest import QTest
+
+    from ui.qt import Qt
+    office = open_office(Unit)
+    colours = [(10 + 6 * i, 200 - 4 * i, 90) for i in range(40)]
+    panel = panel_with(qtbot, office, [(made_by_pillow(*colours), "คำสั่งบรรจุ")])
+    viewer = open_document(qtbot, panel, "คำสั่งบรรจุ")
+    assert near(colour_at_middle(shown_page(qtbot, viewer, 1, 40)), colours[0], 8)
+    assert {i for i, _w in viewer._drawn} <= {0, 1}          # not the other 38 pages
+    viewer.activateWindow()
+    qtbot.waitUntil(lambda: viewer.isActiveWindow(), timeout=5000)
+    QTest.keyClick(viewer, Qt.Key_PageDown)
+    assert near(colour_at_middle(shown_page(qtbot, viewer, 2, 40)), colours[1], 8)
+    for _ in range(38):                                        # turned quickly to the end
+        viewer.next.click()
+    assert near(colour_at_middle(shown_page(qtbot, viewer, 40, 40)), colours[39], 8)
+    assert {i for i, _w in viewer._drawn} <= {38, 39}       # what was turned past is let go
+    QTest.keyClick(viewer, Qt.Key_PageUp)
+    assert near(colour_at_middle(shown_page(qtbot, viewer, 39, 40)), colours[38], 8)
+    viewer.close()

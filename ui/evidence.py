@@ -451,7 +451,13 @@ class EvidenceViewer(DeskDialog):
         self._drawn[key] = None   # asked once
         data = self.data
 
-        def drawn(png: bytes) -> None:
+        def draw() -> bytes | None:   # on the drawing thread: a page turned past while it waited is not drawn
+            return picture(SourcePage(data, PDF, index), width) if abs(index - self.index) <= 1 else None
+
+        def drawn(png: bytes | None) -> None:
+            if png is None or abs(index - self.index) > 1:   # turned past it: a long PDF keeps only what is near
+                self._drawn.pop(key, None)
+                return
             self._drawn[key] = QImage.fromData(png)
             if index == self.index:
                 self._fit()
@@ -462,12 +468,14 @@ class EvidenceViewer(DeskDialog):
                 self.page.setText(tr(f"แสดงหน้า {index + 1} ไม่ได้ ไฟล์อาจเสียหาย กด «บันทึกสำเนา…» "
                                      "เพื่อเก็บไฟล์ไว้ตรวจสอบ", f"Page {index + 1} cannot be shown."))
 
-        self.drawing.run(lambda: picture(SourcePage(data, PDF, index), width), drawn, failed)
+        self.drawing.run(draw, drawn, failed)
 
     def _pdf_page(self) -> QImage | None:
         """The page shown, drawn for the window's width (asked for when it is not); meanwhile the page drawn
         at another width, if any."""
         width = self._draw_width()
+        for i, w in [k for k in self._drawn if abs(k[0] - self.index) > 1]:   # far pages let go: memory stays flat
+            del self._drawn[(i, w)]
         image = self._drawn.get((self.index, width))
         self._draw(self.index, width)
         if image is not None:
