@@ -24,7 +24,7 @@ from app.usecases.forms import UnitData
 from tests.builders import Office
 from ui.changesets import ChangeSetPanel
 from ui.evidence import EvidenceViewer, store_file
-from ui.qt import QImage, QPushButton, QUrl
+from ui.qt import QImage, QPushButton, QTextDocument, QUrl
 
 OFFICER = Officer("3101700000013", "นางมาลี ศรีสุข", "", Role.REGISTRY_OFFICER, UNIT.code, "malee@example.go.th")
 RED, GREEN, BLUE, YELLOW, GREY = (200, 30, 30), (30, 160, 60), (40, 60, 200), (230, 200, 20), (90, 90, 90)
@@ -81,6 +81,13 @@ def panel_with(qtbot, office: Office, documents: list[tuple[bytes, str]]) -> Cha
     return panel
 
 
+def thumbnail(panel: ChangeSetPanel, label: str) -> QImage | None:
+    """The picture above the document's link in the change set's detail."""
+    [item] = [a for a in panel.attached if a.label == label]
+    found = panel.detail.document().resource(QTextDocument.ImageResource, QUrl(f"evidence:{item.sha}"))
+    return found if isinstance(found, QImage) and not found.isNull() else None
+
+
 def open_document(qtbot, panel: ChangeSetPanel, label: str) -> EvidenceViewer:
     [item] = [a for a in panel.attached if a.label == label]
     assert f"{label} — PDF" in panel.detail.toPlainText()
@@ -118,6 +125,11 @@ def test_a_pdf_document_of_a_change_set_shows_every_page_fitted_to_the_window(qt
     ours = made_here(RED, GREEN, BLUE)
     theirs = made_by_pillow(YELLOW, GREY)
     panel = panel_with(qtbot, office, [(ours, "คำสั่งบรรจุ"), (theirs, "ทะเบียนสมรส")])
+    # the detail shows each PDF's first page above its link, as it shows an image
+    for label, colour in (("คำสั่งบรรจุ", RED), ("ทะเบียนสมรส", YELLOW)):
+        picture = thumbnail(panel, label)
+        assert picture is not None and near(colour_at_middle(picture), colour), label
+        assert picture.height() > picture.width()
 
     viewer = open_document(qtbot, panel, "คำสั่งบรรจุ")
     first = shown_page(qtbot, viewer, 1, 3)
@@ -176,6 +188,7 @@ def test_a_pdf_that_cannot_be_read_says_so_in_thai(qtbot, open_office):
     writer.encrypt("รหัสลับ")
     writer.write(locked)
     panel = panel_with(qtbot, office, [(broken, "คำสั่งบรรจุ"), (locked.getvalue(), "ทะเบียนสมรส")])
+    assert thumbnail(panel, "คำสั่งบรรจุ") is None and thumbnail(panel, "ทะเบียนสมรส") is None   # no picture, the link
 
     viewer = open_document(qtbot, panel, "คำสั่งบรรจุ")
     qtbot.waitUntil(lambda: "อ่านเอกสาร PDF นี้ไม่ได้" in viewer.page.text(), timeout=10000)

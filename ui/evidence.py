@@ -13,7 +13,7 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from app import evidence as documents
 from app.changeset import ChangeSet
@@ -39,6 +39,7 @@ _slow_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slow-io")
 # scanner or the database. The document viewer and the claims' evidence panel share it.
 page_drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lgo-pages")
 PDF = "application/pdf"
+THUMB_WIDTH = 170    # a PDF's first page in a change set's detail: shown 120 px high, drawn sharp
 
 
 def picture(page: SourcePage, width: int) -> bytes:
@@ -525,15 +526,33 @@ class EvidenceViewer(DeskDialog):
                                                     tr("บันทึกสำเนาไม่สำเร็จ", "Could not save the copy.")))
 
 
-def evidence_html(items: list[Attached]) -> str:
-    """For a change set's detail: each document as a link (evidence:SHA), images as a thumbnail above it."""
+def thumbnails(register: RegisterStore, attached: list[Attached]) -> dict[str, bytes]:
+    """On the database worker: the picture above each document's link in a change set's detail — an image as it
+    is, a PDF's first page drawn small. A PDF that cannot be drawn gets none (its link still opens the viewer,
+    which says why)."""
+    store = AttachmentStore(register.wc)
+    out: dict[str, bytes] = {}
+    for a in attached:
+        if a.mime.startswith("image/"):
+            out[a.sha] = store.get(a.sha)
+        elif a.mime == PDF:
+            try:
+                out[a.sha] = picture(SourcePage(store.get(a.sha), PDF, 0), THUMB_WIDTH)
+            except Exception:   # PDFium and PIL raise many kinds for a damaged file
+                continue
+    return out
+
+
+def evidence_html(items: list[Attached], thumbs: Collection[str] = ()) -> str:
+    """For a change set's detail: each document as a link (evidence:SHA), with its picture above it when
+    ``thumbs`` has one (:func:`thumbnails`)."""
     if not items:
         return ""
     e = html.escape
     parts = ["<p><b>เอกสารประกอบ</b></p><table cellspacing='6'><tr>"]
     for a in items:
         thumb = (f"<a href='evidence:{a.sha}'><img src='evidence:{a.sha}' height='120'></a><br>"
-                 if a.mime.startswith("image/") else "")
+                 if a.sha in thumbs else "")
         parts.append(f"<td valign='bottom' align='center'>{thumb}<a href='evidence:{a.sha}'>{e(a.text)}</a></td>")
     parts.append("</tr></table>")
     return "".join(parts)
