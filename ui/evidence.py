@@ -58,6 +58,10 @@ def picture(page: SourcePage, width: int) -> bytes:
     return buf.getvalue()
 
 
+UNREADABLE_PDF = ("อ่านเอกสาร PDF นี้ไม่ได้ ไฟล์อาจเสียหายหรือส่งมาไม่ครบ กรุณาขอไฟล์ใหม่ "
+                  "หรือพิมพ์เอกสารแล้วสแกนแนบใหม่")
+
+
 def pdf_pages(data: bytes) -> int:
     """Off the GUI thread: how many pages the PDF has, or a StoreProblem saying in Thai why it cannot be read."""
     import pypdfium2 as pdfium
@@ -75,8 +79,13 @@ def pdf_pages(data: bytes) -> int:
         document.close()
 
 
-UNREADABLE_PDF = ("อ่านเอกสาร PDF นี้ไม่ได้ ไฟล์อาจเสียหายหรือส่งมาไม่ครบ กรุณาขอไฟล์ใหม่ "
-                  "หรือพิมพ์เอกสารแล้วสแกนแนบใหม่")
+
+def _button(th: str, en: str, name: str, slot) -> QPushButton:
+    b = QPushButton(tr(th, en))
+    b.setObjectName(name)
+    b.setAutoDefault(False)   # scan, import, turn a page: never what Enter in a dialog's fields presses
+    b.clicked.connect(slot)
+    return b
 
 
 @dataclass
@@ -150,10 +159,10 @@ class EvidenceBox(QGroupBox):
         for document in documents.DOCUMENT_KINDS:
             self.kind.addItem(tr(document.th, document.en), document.th)
         self.kind.setCurrentIndex(self.kind.findData(documents.document_for(kind).th))
-        self.scan_button = self._button("สแกน…", "Scan…", "scanEvidence", self.scan)
-        self.import_button = self._button("นำเข้าไฟล์…", "Import a file…", "importEvidence", self.import_file)
-        self.view_button = self._button("ดูเอกสาร", "View", "viewEvidence", self.view)
-        self.remove_button = self._button("นำออก", "Remove", "removeEvidence", self.remove)
+        self.scan_button = _button("สแกน…", "Scan…", "scanEvidence", self.scan)
+        self.import_button = _button("นำเข้าไฟล์…", "Import a file…", "importEvidence", self.import_file)
+        self.view_button = _button("ดูเอกสาร", "View", "viewEvidence", self.view)
+        self.remove_button = _button("นำออก", "Remove", "removeEvidence", self.remove)
         self.status = QLabel(tr(f"แนบได้เฉพาะ PDF, JPEG หรือ PNG ไฟล์ละไม่เกิน {MAX_BYTES // (1024 * 1024)} MB",
                                 f"PDF, JPEG or PNG, up to {MAX_BYTES // (1024 * 1024)} MB each"))
         self.status.setObjectName("muted")
@@ -176,13 +185,6 @@ class EvidenceBox(QGroupBox):
         box.addWidget(self.status)
         self.list.currentRowChanged.connect(lambda _r: self._enable())
         self._enable()
-
-    def _button(self, th: str, en: str, name: str, slot) -> QPushButton:
-        b = QPushButton(tr(th, en))
-        b.setObjectName(name)
-        b.setAutoDefault(False)   # scan / import are never what Enter in the dialog's fields presses
-        b.clicked.connect(slot)
-        return b
 
     def _enable(self) -> None:
         chosen = self.list.currentRow() >= 0
@@ -370,16 +372,16 @@ class EvidenceViewer(DeskDialog):
         self.note = QLabel("")
         self.note.setObjectName("muted")
         self.note.setWordWrap(True)
-        self.previous = self._button("‹ หน้าก่อน", "‹ Previous page", "previousPage",
+        self.previous = _button("‹ หน้าก่อน", "‹ Previous page", "previousPage",
                                      lambda: self.turn_to(self.index - 1))
         self.previous.setShortcut(QKeySequence(Qt.Key_PageUp))
-        self.next = self._button("หน้าถัดไป ›", "Next page ›", "nextPage", lambda: self.turn_to(self.index + 1))
+        self.next = _button("หน้าถัดไป ›", "Next page ›", "nextPage", lambda: self.turn_to(self.index + 1))
         self.next.setShortcut(QKeySequence(Qt.Key_PageDown))
         self.where = QLabel("")
         self.where.setObjectName("pageNumber")
         self.where.setAlignment(Qt.AlignCenter)
-        save = self._button("บันทึกสำเนา…", "Save a copy…", "saveEvidenceCopy", self.save_copy)
-        close = self._button("ปิด", "Close", "closeViewer", self.accept)
+        save = _button("บันทึกสำเนา…", "Save a copy…", "saveEvidenceCopy", self.save_copy)
+        close = _button("ปิด", "Close", "closeViewer", self.accept)
         close.setAutoDefault(True)
         self.set_accept(close)   # nothing to keep here: Enter closes, as Escape does
         pages = QHBoxLayout()
@@ -402,13 +404,6 @@ class EvidenceViewer(DeskDialog):
         if self.is_pdf:
             self.drawing.run(lambda: pdf_pages(data), self._counted, self._unreadable)
         self._fit()
-
-    def _button(self, th: str, en: str, name: str, slot) -> QPushButton:
-        b = QPushButton(tr(th, en))
-        b.setObjectName(name)
-        b.setAutoDefault(False)
-        b.clicked.connect(slot)
-        return b
 
     # --- a PDF's pages ------------------------------------------------------------------------------
 
