@@ -11,12 +11,12 @@ from typing import Callable
 from app import review
 from app.changeset import ChangeSet, ReviewState
 from app.errors import Severity, Verdicts
-from app.store import AttachmentStore, RegisterStore
+from app.store import RegisterStore
 from app.store.outbox import SyncProblem
 from app.thai import format_date_short
 from app.usecases import ChangeSetLine, Desk
 
-from .evidence import Attached, attached_of, evidence_html, open_viewer
+from .evidence import Attached, attached_of, evidence_html, open_viewer, thumbnails
 from .i18n import tr
 from .qt import (
     QAbstractItemView, QColor, QHBoxLayout, QHeaderView, QImage, QLabel, QPushButton, QSplitter, Qt, QTableWidget,
@@ -85,11 +85,10 @@ def detail_html(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflic
 
 def detail_with_evidence(register: RegisterStore, cs: ChangeSet, today: _dt.date, conflict: dict | None = None,
                          problem: SyncProblem | None = None) -> tuple[str, list[Attached], dict[str, bytes]]:
-    """On the worker: the detail, its documents, and the bytes of those that are images (for thumbnails)."""
+    """On the worker: the detail, its documents, and the pictures above their links (images; a PDF's first page)."""
     attached = attached_of(register, cs)
-    store = AttachmentStore(register.wc)
-    images = {a.sha: store.get(a.sha) for a in attached if a.mime.startswith("image/")}
-    return detail_html(register, cs, today, conflict, problem) + evidence_html(attached), attached, images
+    images = thumbnails(register, attached)
+    return detail_html(register, cs, today, conflict, problem) + evidence_html(attached, images), attached, images
 
 
 def verdicts_html(verdicts: Verdicts) -> str:

@@ -2,19 +2,22 @@
 (app.store.AttachmentStore), listed with what each one is, and looked at in the program.
 
 The bytes are only ever handled off the GUI thread: scanning on its own thread (it takes seconds), storing
-and reading on the database worker. A document leaves the encrypted store in clear only when the person
+and reading on the database worker, drawing a PDF's pages (PDFium, :func:`picture`) on the page-drawing thread
+that the claims' evidence panel shares. A document leaves the encrypted store in clear only when the person
 asks for a copy with "บันทึกสำเนา…" and chooses where it goes.
 """
 from __future__ import annotations
 
 import html
+import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from app import evidence as documents
 from app.changeset import ChangeSet
+from app.claims.evidence import SourcePage, render
 from app.store import AttachmentStore, RegisterStore, StoreProblem
 from app.store.attachments import MAX_BYTES
 from scan import Scanner, ScanProblem, default_scanner
@@ -22,7 +25,7 @@ from scan import Scanner, ScanProblem, default_scanner
 from .dialogs import DeskDialog
 from .i18n import tr
 from .qt import (
-    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QImage, QLabel, QListWidget, QListWidgetItem,
+    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QImage, QKeySequence, QLabel, QListWidget, QListWidgetItem,
     QPixmap, QPushButton, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
 )
 from .tasks import TaskRunner
@@ -32,6 +35,57 @@ MIME_SHORT = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"
 
 # Slow I/O that is neither the database nor the card: the scanner, a document downloaded on demand.
 _slow_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slow-io")
+# Drawing a page takes tens of milliseconds, a large scan more: never on the GUI thread, and never behind the
+# scanner or the database. The document viewer and the claims' evidence panel share it.
+page_drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lgo-pages")
+PDF = "application/pdf"
+THUMB_WIDTH = 170    # a PDF's first page in a change set's detail: shown 120 px high, drawn sharp
+
+
+def picture(page: SourcePage, width: int) -> bytes:
+    """The page as a PNG ``width`` wide, turned as the officer turned it (off the GUI thread)."""
+    from PIL import Image
+
+    if page.mime == PDF:
+        image = Image.open(io.BytesIO(render(page.data, page.index, width)))
+    else:
+        image = Image.open(io.BytesIO(page.data))
+        image.thumbnail((width, width * 3))
+    if page.rotation:
+        image = image.rotate(-page.rotation, expand=True)
+    buf = io.BytesIO()
+    image.convert("RGB" if image.mode not in ("L", "RGB") else image.mode).save(buf, "PNG")
+    return buf.getvalue()
+
+
+UNREADABLE_PDF = ("อ่านเอกสาร PDF นี้ไม่ได้ ไฟล์อาจเสียหายหรือส่งมาไม่ครบ กรุณาขอไฟล์ใหม่ "
+                  "หรือพิมพ์เอกสารแล้วสแกนแนบใหม่")
+
+
+def pdf_pages(data: bytes) -> int:
+    """Off the GUI thread: how many pages the PDF has, or a StoreProblem saying in Thai why it cannot be read."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
+            raise StoreProblem("เอกสาร PDF นี้ถูกตั้งรหัสผ่านไว้ โปรแกรมจึงแสดงไม่ได้ กรุณาขอไฟล์ที่ไม่มีรหัสผ่าน "
+                               "หรือพิมพ์เอกสารแล้วสแกนแนบใหม่") from None
+        raise StoreProblem(UNREADABLE_PDF) from None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+
+def _button(th: str, en: str, name: str, slot) -> QPushButton:
+    b = QPushButton(tr(th, en))
+    b.setObjectName(name)
+    b.setAutoDefault(False)   # scan, import, turn a page: never what Enter in a dialog's fields presses
+    b.clicked.connect(slot)
+    return b
 
 
 @dataclass
@@ -105,10 +159,10 @@ class EvidenceBox(QGroupBox):
         for document in documents.DOCUMENT_KINDS:
             self.kind.addItem(tr(document.th, document.en), document.th)
         self.kind.setCurrentIndex(self.kind.findData(documents.document_for(kind).th))
-        self.scan_button = self._button("สแกน…", "Scan…", "scanEvidence", self.scan)
-        self.import_button = self._button("นำเข้าไฟล์…", "Import a file…", "importEvidence", self.import_file)
-        self.view_button = self._button("ดูเอกสาร", "View", "viewEvidence", self.view)
-        self.remove_button = self._button("นำออก", "Remove", "removeEvidence", self.remove)
+        self.scan_button = _button("สแกน…", "Scan…", "scanEvidence", self.scan)
+        self.import_button = _button("นำเข้าไฟล์…", "Import a file…", "importEvidence", self.import_file)
+        self.view_button = _button("ดูเอกสาร", "View", "viewEvidence", self.view)
+        self.remove_button = _button("นำออก", "Remove", "removeEvidence", self.remove)
         self.status = QLabel(tr(f"แนบได้เฉพาะ PDF, JPEG หรือ PNG ไฟล์ละไม่เกิน {MAX_BYTES // (1024 * 1024)} MB",
                                 f"PDF, JPEG or PNG, up to {MAX_BYTES // (1024 * 1024)} MB each"))
         self.status.setObjectName("muted")
@@ -131,13 +185,6 @@ class EvidenceBox(QGroupBox):
         box.addWidget(self.status)
         self.list.currentRowChanged.connect(lambda _r: self._enable())
         self._enable()
-
-    def _button(self, th: str, en: str, name: str, slot) -> QPushButton:
-        b = QPushButton(tr(th, en))
-        b.setObjectName(name)
-        b.setAutoDefault(False)   # scan / import are never what Enter in the dialog's fields presses
-        b.clicked.connect(slot)
-        return b
 
     def _enable(self) -> None:
         chosen = self.list.currentRow() >= 0
@@ -285,12 +332,15 @@ def open_viewer(parent: QWidget, runner: TaskRunner, register: RegisterStore, it
 
 
 class EvidenceViewer(DeskDialog):
-    """One document: an image fitted to the window's width (scroll for the rest); a PDF is described and
-    can be saved as a copy for a PDF reader. It fits the screen (ui.dialogs); Enter and Escape close it."""
+    """One document, fitted to the window's width (scroll for the rest): an image, or a PDF page by page with
+    «หน้าก่อน» / «หน้าถัดไป» (Page Up / Page Down) and «หน้า 2 จาก 5». A PDF's pages are drawn by PDFium on the
+    page-drawing thread, each only when it is shown (and the next one ahead), so a long PDF opens at once.
+    «บันทึกสำเนา…» keeps a copy. It fits the screen (ui.dialogs); Enter and Escape close it."""
 
     def __init__(self, runner: TaskRunner, item: Attached, data: bytes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.item, self.data = runner, item, data
+        self.drawing = TaskRunner(page_drawing, self)
         self.setObjectName("evidenceViewer")
         self.setWindowTitle(item.label)
         self.resize(820, 900)
@@ -298,46 +348,157 @@ class EvidenceViewer(DeskDialog):
         self.page.setObjectName("evidencePage")
         self.page.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
         self.page.setWordWrap(True)
-        image = QImage.fromData(data)
-        self.image = None if image.isNull() else image
-        if self.image is None:
-            self.page.setText(tr(
-                f"{item.label}: ไฟล์ {MIME_SHORT.get(item.mime, '')} ขนาด {size_text(len(data))}\n\n"
-                "โปรแกรมนี้แสดงได้เฉพาะรูปภาพ สำหรับไฟล์ PDF กด «บันทึกสำเนา…» แล้วเปิดด้วยโปรแกรมอ่าน PDF",
-                f"{item.label}: {MIME_SHORT.get(item.mime, '')} file, {size_text(len(data))}.\n\n"
-                "Only images are shown here: save a copy to open a PDF in a PDF reader."))
+        self.is_pdf = item.mime == PDF or data[:5] == b"%PDF-"
+        self.count = 0                  # a PDF's pages, once known
+        self.index = 0                  # the PDF page shown
+        self._drawn: dict[tuple[int, int], QImage | None] = {}   # (page, width) → drawn (None: being drawn)
+        self.image: QImage | None = None
+        if self.is_pdf:
+            self.page.setText(tr("กำลังเปิดเอกสาร…", "Opening the document…"))
+        else:
+            image = QImage.fromData(data)
+            self.image = None if image.isNull() else image
+            if self.image is None:
+                self.page.setText(tr(f"{item.label}: แสดงไฟล์นี้ไม่ได้ ไฟล์อาจเสียหาย กด «บันทึกสำเนา…» "
+                                     "เพื่อเก็บไฟล์ไว้ตรวจสอบ",
+                                     f"{item.label}: this file cannot be shown; it may be damaged."))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.page)
+        # always there: a page fitted to the width is taller than the window, and a scroll bar that came and went
+        # would change the width the page is fitted to
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.scroll = scroll
         self.note = QLabel("")
         self.note.setObjectName("muted")
-        save = QPushButton(tr("บันทึกสำเนา…", "Save a copy…"))
-        save.setObjectName("saveEvidenceCopy")
-        save.setAutoDefault(False)
-        save.clicked.connect(self.save_copy)
-        close = QPushButton(tr("ปิด", "Close"))
-        close.setObjectName("closeViewer")
-        close.clicked.connect(self.accept)
+        self.note.setWordWrap(True)
+        self.previous = _button("‹ หน้าก่อน", "‹ Previous page", "previousPage",
+                                     lambda: self.turn_to(self.index - 1))
+        self.previous.setShortcut(QKeySequence(Qt.Key_PageUp))
+        self.next = _button("หน้าถัดไป ›", "Next page ›", "nextPage", lambda: self.turn_to(self.index + 1))
+        self.next.setShortcut(QKeySequence(Qt.Key_PageDown))
+        self.where = QLabel("")
+        self.where.setObjectName("pageNumber")
+        self.where.setAlignment(Qt.AlignCenter)
+        save = _button("บันทึกสำเนา…", "Save a copy…", "saveEvidenceCopy", self.save_copy)
+        close = _button("ปิด", "Close", "closeViewer", self.accept)
+        close.setAutoDefault(True)
         self.set_accept(close)   # nothing to keep here: Enter closes, as Escape does
+        pages = QHBoxLayout()
+        pages.addStretch(1)
+        pages.addWidget(self.previous)
+        pages.addWidget(self.where)
+        pages.addWidget(self.next)
+        pages.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.note, 1)
         row.addWidget(save)
         row.addWidget(close)
         box = QVBoxLayout(self)
+        if self.is_pdf:
+            box.addLayout(pages)
         box.addWidget(scroll, 1)
         box.addLayout(row)
+        for b in (self.previous, self.next):
+            b.setVisible(False)
+        if self.is_pdf:
+            self.drawing.run(lambda: pdf_pages(data), self._counted, self._unreadable)
         self._fit()
+
+    # --- a PDF's pages ------------------------------------------------------------------------------
+
+    def _counted(self, count: int) -> None:
+        self.count = count
+        if count == 0:
+            self._unreadable(StoreProblem(UNREADABLE_PDF))
+            return
+        for b in (self.previous, self.next):
+            b.setVisible(count > 1)
+        self.turn_to(0)
+
+    def _unreadable(self, error: BaseException) -> None:
+        self.page.setPixmap(QPixmap())
+        self.page.setText(str(error) if isinstance(error, StoreProblem) else UNREADABLE_PDF)
+        self.where.setText("")
+
+    def turn_to(self, index: int) -> None:
+        if not 0 <= index < self.count:
+            return
+        self.index = index
+        self.where.setText(tr(f"หน้า {index + 1} จาก {self.count}", f"Page {index + 1} of {self.count}"))
+        self.previous.setEnabled(index > 0)
+        self.next.setEnabled(index < self.count - 1)
+        self.scroll.verticalScrollBar().setValue(0)
+        self._fit()
+
+    def _width(self) -> int:
+        return max(200, self.scroll.viewport().width() - 8)
+
+    def _draw_width(self) -> int:
+        """The width a page is drawn at: the window's (sharp on a high-density screen), in steps, so that
+        dragging the window's edge does not draw the page again for every pixel."""
+        px = self._width() * self.devicePixelRatioF()
+        return int(min(2400, max(480, -(-px // 160) * 160)))
+
+    def _draw(self, index: int, width: int) -> None:
+        key = (index, width)
+        if key in self._drawn or not 0 <= index < self.count:
+            return
+        self._drawn[key] = None   # asked once
+        data = self.data
+
+        def draw() -> bytes | None:   # on the drawing thread: a page turned past while it waited is not drawn
+            return picture(SourcePage(data, PDF, index), width) if abs(index - self.index) <= 1 else None
+
+        def drawn(png: bytes | None) -> None:
+            if png is None or abs(index - self.index) > 1:   # turned past it: a long PDF keeps only what is near
+                self._drawn.pop(key, None)
+                return
+            self._drawn[key] = QImage.fromData(png)
+            if index == self.index:
+                self._fit()
+
+        def failed(_e: BaseException) -> None:
+            if index == self.index:
+                self.page.setPixmap(QPixmap())
+                self.page.setText(tr(f"แสดงหน้า {index + 1} ไม่ได้ ไฟล์อาจเสียหาย กด «บันทึกสำเนา…» "
+                                     "เพื่อเก็บไฟล์ไว้ตรวจสอบ", f"Page {index + 1} cannot be shown."))
+
+        self.drawing.run(draw, drawn, failed)
+
+    def _pdf_page(self) -> QImage | None:
+        """The page shown, drawn for the window's width (asked for when it is not); meanwhile the page drawn
+        at another width, if any."""
+        width = self._draw_width()
+        for i, w in [k for k in self._drawn if abs(k[0] - self.index) > 1]:   # far pages let go: memory stays flat
+            del self._drawn[(i, w)]
+        image = self._drawn.get((self.index, width))
+        self._draw(self.index, width)
+        if image is not None:
+            self._draw(self.index + 1, width)   # the next page, ready when it is asked for
+            return image
+        return next((im for (i, _w), im in self._drawn.items() if i == self.index and im is not None), None)
+
+    # --- showing ------------------------------------------------------------------------------------
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self._fit()
 
     def _fit(self) -> None:
+        if self.is_pdf:
+            if not self.count:
+                return
+            image = self._pdf_page()
+            if image is None:
+                self.page.setPixmap(QPixmap())
+                self.page.setText(tr(f"กำลังแสดงหน้า {self.index + 1}…", f"Drawing page {self.index + 1}…"))
+                return
+            self.page.setPixmap(QPixmap.fromImage(image).scaledToWidth(self._width(), Qt.SmoothTransformation))
+            return
         if self.image is None:
             return
-        width = max(200, self.scroll.viewport().width() - 8)
-        self.page.setPixmap(QPixmap.fromImage(self.image).scaledToWidth(min(width, self.image.width() * 2),
+        self.page.setPixmap(QPixmap.fromImage(self.image).scaledToWidth(min(self._width(), self.image.width() * 2),
                                                                          Qt.SmoothTransformation))
 
     def save_copy(self) -> None:
@@ -360,15 +521,33 @@ class EvidenceViewer(DeskDialog):
                                                     tr("บันทึกสำเนาไม่สำเร็จ", "Could not save the copy.")))
 
 
-def evidence_html(items: list[Attached]) -> str:
-    """For a change set's detail: each document as a link (evidence:SHA), images as a thumbnail above it."""
+def thumbnails(register: RegisterStore, attached: list[Attached]) -> dict[str, bytes]:
+    """On the database worker: the picture above each document's link in a change set's detail — an image as it
+    is, a PDF's first page drawn small. A PDF that cannot be drawn gets none (its link still opens the viewer,
+    which says why)."""
+    store = AttachmentStore(register.wc)
+    out: dict[str, bytes] = {}
+    for a in attached:
+        if a.mime.startswith("image/"):
+            out[a.sha] = store.get(a.sha)
+        elif a.mime == PDF:
+            try:
+                out[a.sha] = picture(SourcePage(store.get(a.sha), PDF, 0), THUMB_WIDTH)
+            except Exception:   # PDFium and PIL raise many kinds for a damaged file
+                continue
+    return out
+
+
+def evidence_html(items: list[Attached], thumbs: Collection[str] = ()) -> str:
+    """For a change set's detail: each document as a link (evidence:SHA), with its picture above it when
+    ``thumbs`` has one (:func:`thumbnails`)."""
     if not items:
         return ""
     e = html.escape
     parts = ["<p><b>เอกสารประกอบ</b></p><table cellspacing='6'><tr>"]
     for a in items:
         thumb = (f"<a href='evidence:{a.sha}'><img src='evidence:{a.sha}' height='120'></a><br>"
-                 if a.mime.startswith("image/") else "")
+                 if a.sha in thumbs else "")
         parts.append(f"<td valign='bottom' align='center'>{thumb}<a href='evidence:{a.sha}'>{e(a.text)}</a></td>")
     parts.append("</tr></table>")
     return "".join(parts)

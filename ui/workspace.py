@@ -12,9 +12,10 @@ from app.domain import Officer, Role
 from app.errors import Refusal
 from app.thai import format_date_short
 from app.usecases import Changed, Desk
+from sync.engine import SyncEngine
 from sync.licence import LicenceState
 from sync.service import SyncStatus
-from sync.session import Session
+from sync.session import Account, Session
 
 from .card_bridge import CardBridge
 from .changesets import problem_th
@@ -47,14 +48,47 @@ def problems_text(status: SyncStatus) -> tuple[str, str]:
     return line, tip
 
 
-def _sync_text(status: SyncStatus) -> str:
+class _LoggedIn:
+    """Who is logged in, as the sync engine's rule of who sends what reads it (``client.account``): the engine is
+    only asked that rule here, never to sync."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+
+def owed_on_this_pc(register, account: Account) -> tuple[int, int]:
+    """On the database worker: (what this PC still owes the server, how much of it is other users' work). On a
+    shared PC each officer's work goes out only under their own log-in (the engine's ``Handler.ours``), so the
+    rest waits here for them."""
+    engine = SyncEngine(register, _LoggedIn(account))
+    others = sum(1 for kind, handler in engine.handlers.items()
+                 for item in engine.outbox.due(kind, retry_held=True) if not handler.ours(item.payload))
+    return engine.pending_count(), others
+
+
+def _sync_text(status: SyncStatus, others: int = 0) -> str:
+    """The status bar's sync line; ``others``: how many of the items not sent wait for another user's log-in."""
     state = tr("ออนไลน์", "Online") if status.online else tr("ออฟไลน์", "Offline")
     last = _ago(status.last_success)
-    text = tr(f"{state} · ซิงก์ล่าสุด {last} · ยังไม่ส่ง {status.unsynced} รายการ",
-              f"{state} · last sync {last} · {status.unsynced} not sent")
+    n = status.unsynced
+    text = tr(f"{state} · ซิงก์ล่าสุด {last} · ยังไม่ส่ง {n} รายการ", f"{state} · last sync {last} · {n} not sent")
+    if 0 < others < n:
+        text += tr(f" (ของท่าน {n - others} · ของผู้ใช้อื่นในเครื่องนี้ {others})",
+                   f" ({n - others} yours · {others} other users')")
+    elif others and others >= n:
+        text += tr(" (ของผู้ใช้อื่นในเครื่องนี้ทั้งหมด)", " (all other users')")
     if status.conflicts:
         text += tr(f" · ขัดแย้ง {status.conflicts}", f" · {status.conflicts} conflicts")
     return text
+
+
+def _others_tip(others: int) -> str:
+    if not others:
+        return ""
+    return tr(f"งาน {others} รายการเป็นของผู้ใช้อื่นที่ใช้เครื่องนี้ จะส่งขึ้นเซิร์ฟเวอร์กลางเมื่อผู้ใช้นั้นเข้าสู่ระบบ"
+              "ที่เครื่องนี้ (ส่งด้วยบัญชีของท่านไม่ได้ เซิร์ฟเวอร์จะไม่รับ)",
+              f"{others} item(s) are the work of other users of this PC: they go to the central server when those "
+              "users log in here (the server takes them from no other account).")
 
 
 class Workspace(MainWindow):
@@ -65,6 +99,7 @@ class Workspace(MainWindow):
     inbox_loaded = Signal(int)        # review inbox refreshed
     notice = Signal(str)              # every message box text (tests and the demo follow it)
     synced = Signal(object)           # a sync ended (its SyncStatus)
+    unsynced_shown = Signal(int, int)  # the sync line counted what waits: (all, other users')
 
     def __init__(self, runner: TaskRunner, session: Session, card: CardBridge | None, today: _dt.date | None = None,
                  training: bool = False) -> None:
@@ -272,18 +307,24 @@ class Workspace(MainWindow):
             self._reload_unit()
         elif held_before != {p.item_id for p in status.problems}:
             self.refresh_lists()  # "my work" says which change set waits, and why
+        if status.unsynced:
+            self._count_unsynced()   # whose: on a shared PC, some may wait for another user's log-in
         self.synced.emit(status)
 
     def _count_unsynced(self) -> None:
-        """Right after a local change, before the next sync: show that it waits to be sent."""
+        """Right after a local change, before the next sync, and after a sync that left something: what waits to
+        be sent, and how much of it waits for another user of this PC."""
         if self.desk is None:
             return
-        outbox = self.desk.outbox
+        register, account = self.desk.register, self.session.account
 
-        def show(n: int) -> None:
+        def show(owed: tuple[int, int]) -> None:
+            n, others = owed
             if self.sync_button.isEnabled():
-                self.sync_label.setText(_sync_text(replace(self._status, unsynced=n)))
-        self.runner.run(outbox.pending_count, show, lambda _e: None)
+                self.sync_label.setText(_sync_text(replace(self._status, unsynced=n), others))
+                self.sync_label.setToolTip("\n".join(filter(None, [_others_tip(others), *self._status.errors])))
+                self.unsynced_shown.emit(n, others)
+        self.runner.run(lambda: owed_on_this_pc(register, account), show, lambda _e: None)
 
     def _show_licence(self) -> None:
         lic = self.session.licence

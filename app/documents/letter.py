@@ -99,14 +99,16 @@ def _require(letter: Letter) -> None:
 
 
 class _Letterhead(Flowable):
-    """ที่ at the left, the unit's name and address as a block against the right margin."""
+    """ที่ at the left, the unit's name and address as a block against the right margin. An address wraps at its
+    spaces, between its parts (ตำบลบ้านฝึกหัด | อำเภอเมืองขอนแก่น | จังหวัดขอนแก่น), and inside a part only when the
+    part is wider than the block on its own."""
 
     def __init__(self, reference: str, lines: Sequence[str], font: str, size: float) -> None:
         super().__init__()
         self.reference, self.font, self.size = reference, font, size
         self.leading = size * 1.3
         room = min(8 * cm, TEXT_W - text_width(reference, font, size) - 1 * cm)
-        self.lines = [piece for line in lines for piece in break_lines(line, font, size, room)]
+        self.lines = [piece for line in lines for piece in break_lines(line, font, size, room, prefer_spaces=True)]
         self.block = max(text_width(line, font, size) for line in self.lines)
 
     def wrap(self, avail_width: float, avail_height: float):  # noqa: D401

@@ -9,7 +9,9 @@ date, เรื่อง, เรียน, สิ่งที่ส่งมา�
 
 The tables' columns are sized to what they hold: an ID, a mobile number, an e-mail address and a role are never
 broken across lines (a reader copies them back), so they get the room they need; names and positions share the
-rest and wrap between words. A role wraps, when it must, only after «เจ้าหน้าที่» (never เจ้าหน้าที่การ|เงิน).
+rest and wrap between words. A role wraps, when it must, only after «เจ้าหน้าที่» (never เจ้าหน้าที่การ|เงิน); a
+position's title (นักทรัพยากรบุคคล, เจ้าพนักงานธุรการ — app.documents.words.COMPOUNDS) is kept whole when the table
+has the room, and wraps after it, before the level (นักทรัพยากรบุคคล | ปฏิบัติการ).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ..thai import thai_digits_prose
 from .fonts import register_fonts, th_size
 from .letter import TEXT_W, Contact, Letter, letter_pdf
 from .tables import _PAD_X, Column, Table
-from .thaitext import text_width
+from .thaitext import segments, text_width
 
 OFFICER_COLUMNS = (  # the kinds and the proportions when nothing is known of the content
     Column("ลำดับ", "int", 6, align="center"),
@@ -48,11 +50,21 @@ _NAMES = {"ชื่อ–สกุล", "ผู้มาแทน"}            
 _LEAST = 42.0              # the narrowest a shared column gets (points), before the whole ones give way
 _EMAIL_WHOLE = 112.0       # an e-mail address up to this wide is kept on one line (boonmee@thodlong.go.th)
 _POSITION = 58.0           # a position narrower than its text still holds «นักทรัพยากร» on a line
+_TITLE_WHOLE = 80.0        # a position's title up to this wide is kept on one line (นักทรัพยากรบุคคล)
+_EMAIL_PART = 80.0         # the narrowest a long e-mail address gets to keep a title whole (it wraps at a dot)
 
 
 def _width(text: str, bold: bool = False) -> float:
     family = register_fonts()
     return text_width(thai_digits_prose(text), f"{family}-Bold" if bold else family, TABLE_SIZE) + 2 * _PAD_X + 1
+
+
+def _title(position: str) -> float:
+    """The widest part of ``position`` no line may break inside (its title, its level: app.documents.words), when
+    it is at most :data:`_TITLE_WHOLE` wide: what the position's column needs to keep its title whole. A longer
+    part wraps between its own words (นักวิชาการเงิน | และบัญชี, ปลัดองค์การ | บริหารส่วนตำบล)."""
+    parts = (_width(part.strip()) for part in segments(thai_digits_prose(position)))
+    return max([w for w in parts if w <= _TITLE_WHOLE] or [0.0])
 
 
 def _role_lines(role: str, room: float) -> str:
@@ -106,6 +118,16 @@ def sized_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width:
     for i, c in enumerate(cols):
         if c.title == "อีเมล" and full[i] <= _EMAIL_WHOLE and 0 < full[i] - need[i] <= spare:
             grow(i, full[i] - need[i])
+    for i, c in enumerate(cols):   # the titles whole: from what is left, else from an address that wraps anyway
+        if c.title == "ตำแหน่ง":
+            lack = min(full[i], max([_POSITION, *(_title(v) for v in values[i])])) - need[i]
+            for j, e in enumerate(cols):
+                if e.title == "อีเมล" and full[j] > _EMAIL_WHOLE and lack > spare:
+                    give = max(0.0, min(lack - spare, need[j] - max(header[j], _EMAIL_PART)))
+                    need[j] -= give
+                    spare += give
+            if 0 < lack <= spare:
+                grow(i, lack)
     lacking = sorted((i for i, c in enumerate(cols) if c.title in _NAMES | _ROLES), key=lambda i: full[i] - need[i])
     for i in lacking:
         if 0 < full[i] - need[i] <= spare:

@@ -25,6 +25,12 @@ from reportlab.platypus import Flowable
 _local = threading.local()
 _SPACED = re.compile(r"\S+\s*|\s+")
 _THAI_LETTER = re.compile("[\u0e01-\u0e2e]")
+_THAI_WORD = re.compile("[\u0e01-\u0e2e\u0e40-\u0e44]")   # a consonant or a leading vowel (เ แ โ ใ ไ)
+# Prefixes that make a word of the word after them and never end a line on their own: นัก|ทรัพยากรบุคคล,
+# เจ้า|พนักงานธุรการ, ผู้|อำนวยการกองคลัง.
+BOUND = frozenset({"นัก", "ผู้", "เจ้า"})
+# Conjunctions go to the next line with the word they join (นักวิชาการเงิน | และบัญชี, never …และ | บัญชี).
+JOINING = frozenset({"และ", "หรือ"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,9 +66,12 @@ def icu_segments(text: str) -> list[str]:
     return _split(text, _iterator("line"))
 
 
-def _bonds(text: str) -> dict[int, int]:
+def _bonds(text: str, whole: bool = True) -> dict[int, int]:
     """Each of ICU's breaks inside ``text`` → the length of the longest known word (:mod:`.words`) standing across
-    it, wherever that word starts (0: a free break)."""
+    it, wherever that word starts (0: a free break). A prefix that never ends a line (:data:`BOUND`: นัก, ผู้, เจ้า)
+    where a word starts, and a conjunction (:data:`JOINING`: และ, หรือ), hold on to the word after them harder than
+    any word holds together (they let go last). ``whole=False``: a word that is the whole of ``text`` does not count
+    (the text is being opened because it is too long to keep whole)."""
     from .words import LONGEST, known
 
     pieces, words = icu_segments(text), known()
@@ -77,12 +86,21 @@ def _bonds(text: str) -> dict[int, int]:
         starts.append(pos)
         pos += len(g)
     ends = set(starts[1:]) | {len(text)}
+    longest_at: dict[int, int] = {}
     for start in starts:
         for end in range(start + 2, min(len(text), start + LONGEST) + 1):
-            if end in ends and text[start:end] in words:
+            if end in ends and text[start:end] in words and (whole or end - start < len(text)):
+                longest_at[start] = end - start
                 for cut in bonds:
                     if start < cut < end and bonds[cut] < end - start:
                         bonds[cut] = end - start
+    pos = 0
+    for piece, after in zip(pieces, pieces[1:]):
+        cut = pos + len(piece)
+        if ((piece in JOINING or piece in BOUND and (pos == 0 or text[pos - 1].isspace()))
+                and _THAI_WORD.match(after)):
+            bonds[cut] = LONGEST + len(piece) + max(longest_at.get(cut, 0), len(after.rstrip()))
+        pos = cut
     return bonds
 
 
@@ -119,7 +137,8 @@ def _pieces(para: str, font: str, size: float, width: float, prefer_spaces: bool
 def _fitting(text: str, font: str, size: float, width: float) -> list[str]:
     """The words of ``text``; a run wider than the whole line is opened at its weakest breaks first — those only
     the shortest words stand across (บุคลากร|องค์กร, where «กรอง» only happens to be spelt, before anything
-    inside องค์กรปกครองส่วนท้องถิ่น) — until every part fits."""
+    inside องค์กรปกครองส่วนท้องถิ่น) — until every part fits. A run that is one compound too long for the line
+    opens between its own words (นักทรัพยากร|บุคคล, นักวิชาการเงิน|และบัญชี)."""
     def fits(part: str) -> bool:
         return text_width(part.rstrip(), font, size) <= width
 
@@ -128,7 +147,7 @@ def _fitting(text: str, font: str, size: float, width: float) -> list[str]:
         if fits(run):
             out.append(run)
             continue
-        bonds = _bonds(run)
+        bonds = _bonds(run, whole=False)
         for strength in sorted(set(bonds.values())):
             parts = _cut(run, [cut for cut, bond in bonds.items() if bond <= strength])
             if all(fits(p) for p in parts):

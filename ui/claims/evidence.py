@@ -14,19 +14,18 @@ on the database worker.
 """
 from __future__ import annotations
 
-import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from app.claims import Page, PageLabel
-from app.claims.evidence import SourcePage, assemble, pages_of, render
+from app.claims.evidence import SourcePage, assemble, pages_of
 from app.errors import Refusal
 from app.store import AttachmentStore, RegisterStore, StoreProblem
 from scan import Scanner, ScanProblem, default_scanner
 
-from ..evidence import read_file
+from ..evidence import page_drawing, picture, read_file
 from ..i18n import tr
 from ..qt import (
     QAbstractItemView, QColor, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QIcon, QImage, QLabel, QListWidget,
@@ -39,26 +38,9 @@ PREVIEW_PX = 640
 EVIDENCE_NAME = "หลักฐานประกอบการเบิก"
 IMPORTABLE = (".pdf", ".jpg", ".jpeg", ".png")
 
-# The scanner takes seconds a page; drawing a page takes tens of milliseconds: neither on the GUI thread, and
-# neither waits behind the other.
+# The scanner takes seconds a page: on its own thread. Pages are drawn on the page-drawing thread the document
+# viewer shares (ui.evidence.page_drawing), so neither waits behind the other.
 _scanner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lgo-scan")
-_drawing_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lgo-pages")
-
-
-def picture(page: SourcePage, width: int) -> bytes:
-    """The page as a PNG ``width`` wide, turned as the officer turned it (off the GUI thread)."""
-    from PIL import Image
-
-    if page.mime == "application/pdf":
-        image = Image.open(io.BytesIO(render(page.data, page.index, width)))
-    else:
-        image = Image.open(io.BytesIO(page.data))
-        image.thumbnail((width, width * 3))
-    if page.rotation:
-        image = image.rotate(-page.rotation, expand=True)
-    buf = io.BytesIO()
-    image.convert("RGB" if image.mode not in ("L", "RGB") else image.mode).save(buf, "PNG")
-    return buf.getvalue()
 
 
 def pages_kept(register: RegisterStore, pdf: bytes, pages: Sequence[SourcePage]) -> tuple[Page, ...]:
@@ -103,7 +85,7 @@ class EvidencePanel(QGroupBox):
         self.setAcceptDrops(True)
         self.db = db
         self.slow = TaskRunner(_scanner_thread, self)
-        self.drawing = TaskRunner(_drawing_thread, self)
+        self.drawing = TaskRunner(page_drawing, self)
         self.scanner = scanner or default_scanner()
         self.pages: list[SourcePage] = []
         self.receipts: list[str] = []
