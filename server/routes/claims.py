@@ -44,9 +44,8 @@ def push(body: ClaimPush, ctx: Ctx, c: Active) -> ClaimAnswer:
                        "Only its author sends a submission.")
 
     def work(conn):
-        answer = central.stage(conn, c.unit_code, c.cid, body.claim.as_json())
-        record_audit(conn, c, "claim.submitted", claim=answer["id"], submission=answer["submission"])
-        return answer
+        return central.stage(conn, c.unit_code, c.cid, body.claim.as_json(), staged=lambda answer: record_audit(
+            conn, c, "claim.submitted", claim=answer["id"], submission=answer["submission"]))
 
     return ClaimAnswer.model_validate(ctx.in_tx(work))
 
