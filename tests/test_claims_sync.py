@@ -190,6 +190,19 @@ def test_a_claim_the_server_refuses_comes_back_to_be_corrected_and_goes_again(of
     assert server_claims(office)[second.id].state == "submitted"
     mine = ClaimStore(fin2.register.wc).get(again.id)
     assert mine.state is ClaimState.SUBMITTED and mine.receipts[0].number == "RC-10"
+    # NHSO rejects the correction; the PC learns it, the officer corrects it once more and it goes again: the
+    # third submission is staged (never answered as the second, whose answer the server already gave)
+    import server.claims as central_claims
+    nhso(office, lambda conn: central_claims.decide(conn, second.id, "reject", "nhso.staff", reason="ขาดใบรับรองแพทย์"))
+    assert not fin2.sync_once().errors
+    back = ClaimStore(fin2.register.wc).get(second.id)
+    assert back.state is ClaimState.REJECTED and back.history[-1].reason == "ขาดใบรับรองแพทย์"
+    uc.submit(desk(fin2), back.with_(illness="ไข้หวัดใหญ่ (แนบใบรับรองแพทย์แล้ว)"))
+    assert fin2.sync_once().claims == 1
+    staged = server_claims(office)[second.id]
+    assert staged.state == "submitted" and staged.submission == 3 and "แนบใบรับรองแพทย์แล้ว" in staged.data["illness"]
+    assert not fin2.sync_once().errors
+    assert ClaimStore(fin2.register.wc).get(second.id).state is ClaimState.SUBMITTED
 
 
 class TamperPayments(HTTPAdapter):
