@@ -34,20 +34,30 @@ FINANCE = OFFICERS[2]
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def office(central_sqlite, tmp_path):
+def _office(central, tmp_path):
     """The training unit's officers (first log-ins done) and a family in the register of record: a beneficiary
     hired on 1 January 2024 with a child."""
-    import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
-    sessions = {o.role: ready_session(central_sqlite, o) for o in (REGISTRAR, REGISTRY, FINANCE)}
+    import_unit(central, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    sessions = {o.role: ready_session(central, o) for o in (REGISTRAR, REGISTRY, FINANCE)}
     me, kid = person(first="ประเสริฐ", born=dt.date(1985, 5, 5)), person(first="ภูมิใจ", born=dt.date(2016, 3, 15))
     cs = events.hire(UNIT, REGISTRY.cid, me, "local_official", dt.date(2024, 1, 1), "ปลัด",
                      dependents=[events.NewDependent(kid, Relation.CHILD)])
     cs.state = ReviewState.PENDING
     assert push(sessions[REGISTRY.role], cs)["state"] == "pending"
     assert approve(sessions[REGISTRAR.role], cs).json()["status"] == "applied"
-    central_sqlite.family = (me.cid, kid.cid)
-    return central_sqlite
+    central.family = (me.cid, kid.cid)
+    return central
+
+
+@pytest.fixture
+def office(central_sqlite, tmp_path):
+    return _office(central_sqlite, tmp_path)
+
+
+@pytest.fixture
+def any_office(central, tmp_path):
+    """The same office on SQLite and on PostgreSQL: the fault tests (a cut link, a killed server) run on both."""
+    return _office(central, tmp_path)
 
 
 def finance_pc(tmp_path, name: str, central, session: requests.Session | None = None) -> SyncEngine:
@@ -250,7 +260,8 @@ def test_a_payment_statement_whose_signature_fails_on_the_pc_is_refused_and_not_
     assert PaymentStore(fin.register.wc).wanted() == []
 
 
-def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(office, tmp_path):
+def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(any_office, tmp_path):
+    office = any_office
     cut = requests.Session()
     link = CutBefore("POST", "/v1/claims")
     cut.mount("http://", link)
@@ -266,16 +277,18 @@ def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(office, tmp_pat
 
 
 @pytest.fixture
-def server_process(office, tmp_path):
-    proc = ServerProcess(str(office.engine.url), tmp_path)
+def server_process(any_office, tmp_path, monkeypatch):
+    monkeypatch.setenv("LGO_BLOB_DIR", str(tmp_path / "blobs"))  # the blobs the loopback server keeps (tests.central)
+    proc = ServerProcess(any_office.engine.url.render_as_string(hide_password=False), tmp_path)
     proc.start()
     yield proc
     if proc.proc.poll() is None:
         proc.kill()
 
 
-def test_a_claim_pushed_while_the_server_is_killed_at_every_step_is_staged_exactly_once(office, server_process,
+def test_a_claim_pushed_while_the_server_is_killed_at_every_step_is_staged_exactly_once(any_office, server_process,
                                                                                          tmp_path):
+    office = any_office
     link = KillServer(server_process)
     http = requests.Session()
     http.mount("http://", link)
