@@ -216,7 +216,18 @@ def test_a_claim_the_server_refuses_comes_back_to_be_corrected_and_goes_again(of
 
 
 class TamperPayments(HTTPAdapter):
-    """Changes the total of every payment statement on its way to the PC (in the claims feed, or fetched)."""
+    """Changes every payment statement on its way to the PC (in the claims feed, or fetched): its total, or the
+    bank's reference of its transfer once one is recorded."""
+
+    def __init__(self, part: str = "total"):
+        super().__init__()
+        self.part = part
+
+    def tamper(self, data: dict) -> None:
+        if self.part == "total":
+            data["body"]["total"] = "999999.00"
+        elif data.get("transfer"):
+            data["transfer"]["ref"] = "ACCOUNT-OF-SOMEONE-ELSE"
 
     def send(self, request, **kw):
         response = super().send(request, **kw)
@@ -224,11 +235,11 @@ class TamperPayments(HTTPAdapter):
             page = response.json()
             for item in page["items"]:
                 if item["kind"] == "payment":
-                    item["data"]["body"]["total"] = "999999.00"
+                    self.tamper(item["data"])
             response._content = json.dumps(page).encode()
         elif request.path_url.startswith("/v1/claims/payments/"):
             body = response.json()
-            body["body"]["total"] = "999999.00"
+            self.tamper(body)
             response._content = json.dumps(body).encode()
         response.headers.pop("Content-Encoding", None)
         return response
@@ -248,6 +259,11 @@ def test_a_payment_statement_whose_signature_fails_on_the_pc_is_refused_and_not_
     report = fin.sync_once()
     assert report.payments == 0 and any("ลายมือชื่ออิเล็กทรอนิกส์" in e and sid in e for e in report.errors)
     assert PaymentStore(fin.register.wc).get(sid) is None
+    # one Thai line for the officer: which statement, that it was not kept, whom to tell — nothing of the tampered
+    # figures, no English, no trace
+    [line] = {e for e in report.errors if sid in e}  # (said twice today: from the feed, then asked for again)
+    assert "ไม่ได้บันทึก" in line and "แจ้งผู้ดูแลระบบ" in line and "999999" not in line and "\n" not in line
+    assert not any(c.isascii() and c.isalpha() for c in line.replace(sid, ""))
     # the claim's own news is the server's and came through
     assert ClaimStore(fin.register.wc).get(claim.id).state is ClaimState.IN_TRANSFER
     # asked for again at each sync, still refused while the link tampers with it; kept once it comes as signed
@@ -258,6 +274,18 @@ def test_a_payment_statement_whose_signature_fails_on_the_pc_is_refused_and_not_
     assert fin.sync_once().payments == 1
     assert PaymentStore(fin.register.wc).get(sid)["body"]["total"] == "1850.00"
     assert PaymentStore(fin.register.wc).wanted() == []
+    # the transfer: a reference changed on the way is refused too, and the statement kept stays as it was
+    nhso(office, lambda conn: central_claims.record_transfer(conn, sid, month_end(), "KTB-77", today=month_end()))
+    fin.client.http = requests.Session()
+    fin.client.http.mount("http://", TamperPayments("transfer"))
+    report = fin.sync_once()
+    assert report.payments == 0 and any("ลายมือชื่ออิเล็กทรอนิกส์" in e and sid in e for e in report.errors)
+    kept = PaymentStore(fin.register.wc).get(sid)
+    assert kept["transfer"] is None and kept["body"]["total"] == "1850.00"
+    fin.client.http = requests.Session()
+    fin.client.http.mount("http://", HTTPAdapter())
+    assert fin.sync_once().payments == 1
+    assert PaymentStore(fin.register.wc).get(sid)["transfer"]["ref"] == "KTB-77"
 
 
 def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(any_office, tmp_path):
