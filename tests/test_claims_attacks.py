@@ -348,19 +348,16 @@ def test_a_slow_half_sent_claim_writes_nothing(office, central):
 # --- races: real parallel requests ----------------------------------------------------------------------------
 
 def test_two_nhso_decisions_at_once_exactly_one_wins(office, central):
-    nhso = staff_session(central)
-    other = staff_session_2(central)
-    for _round in range(2):
-        claim, _sha = staged(office) if _round == 0 else (claim_of(office, number="RACE-2", sha=upload(office["finance"])),
-                                                          None)
-        if _round:
-            assert send(office["finance"], claim).status_code == 200
-        results = _race([lambda: nhso.post(f"/nhso/claims/{claim.id}/decision", {"decision": "accept"}),
-                         lambda: other.post(f"/nhso/claims/{claim.id}/decision",
-                                            {"decision": "reject", "reason": "สิทธิ ณ วันที่รักษาไม่ใช่สิทธิ อปท."})])
+    nhso, other = staff_session(central), staff_session_2(central)
+    reject = {"decision": "reject", "reason": "สิทธิ ณ วันที่รักษาไม่ใช่สิทธิ อปท."}
+    for number, bodies in (("RACE-1", ({"decision": "accept"}, reject)),           # two different decisions
+                           ("RACE-2", ({"decision": "accept"}, {"decision": "accept"}))):  # the same one twice
+        claim = claim_of(office, number=number, sha=upload(office["finance"]))
+        assert send(office["finance"], claim).status_code == 200
+        results = _race([lambda: nhso.post(f"/nhso/claims/{claim.id}/decision", bodies[0]),
+                         lambda: other.post(f"/nhso/claims/{claim.id}/decision", bodies[1])])
         assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
-        loser = next(r for r in results if r.status_code == 409)
-        refused(loser, 409, "claim.move", "เปลี่ยนเป็น")
+        refused(next(r for r in results if r.status_code == 409), 409, "claim.move", "เปลี่ยนเป็น")
         winner = next(r for r in results if r.status_code == 200).json()["claim"]["history"]
         copy = office["finance"].get(f"/claims/{claim.id}").json()["claim"]["history"]
         assert copy == winner and [s["state"] for s in copy][:2] == ["ready", "submitted"] and len(copy) == 3
@@ -428,3 +425,30 @@ def test_a_transfer_recorded_twice_at_once_with_different_refs_keeps_one(office,
     assert sorted(r.status_code for r in again) == [200, 409]
     assert snapshot(central)["payment_statements"] == before["payment_statements"]
     assert snapshot(central)["feed"] == before["feed"]
+
+
+def test_a_finance_officer_never_changes_the_register(office, central):
+    """The other half of the separation of duties: a finance officer's valid account with a modified client can
+    neither submit a registration nor approve one."""
+    from app import changeset as csmod
+    from tests.central import approve, hire
+    f = office["finance"]
+    # the registry officer's own change set, pending review
+    theirs = hire()
+    ok = office["registry"].post("/changesets", {"changesets": [csmod.to_json(theirs)]})
+    assert ok.status_code == 200 and ok.json()["results"][0]["status"] == "accepted", ok.text
+    mine = hire()
+    mine.author_cid = FINANCE.cid
+    before = snapshot(central)
+    with central.engine.connect() as conn:
+        register = conn.execute(text("SELECT count(*) FROM records")).scalar()
+    r = f.post("/changesets", {"changesets": [csmod.to_json(mine)]})
+    assert r.status_code == 200, r.text
+    [result] = r.json()["results"]
+    assert result["status"] == "refused" and "เจ้าหน้าที่ทะเบียน" in result["message_th"], result
+    r = approve(f, theirs)
+    assert r.status_code == 403 and "นายทะเบียน" in r.json()["message_th"], r.text
+    with central.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM records")).scalar() == register
+        assert conn.execute(text("SELECT state FROM changesets WHERE id = :i"), {"i": theirs.id}).scalar() == "pending"
+    assert snapshot(central) == before
