@@ -124,6 +124,9 @@ def test_no_one_but_the_units_finance_officers_and_nhso_reaches_a_claim_or_its_e
     assert office["finance2"].get(f"/blobs/{sha}").status_code == 200
     got = nhso.get(f"/nhso/claims/{claim.id}/blobs/{sha}")
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == sha
+    # NHSO's staff read a claim's evidence through its claim only: not a finance officer's upload no claim names
+    loose = upload(office["finance"])
+    refused(nhso.get(f"/nhso/claims/@{claim.unit_code}/blobs/{loose}"), 404, "blob.missing")
     assert office["finance2"].get(f"/claims/payments/{sid}").json()["id"] == sid
 
 
