@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import unicodedata
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -169,9 +170,8 @@ def _plain(claim: Claim) -> Claim:
     is spelled (app.claims.receipt_key folds case, spaces, dashes and Thai digits; a modified client could still
     slip in an invisible character or full-width letters)."""
     return claim.with_(facility=_plain_text(claim.facility),
-                       receipts=tuple(r.__class__(_plain_text(r.number), r.issued_on, r.payer, r.amount)
-                                      for r in claim.receipts),
-                       pages=tuple(p.__class__(p.sha256, p.label, _plain_text(p.receipt)) for p in claim.pages))
+                       receipts=tuple(replace(r, number=_plain_text(r.number)) for r in claim.receipts),
+                       pages=tuple(replace(p, receipt=_plain_text(p.receipt)) for p in claim.pages))
 
 
 def _verdicts(conn: Connection, claim: Claim, today: _dt.date):
