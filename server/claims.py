@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import unicodedata
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +21,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Connection
 
 from app.claims import Actor, Claim, ClaimState, check, money, move, receipt_key
+from app.claims.checks import LONGEST_STAY_DAYS
 from app.claims.codec import from_json, to_json
 from app.claims.states import accepted_amount
 from app.errors import Refusal
@@ -31,6 +34,7 @@ from .security import now, signing_key, thai_day
 
 S = ClaimState
 TRANSIENT = {"claim.evidence_missing"}
+MOST_REASONS = 20  # a refusal names this many reasons at most (a long stay could name one a day)
 
 
 def refusal(e: Refusal, status: int = 409) -> ApiError:
@@ -74,9 +78,10 @@ def _save(conn: Connection, claim: Claim, submission: int, author_cid: str, new:
 
 # --- the finance officer's push -----------------------------------------------------------------------------
 
-def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict) -> dict:
+def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict, staged=None) -> dict:
     """Stage a submitted claim for NHSO, or refuse it (ApiError) with nothing written. Idempotent by the claim's
-    id and its submission number: a replay gets the first answer. The caller has checked the role."""
+    id and its submission number: a replay gets the first answer (and writes nothing). ``staged(answer)``, when
+    given, runs in the same transaction once the claim is staged anew. The caller has checked the role."""
     try:
         sent = from_json(sent_json)
     except Refusal as e:
@@ -98,14 +103,20 @@ def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict) -> dic
     if stored is not None and stored.state is not S.REJECTED:
         raise ApiError(409, "claim.at_nhso", f"คำขอเบิกนี้อยู่ในสถานะ «{stored.state.th}» ที่ สปสช. แล้ว ส่งซ้ำไม่ได้",
                        "The claim is already with NHSO.")
+    if row is not None and n <= row["submission"]:  # an old submission replayed after a later one was staged
+        raise ApiError(409, "claim.stale", f"เป็นการส่งซ้ำของคำขอเบิกฉบับเก่า (ครั้งที่ {n}) ซึ่งมีฉบับที่แก้ไขแล้ว "
+                       f"(ครั้งที่ {row['submission']}) อยู่ที่เซิร์ฟเวอร์กลาง จึงไม่รับ", "An older submission.")
     # The content is the officer's; the history is the server's own, moved here with the server's clock.
     claim = sent.with_(history=stored.history if stored is not None else ())
+    judged = _plain(claim)
     today = thai_day(now())
-    found = _verdicts(conn, claim, today)
+    found = _verdicts(conn, judged, today)
     if not found.ok:
         reasons = [v.th for v in found.errors]
-        raise ApiError(422, "claim.refused", " ; ".join(reasons), "The claim fails the checks on the register of record.",
-                       reasons=reasons, subjects=[v.subject for v in found.errors])
+        more = f" ; และอีก {len(reasons) - MOST_REASONS} ข้อ" if len(reasons) > MOST_REASONS else ""
+        raise ApiError(422, "claim.refused", " ; ".join(reasons[:MOST_REASONS]) + more,
+                       "The claim fails the checks on the register of record.", reasons=reasons[:MOST_REASONS],
+                       subjects=[v.subject for v in found.errors][:MOST_REASONS], count=len(reasons))
     shas = sorted({p.sha256 for p in claim.pages})
     have = {sha for (sha,) in conn.execute(select(blob_owners.c.sha256).where(and_(
         blob_owners.c.unit_code == unit_code, blob_owners.c.sha256.in_(shas))))} if shas else set()
@@ -123,7 +134,7 @@ def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict) -> dic
         raise refusal(e) from None
     _save(conn, claim, n, by_cid, row is None)
     conn.execute(delete(claim_receipts).where(claim_receipts.c.claim_id == claim.id))
-    keys = sorted({receipt_key(claim.facility, r.number) for r in claim.receipts if r.number.strip()})
+    keys = sorted({receipt_key(judged.facility, r.number) for r in judged.receipts if r.number.strip()})
     for k in keys:  # one order everywhere: two racing claims meet at the same first key
         conn.execute(claim_receipts.insert().values(unit_code=unit_code, receipt_key=k, claim_id=claim.id))
     conn.execute(delete(claim_evidence).where(claim_evidence.c.claim_id == claim.id))
@@ -131,12 +142,46 @@ def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict) -> dic
         conn.execute(claim_evidence.insert().values(sha256=sha, claim_id=claim.id, unit_code=unit_code))
     answer = {"id": claim.id, "state": claim.state.value, "submission": n}
     conn.execute(answers.insert().values(key=key, body=answer))
+    if staged is not None:
+        staged(answer)
     return answer
+
+
+def _plain_text(text: str) -> str:
+    """The text as a reader sees it: without the characters that print as nothing (zero-width spaces and joiners,
+    soft hyphens: Unicode's format characters), full-width letters and digits as plain ones, every dash a hyphen."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        kind = unicodedata.category(ch)
+        if kind == "Cf":
+            continue
+        if "\uff01" <= ch <= "\uff5e":
+            ch = chr(ord(ch) - 0xFEE0)
+        elif kind == "Pd" or ch == "\u2212":
+            ch = "-"
+        elif kind == "Zs":
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
+def _plain(claim: Claim) -> Claim:
+    """The claim as the server judges it: the same receipt is the same receipt however its number or the facility
+    is spelled (app.claims.receipt_key folds case, spaces, dashes and Thai digits; a modified client could still
+    slip in an invisible character or full-width letters)."""
+    return claim.with_(facility=_plain_text(claim.facility),
+                       receipts=tuple(replace(r, number=_plain_text(r.number)) for r in claim.receipts),
+                       pages=tuple(replace(p, receipt=_plain_text(p.receipt)) for p in claim.pages))
 
 
 def _verdicts(conn: Connection, claim: Claim, today: _dt.date):
     """app.claims.check on the register of record, the server's date, and the unit's claims on the server."""
     from app.errors import Verdicts
+    if claim.first_day and claim.last_day and (claim.last_day - claim.first_day).days >= LONGEST_STAY_DAYS:
+        out = Verdicts()  # not a stay but a typing error: judged before a day-by-day check could take minutes
+        out.add("claim.days_long", "ช่วงวันที่รักษายาวเกิน 1 ปี กรุณาตรวจสอบวันที่อีกครั้ง",
+                "The stay is longer than a year: check the dates.", subject="days")
+        return out
     keys = [receipt_key(claim.facility, r.number) for r in claim.receipts if r.number.strip()]
     used = dict(conn.execute(select(claim_receipts.c.receipt_key, claim_receipts.c.claim_id).where(and_(
         claim_receipts.c.unit_code == claim.unit_code, claim_receipts.c.receipt_key.in_(keys)))).all()) if keys else {}

@@ -503,9 +503,15 @@ class SyncEngine:
             store.save_in(conn, server)
             return
         submitted = ClaimState.SUBMITTED
-        if sum(1 for s in local.history if s.state is submitted) > int(data.get("submission") or 0):
+        number = int(data.get("submission") or 0)
+        if sum(1 for s in local.history if s.state is submitted) > number:
             return
-        merged = (tuple(takewhile(lambda s: s.state is not submitted, local.history)) +
+        # The server's history starts at the submission it first staged, which is not this PC's first when the
+        # server refused earlier ones (it keeps nothing of a refusal): the steps here before that one stay, so
+        # that the next correction is the next submission on both sides.
+        first = number - sum(1 for s in server.history if s.state is submitted) + 1
+        count = iter(range(1, len(local.history) + 1))
+        merged = (tuple(takewhile(lambda s: s.state is not submitted or next(count) < first, local.history)) +
                   tuple(dropwhile(lambda s: s.state is not submitted, server.history)))
         tail = local.history[len(merged):]
         if tail and [s.state for s in local.history[:len(merged)]] == [s.state for s in merged]:

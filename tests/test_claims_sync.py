@@ -34,20 +34,30 @@ FINANCE = OFFICERS[2]
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def office(central_sqlite, tmp_path):
+def _office(central, tmp_path):
     """The training unit's officers (first log-ins done) and a family in the register of record: a beneficiary
     hired on 1 January 2024 with a child."""
-    import_unit(central_sqlite, tmp_path, UNIT, training.UNIT.name, OFFICERS)
-    sessions = {o.role: ready_session(central_sqlite, o) for o in (REGISTRAR, REGISTRY, FINANCE)}
+    import_unit(central, tmp_path, UNIT, training.UNIT.name, OFFICERS)
+    sessions = {o.role: ready_session(central, o) for o in (REGISTRAR, REGISTRY, FINANCE)}
     me, kid = person(first="ประเสริฐ", born=dt.date(1985, 5, 5)), person(first="ภูมิใจ", born=dt.date(2016, 3, 15))
     cs = events.hire(UNIT, REGISTRY.cid, me, "local_official", dt.date(2024, 1, 1), "ปลัด",
                      dependents=[events.NewDependent(kid, Relation.CHILD)])
     cs.state = ReviewState.PENDING
     assert push(sessions[REGISTRY.role], cs)["state"] == "pending"
     assert approve(sessions[REGISTRAR.role], cs).json()["status"] == "applied"
-    central_sqlite.family = (me.cid, kid.cid)
-    return central_sqlite
+    central.family = (me.cid, kid.cid)
+    return central
+
+
+@pytest.fixture
+def office(central_sqlite, tmp_path):
+    return _office(central_sqlite, tmp_path)
+
+
+@pytest.fixture
+def any_office(central, tmp_path):
+    """The same office on SQLite and on PostgreSQL: the fault tests (a cut link, a killed server) run on both."""
+    return _office(central, tmp_path)
 
 
 def finance_pc(tmp_path, name: str, central, session: requests.Session | None = None) -> SyncEngine:
@@ -190,10 +200,34 @@ def test_a_claim_the_server_refuses_comes_back_to_be_corrected_and_goes_again(of
     assert server_claims(office)[second.id].state == "submitted"
     mine = ClaimStore(fin2.register.wc).get(again.id)
     assert mine.state is ClaimState.SUBMITTED and mine.receipts[0].number == "RC-10"
+    # NHSO rejects the correction; the PC learns it, the officer corrects it once more and it goes again: the
+    # third submission is staged (never answered as the second, whose answer the server already gave)
+    import server.claims as central_claims
+    nhso(office, lambda conn: central_claims.decide(conn, second.id, "reject", "nhso.staff", reason="ขาดใบรับรองแพทย์"))
+    assert not fin2.sync_once().errors
+    back = ClaimStore(fin2.register.wc).get(second.id)
+    assert back.state is ClaimState.REJECTED and back.history[-1].reason == "ขาดใบรับรองแพทย์"
+    uc.submit(desk(fin2), back.with_(illness="ไข้หวัดใหญ่ (แนบใบรับรองแพทย์แล้ว)"))
+    assert fin2.sync_once().claims == 1
+    staged = server_claims(office)[second.id]
+    assert staged.state == "submitted" and staged.submission == 3 and "แนบใบรับรองแพทย์แล้ว" in staged.data["illness"]
+    assert not fin2.sync_once().errors
+    assert ClaimStore(fin2.register.wc).get(second.id).state is ClaimState.SUBMITTED
 
 
 class TamperPayments(HTTPAdapter):
-    """Changes the total of every payment statement on its way to the PC (in the claims feed, or fetched)."""
+    """Changes every payment statement on its way to the PC (in the claims feed, or fetched): its total, or the
+    bank's reference of its transfer once one is recorded."""
+
+    def __init__(self, part: str = "total"):
+        super().__init__()
+        self.part = part
+
+    def tamper(self, data: dict) -> None:
+        if self.part == "total":
+            data["body"]["total"] = "999999.00"
+        elif data.get("transfer"):
+            data["transfer"]["ref"] = "ACCOUNT-OF-SOMEONE-ELSE"
 
     def send(self, request, **kw):
         response = super().send(request, **kw)
@@ -201,11 +235,11 @@ class TamperPayments(HTTPAdapter):
             page = response.json()
             for item in page["items"]:
                 if item["kind"] == "payment":
-                    item["data"]["body"]["total"] = "999999.00"
+                    self.tamper(item["data"])
             response._content = json.dumps(page).encode()
         elif request.path_url.startswith("/v1/claims/payments/"):
             body = response.json()
-            body["body"]["total"] = "999999.00"
+            self.tamper(body)
             response._content = json.dumps(body).encode()
         response.headers.pop("Content-Encoding", None)
         return response
@@ -225,6 +259,11 @@ def test_a_payment_statement_whose_signature_fails_on_the_pc_is_refused_and_not_
     report = fin.sync_once()
     assert report.payments == 0 and any("ลายมือชื่ออิเล็กทรอนิกส์" in e and sid in e for e in report.errors)
     assert PaymentStore(fin.register.wc).get(sid) is None
+    # one Thai line for the officer: which statement, that it was not kept, whom to tell — nothing of the tampered
+    # figures, no English, no trace
+    [line] = {e for e in report.errors if sid in e}  # (said twice today: from the feed, then asked for again)
+    assert "ไม่ได้บันทึก" in line and "แจ้งผู้ดูแลระบบ" in line and "999999" not in line and "\n" not in line
+    assert not any(c.isascii() and c.isalpha() for c in line.replace(sid, ""))
     # the claim's own news is the server's and came through
     assert ClaimStore(fin.register.wc).get(claim.id).state is ClaimState.IN_TRANSFER
     # asked for again at each sync, still refused while the link tampers with it; kept once it comes as signed
@@ -235,9 +274,22 @@ def test_a_payment_statement_whose_signature_fails_on_the_pc_is_refused_and_not_
     assert fin.sync_once().payments == 1
     assert PaymentStore(fin.register.wc).get(sid)["body"]["total"] == "1850.00"
     assert PaymentStore(fin.register.wc).wanted() == []
+    # the transfer: a reference changed on the way is refused too, and the statement kept stays as it was
+    nhso(office, lambda conn: central_claims.record_transfer(conn, sid, month_end(), "KTB-77", today=month_end()))
+    fin.client.http = requests.Session()
+    fin.client.http.mount("http://", TamperPayments("transfer"))
+    report = fin.sync_once()
+    assert report.payments == 0 and any("ลายมือชื่ออิเล็กทรอนิกส์" in e and sid in e for e in report.errors)
+    kept = PaymentStore(fin.register.wc).get(sid)
+    assert kept["transfer"] is None and kept["body"]["total"] == "1850.00"
+    fin.client.http = requests.Session()
+    fin.client.http.mount("http://", HTTPAdapter())
+    assert fin.sync_once().payments == 1
+    assert PaymentStore(fin.register.wc).get(sid)["transfer"]["ref"] == "KTB-77"
 
 
-def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(office, tmp_path):
+def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(any_office, tmp_path):
+    office = any_office
     cut = requests.Session()
     link = CutBefore("POST", "/v1/claims")
     cut.mount("http://", link)
@@ -253,16 +305,18 @@ def test_a_claim_pushed_with_the_link_cut_is_staged_exactly_once(office, tmp_pat
 
 
 @pytest.fixture
-def server_process(office, tmp_path):
-    proc = ServerProcess(str(office.engine.url), tmp_path)
+def server_process(any_office, tmp_path, monkeypatch):
+    monkeypatch.setenv("LGO_BLOB_DIR", str(tmp_path / "blobs"))  # the blobs the loopback server keeps (tests.central)
+    proc = ServerProcess(any_office.engine.url.render_as_string(hide_password=False), tmp_path)
     proc.start()
     yield proc
     if proc.proc.poll() is None:
         proc.kill()
 
 
-def test_a_claim_pushed_while_the_server_is_killed_at_every_step_is_staged_exactly_once(office, server_process,
+def test_a_claim_pushed_while_the_server_is_killed_at_every_step_is_staged_exactly_once(any_office, server_process,
                                                                                          tmp_path):
+    office = any_office
     link = KillServer(server_process)
     http = requests.Session()
     http.mount("http://", link)

@@ -30,6 +30,22 @@ def _owns(conn, c: Caller, sha256: str) -> bool:
         blob_owners.c.sha256 == sha256, blob_owners.c.unit_code == c.unit_code))).first() is not None
 
 
+# A finance officer's upload is a claim's evidence from the moment it is whole (the claim that names it may be
+# refused, or not pushed yet): marked with the unit in place of a claim, so that its register officers never read
+# it (NHSO's staff read a claim's evidence by the claim only).
+def finance_upload(unit_code: str) -> str:
+    return "@" + unit_code
+
+
+def _readable(conn, c: Caller, sha256: str) -> bool:
+    """The unit's own blob — and when it is a claim's evidence (it says what someone was treated for), only to
+    the unit's finance officers."""
+    if not _owns(conn, c, sha256):
+        return False
+    return c.role is Role.FINANCE_OFFICER or conn.execute(select(claim_evidence.c.sha256).where(and_(
+        claim_evidence.c.unit_code == c.unit_code, claim_evidence.c.sha256 == sha256))).first() is None
+
+
 @router.head("/blobs/{sha256}")
 def blob_status(sha256: str, ctx: Ctx, c: Active) -> Response:
     """Like GET: 200 only for the unit's own blob; otherwise 404 with how far the unit's own upload got."""
@@ -37,8 +53,8 @@ def blob_status(sha256: str, ctx: Ctx, c: Active) -> Response:
     store = ctx.blob_store()
     blob_call(lambda: store.check_name(sha256))
     with ctx.engine.begin() as conn:
-        owned = _owns(conn, c, sha256)
-    size = store.size(sha256) if owned else None
+        readable = _readable(conn, c, sha256)
+    size = store.size(sha256) if readable else None
     if size is not None:
         return Response(status_code=200, headers={"Upload-Offset": str(size)})
     return Response(status_code=404, headers={"Upload-Offset": str(store.received(sha256, c.unit_code))})
@@ -61,6 +77,10 @@ async def blob_put(sha256: str, request: Request, ctx: Ctx, c: Active,
             if not _owns(conn, c, sha256):
                 conn.execute(blob_owners.insert().values(sha256=sha256, unit_code=c.unit_code, at=security.now()))
                 record_audit(conn, c, "blob.stored", sha256=sha256, size=received)
+            mark = finance_upload(c.unit_code)
+            if c.role is Role.FINANCE_OFFICER and conn.execute(select(claim_evidence.c.sha256).where(and_(
+                    claim_evidence.c.sha256 == sha256, claim_evidence.c.claim_id == mark))).first() is None:
+                conn.execute(claim_evidence.insert().values(sha256=sha256, claim_id=mark, unit_code=c.unit_code))
         ctx.in_tx(own)
     return Response(status_code=201 if complete else 202, headers={"Upload-Offset": str(received)})
 
@@ -70,11 +90,8 @@ def blob_get(sha256: str, ctx: Ctx, c: Active) -> Response:
     unit_officer(c)
     blob_call(lambda: ctx.blob_store().check_name(sha256))
     with ctx.engine.begin() as conn:
-        owned = _owns(conn, c, sha256)
-        # a claim's evidence says what someone was treated for: its unit's finance officers only
-        withheld = owned and c.role is not Role.FINANCE_OFFICER and conn.execute(select(claim_evidence.c.sha256).where(
-            and_(claim_evidence.c.unit_code == c.unit_code, claim_evidence.c.sha256 == sha256))).first() is not None
-    if not owned or withheld:
+        readable = _readable(conn, c, sha256)
+    if not readable:
         raise ApiError(404, "blob.missing", "ไม่พบไฟล์แนบนี้ในหน่วยงานของท่าน")
     data = blob_call(lambda: ctx.blob_store().read(sha256))
     from app.filetypes import sniff

@@ -44,9 +44,8 @@ def push(body: ClaimPush, ctx: Ctx, c: Active) -> ClaimAnswer:
                        "Only its author sends a submission.")
 
     def work(conn):
-        answer = central.stage(conn, c.unit_code, c.cid, body.claim.as_json())
-        record_audit(conn, c, "claim.submitted", claim=answer["id"], submission=answer["submission"])
-        return answer
+        return central.stage(conn, c.unit_code, c.cid, body.claim.as_json(), staged=lambda answer: record_audit(
+            conn, c, "claim.submitted", claim=answer["id"], submission=answer["submission"]))
 
     return ClaimAnswer.model_validate(ctx.in_tx(work))
 
@@ -123,8 +122,9 @@ def nhso_decide(claim_id: Id, body: DecisionIn, ctx: Ctx, c: Active) -> ClaimCop
 def nhso_evidence(claim_id: Id, sha256: str, ctx: Ctx, c: Active) -> Response:
     staff(c)
     with ctx.engine.begin() as conn:
-        cited = conn.execute(select(claim_evidence.c.sha256).where(and_(
-            claim_evidence.c.claim_id == claim_id, claim_evidence.c.sha256 == sha256))).first()
+        cited = conn.execute(select(claim_evidence.c.sha256).join(claims, claims.c.id == claim_evidence.c.claim_id)
+                             .where(and_(claim_evidence.c.claim_id == claim_id,
+                                         claim_evidence.c.sha256 == sha256))).first()  # a claim's, not an upload's
     if cited is None:
         raise ApiError(404, "blob.missing", "ไม่พบไฟล์หลักฐานนี้ในคำขอเบิก", "Not this claim's evidence.")
     from .blobs import blob_call
