@@ -17,9 +17,10 @@ from sqlalchemy.engine import Engine
 from app import training
 from app.records import people_of, record_key, to_dict, type_name
 
+from .blobs import finance_upload
 from .db import (
-    accounts, answers, blob_owners, changesets, claim_receipts, default_blob_dir, metadata, record_history, records,
-    sessions, units,
+    accounts, answers, blob_owners, changesets, claim_evidence, claim_receipts, default_blob_dir, metadata,
+    record_history, records, sessions, units,
 )
 from .register import register_unit
 from .statements import issue
@@ -344,6 +345,8 @@ def _one_claim(conn: Connection, data: training.TrainingData, blobs, people: _Ch
     if conn.execute(select(blob_owners.c.sha256).where(blob_owners.c.sha256 == sha,
                                                        blob_owners.c.unit_code == code)).first() is None:
         conn.execute(blob_owners.insert().values(sha256=sha, unit_code=code, at=now()))
+        # brought by the finance officer: a claim's evidence, never the register officers' to read
+        conn.execute(claim_evidence.insert().values(sha256=sha, claim_id=finance_upload(code), unit_code=code))
     claim = Claim(str(uuid.uuid4()), code, claimant, patient, relation, facility, FacilityKind(kind), Care(want.care),
                   days[0], days[-1], want.illness, PaidFirst.EMERGENCY if kind == "state" else PaidFirst.CANNOT_BILL,
                   receipts=(Receipt(number, days[-1], names[claimant], amount),),

@@ -163,6 +163,20 @@ def test_evidence_is_the_claimants_units_bytes_and_a_tampered_upload_is_never_st
     assert send(office["finance"], claim_of(office, number="IV-T", sha=name)).status_code == 200
 
 
+def test_a_claim_never_takes_a_register_document_from_the_registrar(office, central):
+    """A finance officer names in a claim a file the registry officer brought (or sends the same bytes again):
+    the claim may cite it, but the registrar and the registry officer still read it."""
+    scan = b"%PDF-1.7\n" + os.urandom(3000)
+    sha = upload(office["registry"], scan)                     # a registry document, e.g. a marriage certificate
+    assert upload(office["finance"], scan) == sha              # the same bytes again, from the finance officer
+    assert send(office["finance"], claim_of(office, number="IV-HIDE", sha=sha)).status_code == 200
+    for who in ("registry", "registrar"):
+        got = office[who].get(f"/blobs/{sha}")
+        assert got.status_code == 200 and got.content == scan
+        assert requests.head(central.api(f"/blobs/{sha}"), headers=office[who].headers, timeout=30).status_code == 200
+    assert office["finance2"].get(f"/blobs/{sha}").status_code == 200
+
+
 # --- what a claim may say ---------------------------------------------------------------------------------
 
 def test_a_claim_is_judged_on_the_register_of_record_not_on_what_the_client_says(office, central):

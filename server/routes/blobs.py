@@ -9,7 +9,7 @@ from sqlalchemy import and_, select
 from sync.protocol import API
 
 from .. import security
-from ..blobs import BlobError
+from ..blobs import BlobError, finance_upload
 from app.domain import Role
 
 from ..db import blob_owners, claim_evidence
@@ -30,20 +30,19 @@ def _owns(conn, c: Caller, sha256: str) -> bool:
         blob_owners.c.sha256 == sha256, blob_owners.c.unit_code == c.unit_code))).first() is not None
 
 
-# A finance officer's upload is a claim's evidence from the moment it is whole (the claim that names it may be
-# refused, or not pushed yet): marked with the unit in place of a claim, so that its register officers never read
-# it (NHSO's staff read a claim's evidence by the claim only).
-def finance_upload(unit_code: str) -> str:
-    return "@" + unit_code
-
-
+# A file a finance officer brings to the unit is a claim's evidence from the moment it is whole (the claim that
+# names it may be refused, or not pushed yet): marked with the unit in place of a claim, so that its register
+# officers never read it (NHSO's staff read a claim's evidence by the claim only). Only the upload that brings the
+# file to the unit marks it: a claim that names a file the register's officers brought (or the same bytes sent
+# again) never takes it from them.
 def _readable(conn, c: Caller, sha256: str) -> bool:
-    """The unit's own blob — and when it is a claim's evidence (it says what someone was treated for), only to
-    the unit's finance officers."""
+    """The unit's own blob — and when a finance officer brought it (a claim's evidence: it says what someone was
+    treated for), only to the unit's finance officers."""
     if not _owns(conn, c, sha256):
         return False
     return c.role is Role.FINANCE_OFFICER or conn.execute(select(claim_evidence.c.sha256).where(and_(
-        claim_evidence.c.unit_code == c.unit_code, claim_evidence.c.sha256 == sha256))).first() is None
+        claim_evidence.c.unit_code == c.unit_code, claim_evidence.c.sha256 == sha256,
+        claim_evidence.c.claim_id == finance_upload(c.unit_code)))).first() is None
 
 
 @router.head("/blobs/{sha256}")
@@ -77,10 +76,9 @@ async def blob_put(sha256: str, request: Request, ctx: Ctx, c: Active,
             if not _owns(conn, c, sha256):
                 conn.execute(blob_owners.insert().values(sha256=sha256, unit_code=c.unit_code, at=security.now()))
                 record_audit(conn, c, "blob.stored", sha256=sha256, size=received)
-            mark = finance_upload(c.unit_code)
-            if c.role is Role.FINANCE_OFFICER and conn.execute(select(claim_evidence.c.sha256).where(and_(
-                    claim_evidence.c.sha256 == sha256, claim_evidence.c.claim_id == mark))).first() is None:
-                conn.execute(claim_evidence.insert().values(sha256=sha256, claim_id=mark, unit_code=c.unit_code))
+                if c.role is Role.FINANCE_OFFICER:
+                    conn.execute(claim_evidence.insert().values(sha256=sha256, claim_id=finance_upload(c.unit_code),
+                                                                unit_code=c.unit_code))
         ctx.in_tx(own)
     return Response(status_code=201 if complete else 202, headers={"Upload-Offset": str(received)})
 
