@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import unicodedata
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +19,6 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Connection
 
 from app.claims import Actor, Claim, ClaimState, check, money, move, receipt_key
-from app.claims.checks import LONGEST_STAY_DAYS
 from app.claims.codec import from_json, to_json
 from app.claims.states import accepted_amount
 from app.errors import Refusal
@@ -108,9 +105,8 @@ def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict, staged
                        f"(ครั้งที่ {row['submission']}) อยู่ที่เซิร์ฟเวอร์กลาง จึงไม่รับ", "An older submission.")
     # The content is the officer's; the history is the server's own, moved here with the server's clock.
     claim = sent.with_(history=stored.history if stored is not None else ())
-    judged = _plain(claim)
     today = thai_day(now())
-    found = _verdicts(conn, judged, today)
+    found = _verdicts(conn, claim, today)   # (app.claims folds how a receipt is spelled: plain_text, receipt_key)
     if not found.ok:
         reasons = [v.th for v in found.errors]
         more = f" ; และอีก {len(reasons) - MOST_REASONS} ข้อ" if len(reasons) > MOST_REASONS else ""
@@ -134,7 +130,7 @@ def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict, staged
         raise refusal(e) from None
     _save(conn, claim, n, by_cid, row is None)
     conn.execute(delete(claim_receipts).where(claim_receipts.c.claim_id == claim.id))
-    keys = sorted({receipt_key(judged.facility, r.number) for r in judged.receipts if r.number.strip()})
+    keys = sorted({receipt_key(claim.facility, r.number) for r in claim.receipts if r.number.strip()})
     for k in keys:  # one order everywhere: two racing claims meet at the same first key
         conn.execute(claim_receipts.insert().values(unit_code=unit_code, receipt_key=k, claim_id=claim.id))
     conn.execute(delete(claim_evidence).where(claim_evidence.c.claim_id == claim.id))
@@ -147,41 +143,9 @@ def stage(conn: Connection, unit_code: str, by_cid: str, sent_json: dict, staged
     return answer
 
 
-def _plain_text(text: str) -> str:
-    """The text as a reader sees it: without the characters that print as nothing (zero-width spaces and joiners,
-    soft hyphens: Unicode's format characters), full-width letters and digits as plain ones, every dash a hyphen."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        kind = unicodedata.category(ch)
-        if kind == "Cf":
-            continue
-        if "\uff01" <= ch <= "\uff5e":
-            ch = chr(ord(ch) - 0xFEE0)
-        elif kind == "Pd" or ch == "\u2212":
-            ch = "-"
-        elif kind == "Zs":
-            ch = " "
-        out.append(ch)
-    return "".join(out)
-
-
-def _plain(claim: Claim) -> Claim:
-    """The claim as the server judges it: the same receipt is the same receipt however its number or the facility
-    is spelled (app.claims.receipt_key folds case, spaces, dashes and Thai digits; a modified client could still
-    slip in an invisible character or full-width letters)."""
-    return claim.with_(facility=_plain_text(claim.facility),
-                       receipts=tuple(replace(r, number=_plain_text(r.number)) for r in claim.receipts),
-                       pages=tuple(replace(p, receipt=_plain_text(p.receipt)) for p in claim.pages))
-
-
 def _verdicts(conn: Connection, claim: Claim, today: _dt.date):
     """app.claims.check on the register of record, the server's date, and the unit's claims on the server."""
     from app.errors import Verdicts
-    if claim.first_day and claim.last_day and (claim.last_day - claim.first_day).days >= LONGEST_STAY_DAYS:
-        out = Verdicts()  # not a stay but a typing error: judged before a day-by-day check could take minutes
-        out.add("claim.days_long", "ช่วงวันที่รักษายาวเกิน 1 ปี กรุณาตรวจสอบวันที่อีกครั้ง",
-                "The stay is longer than a year: check the dates.", subject="days")
-        return out
     keys = [receipt_key(claim.facility, r.number) for r in claim.receipts if r.number.strip()]
     used = dict(conn.execute(select(claim_receipts.c.receipt_key, claim_receipts.c.claim_id).where(and_(
         claim_receipts.c.unit_code == claim.unit_code, claim_receipts.c.receipt_key.in_(keys)))).all()) if keys else {}

@@ -65,6 +65,13 @@ def test_a_spouse_before_the_marriage_registration_is_refused_for_those_days_onl
     assert refused.th.startswith("วันที่ 08/06/2569 – 09/06/2569 ")
 
 
+def test_a_stay_of_centuries_is_one_typing_error_not_a_reason_per_day():
+    f = Family(unit="U1")
+    typo = claim_for(f, f.me, Relation.SELF, D(1026, 5, 1), D(2026, 5, 1))   # 1026 for 2026
+    [only] = errors(check(typo, f.facts, TODAY), "days")
+    assert only.code == "claim.days_long" and "ยาวเกิน 1 ปี" in only.th
+
+
 def test_care_through_another_unit_is_not_this_units_claim():
     f = Family(unit="U2")
     verdicts = check(claim_for(f, f.me, Relation.SELF, D(2026, 5, 1)), f.facts, TODAY)
@@ -127,6 +134,11 @@ def test_a_receipt_in_another_claim_is_refused_however_its_number_is_typed():
     cancelled = move(first, ClaimState.CANCELLED, Actor.FINANCE, "fin", AT, reason="กรอกผิด")
     assert errors(check(again, f.facts, TODAY, used_receipts([cancelled]))) == []
     assert receipt_key("รพ. ก", "๑๒-๓๔") == receipt_key("รพ.ก", "1234")
+    # what prints as nothing or looks the same is the same receipt on the desktop as on the server: a zero-width
+    # space, a soft hyphen, full-width letters and digits, an en dash, a no-break space
+    for spelling in ("IV\u200b-0001", "IV-00\u00ad01", "ＩＶ－０００１", "IV\u20130001", "IV\u00a00001"):
+        assert receipt_key("โรงพยาบาลทดลอง", spelling) == receipt_key("โรงพยาบาลทดลอง", "iv-0001"), spelling
+    assert receipt_key("โรงพยาบาล\u200bทดลอง", "1") == receipt_key("โรงพยาบาลทดลอง", "1")
 
 
 # --- the claim's life ------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from decimal import Decimal
 from ..errors import Severity, Verdicts
 from ..rules.entitlement import Facts, Relation, add_years, explain_dependent, explain_self, spans_for
 from ..thai import format_date_short
-from .claim import Care, Claim, PageLabel, PaidFirst, money, receipt_key
+from .claim import Care, Claim, PageLabel, PaidFirst, money, plain_text, receipt_key
 
 Date = _dt.date
 CLAIM_WITHIN_YEARS = 1   # a receipt is claimed within a year of its date
@@ -35,8 +35,8 @@ def check(claim: Claim, facts: Facts, today: Date, used: dict[str, str] | None =
     claims that still stand to their claim (:func:`app.claims.claim.used_receipts`)."""
     out = Verdicts()
     _check_fields(claim, out)
-    if claim.first_day is not None:
-        _check_days(claim, facts, today, out)
+    if claim.first_day is not None and not any(v.code == "claim.days_long" for v in out.errors):
+        _check_days(claim, facts, today, out)   # (a stay of centuries is a typing error, not days to reckon)
     _check_receipts(claim, today, used or {}, out)
     _check_pages(claim, out)
     return out
@@ -180,9 +180,9 @@ def _check_receipts(claim: Claim, today: Date, used: dict[str, str], out: Verdic
 
 
 def _check_pages(claim: Claim, out: Verdicts) -> None:
-    scanned = {p.receipt.strip() for p in claim.pages if p.label is PageLabel.RECEIPT}
+    scanned = {plain_text(p.receipt).strip() for p in claim.pages if p.label is PageLabel.RECEIPT}
     for row, r in enumerate(claim.receipts):
-        if r.number.strip() and r.number.strip() not in scanned:
+        if r.number.strip() and plain_text(r.number).strip() not in scanned:
             out.add("pages.receipt", f"ยังไม่มีภาพสแกนของใบเสร็จเลขที่ {r.number}", "Scan this receipt.",
                     subject="pages")
     labels = {p.label for p in claim.pages}

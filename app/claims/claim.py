@@ -71,11 +71,31 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(str(value).replace(",", "").strip() or "0").quantize(CENT, ROUND_HALF_UP)
 
 
+def plain_text(text: str) -> str:
+    """The text as a reader sees it: without the characters that print as nothing (zero-width spaces and joiners,
+    soft hyphens: Unicode's format characters), full-width letters and digits as plain ones, every dash a hyphen,
+    every space a space."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        kind = unicodedata.category(ch)
+        if kind == "Cf":
+            continue
+        if "\uff01" <= ch <= "\uff5e":
+            ch = chr(ord(ch) - 0xFEE0)
+        elif kind == "Pd" or ch == "\u2212":
+            ch = "-"
+        elif kind == "Zs":
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
 def receipt_key(facility: str, number: str) -> str:
     """Who issued a receipt and its number, as two receipts are told apart: the same number at another
-    facility is another receipt; case, spaces, dashes and Thai digits do not make a different one."""
+    facility is another receipt; case, spaces, dashes, Thai digits and what prints as nothing
+    (:func:`plain_text`) do not make a different one."""
     def plain(text: str) -> str:
-        text = unicodedata.normalize("NFC", text).translate(_THAI_DIGITS).casefold()
+        text = plain_text(text).translate(_THAI_DIGITS).casefold()
         return re.sub(r"[\s\-/.]+", "", text)
     return f"{plain(facility)}|{plain(number)}"
 
