@@ -523,8 +523,10 @@ class SyncEngine:
         """A payment statement (or its transfer), kept only when the server's signatures hold over it as sent."""
         from app.store.payments import PaymentStore, verify
         if key is None or not verify(data, key) or data.get("unit_code") != self.register.wc.unit_code:
-            report.errors.append(f"รายการโอนเงิน {str(data.get('id', ''))[:64]} ตรวจสอบลายมือชื่ออิเล็กทรอนิกส์ของ "
-                                 "เซิร์ฟเวอร์กลางไม่ผ่าน จึงไม่ได้บันทึกไว้ในเครื่องนี้ กรุณาแจ้งผู้ดูแลระบบ")
+            said = (f"รายการโอนเงิน {str(data.get('id', ''))[:64]} ตรวจสอบลายมือชื่ออิเล็กทรอนิกส์ของ "
+                    "เซิร์ฟเวอร์กลางไม่ผ่าน จึงไม่ได้บันทึกไว้ในเครื่องนี้ กรุณาแจ้งผู้ดูแลระบบ")
+            if said not in report.errors:   # (the feed brings it, then it is asked for again: said once)
+                report.errors.append(said)
             log.warning("claims feed: a payment statement whose signature fails was not kept")
             if isinstance(data.get("id"), str) and data["id"]:
                 PaymentStore(self.register.wc).want_in(conn, data["id"][:64])  # asked for again at the next sync

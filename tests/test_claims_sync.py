@@ -261,7 +261,7 @@ def test_a_payment_statement_whose_signature_fails_on_the_pc_is_refused_and_not_
     assert PaymentStore(fin.register.wc).get(sid) is None
     # one Thai line for the officer: which statement, that it was not kept, whom to tell — nothing of the tampered
     # figures, no English, no trace
-    [line] = {e for e in report.errors if sid in e}  # (said twice today: from the feed, then asked for again)
+    [line] = [e for e in report.errors if sid in e]  # said once, though the feed brought it and it was asked again
     assert "ไม่ได้บันทึก" in line and "แจ้งผู้ดูแลระบบ" in line and "999999" not in line and "\n" not in line
     assert not any(c.isascii() and c.isalpha() for c in line.replace(sid, ""))
     # the claim's own news is the server's and came through
