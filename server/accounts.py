@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from app.documents.request import read_request
 from app.domain import UnitLevel
+from app.errors import Refusal
 
 from .db import accounts, audit, units
 from .register import register_unit
@@ -138,22 +139,32 @@ def add_staff(engine: Engine, email: str, mailer: Mailer | None, name: str = "",
     """An NHSO staff account (role ``nhso``, no unit): never a unit's officer. Its one-time password is mailed to
     ``email`` alone, like an officer's; the staff member changes it at the first log-in. Returns the user name."""
     from sync.protocol import STAFF_ROLE
+    from app.cid import validate
     email = email.strip()
     if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
         raise StaffError("ที่อยู่อีเมลไม่ถูกต้อง")
-    if cid and not (len(cid) == 13 and cid.isdigit()):
-        raise StaffError("เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก")
+    # Required: the same person is told apart from every unit's officers by their ID, not by an e-mail address
+    # they could vary, and they log in with their own card like everyone else.
+    if not cid.strip():
+        raise StaffError("กรุณาระบุเลขประจำตัวประชาชนของเจ้าหน้าที่ สปสช. (--cid) ซึ่งใช้ตรวจว่าไม่ได้เป็นเจ้าหน้าที่ของหน่วยงาน "
+                         "และใช้คู่กับบัตรเมื่อเข้าสู่ระบบ")
+    try:
+        cid = validate(cid)
+    except Refusal as e:
+        raise StaffError(e.th) from None
     password = one_time_password()
     with engine.begin() as conn:
         officer = conn.execute(select(accounts.c.id).where(and_(
-            accounts.c.active.is_(True), accounts.c.role != STAFF_ROLE,
-            (accounts.c.cid == cid) if cid else (accounts.c.email == email)))).first()
+            accounts.c.active.is_(True), accounts.c.role != STAFF_ROLE, accounts.c.cid == cid))).first()
         if officer is not None or conn.execute(select(accounts.c.id).where(and_(
                 accounts.c.active.is_(True), accounts.c.role != STAFF_ROLE, accounts.c.email == email))).first():
             raise StaffError("บุคคลนี้เป็นเจ้าหน้าที่ของหน่วยงาน (อปท.) อยู่ เจ้าหน้าที่ สปสช. ต้องไม่เป็นเจ้าหน้าที่ของหน่วยงาน")
         if conn.execute(select(accounts.c.id).where(and_(accounts.c.active.is_(True), accounts.c.role == STAFF_ROLE,
                                                          accounts.c.email == email))).first() is not None:
             raise StaffError("มีบัญชีเจ้าหน้าที่ สปสช. ของอีเมลนี้อยู่แล้ว")
+        if conn.execute(select(accounts.c.id).where(and_(accounts.c.active.is_(True), accounts.c.role == STAFF_ROLE,
+                                                         accounts.c.cid == cid))).first() is not None:
+            raise StaffError("บุคคลนี้มีบัญชีเจ้าหน้าที่ สปสช. อยู่แล้ว (เลขประจำตัวประชาชนเดียวกัน)")
         username = _username(conn, email)
         conn.execute(accounts.insert().values(
             id=str(uuid.uuid4()), username=username, cid=cid, name=name or email, position="เจ้าหน้าที่ สปสช.",

@@ -5,7 +5,7 @@
     lgo-central training [--db URL]   (the training unit; rebuilt when made with the old check-digit rule)
     lgo-central units import FILE.csv [--db URL]
     lgo-central accounts import REQUEST.xlsx [--dry-run] [--smtp HOST:PORT] [--db URL]
-    lgo-central staff add EMAIL [--name NAME] [--cid CID] [--smtp HOST:PORT]   (an NHSO staff account, mailed)
+    lgo-central staff add EMAIL --cid CID [--name NAME] [--smtp HOST:PORT]   (an NHSO staff account, mailed)
     lgo-central claims list [--state STATE] [--unit CODE]
     lgo-central claims accept ID | partly ID AMOUNT REASON | reject ID REASON   [--by NAME]
     lgo-central claims close-month YYYY-MM
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     sadd = staff.add_parser("add", help="an NHSO staff account (never a unit's officer), its password mailed")
     sadd.add_argument("email")
     sadd.add_argument("--name", default="")
-    sadd.add_argument("--cid", default="")
+    sadd.add_argument("--cid", default="", help="the staff member's citizen ID (required: their card at log-in)")
     sadd.add_argument("--smtp", default="127.0.0.1:25", help="the mail relay, HOST:PORT")
     cl = sub.add_parser("claims").add_subparsers(dest="action", required=True)
     cll = cl.add_parser("list", help="claims waiting for NHSO's decision (or in another state)")

@@ -35,6 +35,7 @@ FINANCE2 = Officer(new_cid(), "นางสาวกานดา เงินด
 OTHER_FINANCE = Officer(new_cid(), "นายเงิน ต่างถิ่น", "นักวิชาการเงินและบัญชี", Role.FINANCE_OFFICER, "OTH0002",
                         "fin@other.example.go.th")
 STAFF_EMAIL = "claims.officer@nhso.example.go.th"
+STAFF_CIDS: dict[str, str] = {}   # each staff member's citizen ID, by e-mail
 
 
 @pytest.fixture
@@ -220,16 +221,17 @@ def staff_session(central, monkeypatch=None) -> Session:
     from server.cli import main
     from tests.central import login
     url = str(central.engine.url.render_as_string(hide_password=False))
-    assert main(["--db", url, "staff", "add", STAFF_EMAIL, "--name", "นางสาวพิจารณา รอบคอบ",
+    cid = STAFF_CIDS.setdefault(STAFF_EMAIL, new_cid())
+    assert main(["--db", url, "staff", "add", STAFF_EMAIL, "--cid", cid, "--name", "นางสาวพิจารณา รอบคอบ",
                  "--smtp", f"127.0.0.1:{central.inbox.port}"]) == 0
-    first = login(central, STAFF_EMAIL, "")
+    first = login(central, STAFF_EMAIL, cid)
     assert first.status_code == 200, first.text
     assert first.json()["account"]["role"] == "nhso" and first.json()["account"]["unit_code"] == ""
     s = Session(central, first.json())
     _user, old = central.inbox.password_for(STAFF_EMAIL)
     assert s.post("/auth/password", {"old_password": old, "new_password": "Nhso-Claims-2569"}).status_code == 204
     again = requests.post(central.api("/auth/login"), json={"username": STAFF_EMAIL, "password": "Nhso-Claims-2569",
-                                                            "card_cid": ""}, timeout=30)
+                                                            "card_cid": cid}, timeout=30)
     return Session(central, again.json())
 
 
@@ -326,10 +328,18 @@ def test_nhso_staff_decide_close_the_month_and_record_the_transfer(office, centr
 def test_a_staff_account_is_never_a_units_officer(office, central, capsys):
     from server.cli import main
     url = str(central.engine.url.render_as_string(hide_password=False))
-    # a unit's officer cannot be made NHSO staff
-    assert main(["--db", url, "staff", "add", FINANCE.email, "--smtp", f"127.0.0.1:{central.inbox.port}"]) == 2
+    smtp = ["--smtp", f"127.0.0.1:{central.inbox.port}"]
+    # a unit's officer cannot be made NHSO staff: not by their ID, not by their e-mail under another ID
+    assert main(["--db", url, "staff", "add", "fin@nhso.example.go.th", "--cid", FINANCE.cid, *smtp]) == 2
     assert "เป็นเจ้าหน้าที่ของหน่วยงาน" in capsys.readouterr().err
-    assert main(["--db", url, "staff", "add", "not-an-address", "--smtp", f"127.0.0.1:{central.inbox.port}"]) == 2
+    assert main(["--db", url, "staff", "add", FINANCE.email, "--cid", new_cid(), *smtp]) == 2
+    assert "เป็นเจ้าหน้าที่ของหน่วยงาน" in capsys.readouterr().err
+    assert main(["--db", url, "staff", "add", "not-an-address", "--cid", new_cid(), *smtp]) == 2
+    # the ID is required, and must be one a card can carry
+    assert main(["--db", url, "staff", "add", "nobody@nhso.example.go.th", *smtp]) == 2
+    assert "--cid" in capsys.readouterr().err
+    assert main(["--db", url, "staff", "add", "nobody@nhso.example.go.th", "--cid", "1234567890123", *smtp]) == 2
+    assert "เลขตรวจสอบ" in capsys.readouterr().err
     # nor can a unit's request workbook make an NHSO staff member one of its officers
     staff_cid = new_cid()
     assert main(["--db", url, "staff", "add", "auditor@nhso.example.go.th", "--cid", staff_cid,
@@ -344,6 +354,6 @@ def test_a_staff_account_is_never_a_units_officer(office, central, capsys):
     from sync.client import CentralClient, SyncError
     client = CentralClient(central.url)
     with pytest.raises(SyncError) as e:
-        client.login(STAFF_EMAIL, "Nhso-Claims-2569", "")
+        client.login(STAFF_EMAIL, "Nhso-Claims-2569", STAFF_CIDS[STAFF_EMAIL])
     assert e.value.code == "auth.staff" and "สปสช." in e.value.message_th and client.account is None
 
