@@ -72,6 +72,16 @@ def test_a_stay_of_centuries_is_one_typing_error_not_a_reason_per_day():
     assert only.code == "claim.days_long" and "ยาวเกิน 1 ปี" in only.th
 
 
+def test_a_private_hospital_chosen_as_a_state_one_is_questioned():
+    from app.claims import FacilityKind
+    f = Family(unit="U1")
+    mixed = claim_for(f, f.me, Relation.SELF, D(2026, 5, 1))      # «โรงพยาบาลเอกชนทดลอง», state by default
+    [warned] = [v for v in check(mixed, f.facts, TODAY).items if v.code == "claim.facility_kind"]
+    assert warned.severity is Severity.WARNING and warned.subject == "facility" and "เอกชน" in warned.th
+    fixed = claim_for(f, f.me, Relation.SELF, D(2026, 5, 1), facility_kind=FacilityKind.PRIVATE)
+    assert not any(v.code == "claim.facility_kind" for v in check(fixed, f.facts, TODAY).items)
+
+
 def test_care_through_another_unit_is_not_this_units_claim():
     f = Family(unit="U2")
     verdicts = check(claim_for(f, f.me, Relation.SELF, D(2026, 5, 1)), f.facts, TODAY)

@@ -206,6 +206,7 @@ def test_the_finance_officers_month_from_the_scanner_to_the_audit_package(qtbot,
         w.dialog.fileSelected.emit(str(receipt))   # what choosing the file and pressing Save does
     text = squeeze(" ".join(page_texts(receipt)))
     assert "ใบสำคัญรับเงิน" in text and "PV-88/2570" in text and "หนึ่งหมื่นสองพันสี่ร้อยห้าสิบบาทถ้วน" in text
+    assert squeeze(f"ตามรายการโอนเงินเลขที่ {sid}") in text        # the money traced to NHSO's transfer
 
     # --- the audit package of this fiscal year, verified by the CLI in a process of its own ---------------------
     w.tabs.setCurrentWidget(w.claims)

@@ -190,7 +190,7 @@ def test_a_finance_officer_scans_a_batch_builds_a_claim_for_a_child_fixes_the_da
     assert tab.model.rowCount() == 1
     cells = tab.model.rows[0].cells()
     assert cells[0] == me.name_th and kid.name_th in cells[1] and "บุตร" in cells[1]
-    assert cells[4] == "8,200.00" and cells[5] == ClaimState.SUBMITTED.th and "· 5 วัน" in cells[3]
+    assert cells[4] == "8,200.00" and cells[5] == ClaimState.SUBMITTED.th and cells[3] == "10–14/03/2569 (5 วัน)"
     assert "อยู่ที่ สปสช. (1)" in tab.views.item(1).text()
     shot(w, "desk-at-nhso")
 

@@ -331,13 +331,15 @@ class Tour:
             panel.remove_button.click()
             first, last = today - dt.timedelta(days=12), today - dt.timedelta(days=9)
             type_into(self.app, dialog.facility, "โรงพยาบาลเอกชนขอนแก่นราม")
+            dialog.facility_kind.setCurrentIndex(dialog.facility_kind.findData("private"))
             dialog.care.setCurrentIndex(dialog.care.findData("ipd"))
             type_into(self.app, dialog.first_day, format_date_short(first))
             type_into(self.app, dialog.last_day, format_date_short(last))
             type_into(self.app, dialog.illness, "ไข้เลือดออก")
-            dialog.paid_first.setCurrentIndex(dialog.paid_first.findData("cannot_bill"))
+            dialog.paid_first.setCurrentIndex(dialog.paid_first.findData("emergency"))
             receipt = f"IV-{time.time_ns() % 10**8:08d}"   # the training server keeps every earlier tour's claims
-            dialog.set_receipt(0, receipt, format_date_short(last), "ผู้มีสิทธิ", "18,450.00")
+            payer = next(p.name_th for p in data.persons if p.cid == parent)
+            dialog.set_receipt(0, receipt, format_date_short(last), payer, "18,450.00")
             panel.list.clearSelection()
             for row in (0, 1):
                 panel.list.item(row).setSelected(True)

@@ -22,7 +22,7 @@ from decimal import Decimal
 from ..errors import Severity, Verdicts
 from ..rules.entitlement import Facts, Relation, add_years, explain_dependent, explain_self, spans_for
 from ..thai import format_date_short
-from .claim import Care, Claim, PageLabel, PaidFirst, money, plain_text, receipt_key
+from .claim import Care, Claim, FacilityKind, PageLabel, PaidFirst, money, plain_text, receipt_key
 
 Date = _dt.date
 CLAIM_WITHIN_YEARS = 1   # a receipt is claimed within a year of its date
@@ -45,6 +45,10 @@ def check(claim: Claim, facts: Facts, today: Date, used: dict[str, str] | None =
 def _check_fields(claim: Claim, out: Verdicts) -> None:
     if not claim.facility.strip():
         out.add("claim.facility", "กรุณากรอกชื่อสถานพยาบาล", "Name the facility.", subject="facility")
+    elif "เอกชน" in claim.facility and claim.facility_kind is FacilityKind.STATE:
+        out.add("claim.facility_kind", "ชื่อสถานพยาบาลบ่งว่าเป็นของเอกชน แต่เลือก «สถานพยาบาลของทางราชการ» กรุณาตรวจสอบ",
+                "The facility's name says private, but a state facility is chosen: check.", Severity.WARNING,
+                "facility")
     if not claim.illness.strip():
         out.add("claim.illness", "กรุณาระบุอาการหรือโรคที่เข้ารับการรักษา", "Say what was treated.", subject="illness")
     if claim.paid_first is None:

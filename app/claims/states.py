@@ -98,6 +98,11 @@ def accepted_amount(claim: Claim) -> Decimal | None:
     return None
 
 
+def statement_of(claim: Claim) -> str:
+    """NHSO's payment statement that put ``claim`` into a transfer ("" when none has)."""
+    return next((s.statement for s in reversed(claim.history) if s.state is S.IN_TRANSFER), "")
+
+
 def move(claim: Claim, to: ClaimState, actor: Actor, by: str, at: _dt.datetime, **carried) -> Claim:
     """The claim with one more step, or a :class:`Refusal` saying in Thai why it cannot move so."""
     now = claim.state
@@ -146,4 +151,4 @@ def _check_step(claim: Claim, step: Step) -> None:
                    "The repayment is more than nothing and at most what NHSO accepted.")
 
 
-__all__ = ["Actor", "ClaimState", "MOVES", "PayMethod", "Step", "accepted_amount", "move"]
+__all__ = ["Actor", "ClaimState", "MOVES", "PayMethod", "Step", "accepted_amount", "move", "statement_of"]

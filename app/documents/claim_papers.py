@@ -22,7 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 
 from ..cid import format_cid
 from ..claims import Claim
-from ..claims.states import PayMethod
+from ..claims.states import PayMethod, statement_of
 from ..rules.entitlement import Relation
 from ..thai import baht_text, format_amount, format_date_long, thai_digits_prose
 from .fonts import register_fonts, th_size, thai_style
@@ -148,7 +148,7 @@ def claim_form_pdf(paper: ClaimPaper) -> bytes:
     family = register_fonts()
     receipts = Table(
         [Column("ลำดับ", "int", 5), Column("เลขที่ใบเสร็จ", "text", 14), Column("ลงวันที่", "date", 16),
-         Column("ชื่อผู้ชำระเงินในใบเสร็จ", "text", 22), Column("จำนวนเงิน (บาท)", "money", 14)],
+         Column("ชื่อผู้ชำระเงินตามใบเสร็จ", "text", 22), Column("จำนวนเงิน (บาท)", "money", 14)],
         [(i, r.number, r.issued_on, r.payer, r.amount) for i, r in enumerate(c.receipts, start=1)],
         totals=("", "รวม", "", "", c.receipts_total), size=th_size(15))
     other = (f"ผู้ป่วยได้รับค่ารักษาพยาบาลจาก{c.other_right}แล้ว เป็นเงิน {format_amount(c.other_paid)} บาท "
@@ -201,7 +201,9 @@ def repayment_receipt_pdf(paper: RepaymentPaper) -> bytes:
     s = _styles(size)
     family = register_fonts()
     whose = "ของตนเอง" if c.relation is Relation.SELF else f"ของ{c.relation.th} ({paper.patient_name})"
-    item = th(f"ค่ารักษาพยาบาล{whose} ณ {c.facility.strip()} {_days(c, digits)} ตามคำขอเบิกเลขที่ {c.id}")
+    sid = statement_of(c)
+    paid_by = f" ซึ่ง สปสช. อนุมัติและโอนเงินให้หน่วยงานตามรายการโอนเงินเลขที่ {sid}" if sid else ""
+    item = th(f"ค่ารักษาพยาบาล{whose} ณ {c.facility.strip()} {_days(c, digits)} ตามคำขอเบิกเลขที่ {c.id}{paid_by}")
     lines = Table([Column("รายการ", "text", 48), Column("จำนวนเงิน (บาท)", "money", 14)], [(item, paper.amount)],
                   totals=("รวมเป็นเงิน", paper.amount), size=th_size(15))
     story: list = [
@@ -209,7 +211,7 @@ def repayment_receipt_pdf(paper: RepaymentPaper) -> bytes:
         Spacer(1, size * 0.5),
         ThaiParagraph(th(f"เขียนที่ {paper.unit_name}"), s["right"]),
         ThaiParagraph(f"วันที่ {format_date_long(paper.paid_on, digits=digits)}", s["right"]),
-        ThaiParagraph(th(f"เลขที่ใบสำคัญจ่าย {paper.voucher}"), s["right"]),
+        ThaiParagraph(th(f"อ้างอิงฎีกา/ใบสำคัญจ่ายเลขที่ {paper.voucher}"), s["right"]),
         ThaiParagraph(th(f"ข้าพเจ้า {paper.claimant_name} เลขประจำตัวประชาชน {format_cid(c.claimant_cid)} "
                          f"ได้รับเงินจาก {paper.unit_name} ดังรายการต่อไปนี้"), s["para"]),
         Spacer(1, size * 0.3), TableFlow(lines, paper.thai_digits), Spacer(1, size * 0.2),

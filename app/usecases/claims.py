@@ -19,6 +19,7 @@ from enum import Enum
 from ..claims import Actor, Claim, ClaimState, PayMethod, check, move
 from ..claims.checks import CLAIM_WITHIN_YEARS, WARN_DAYS
 from ..claims.codec import from_json, to_json
+from ..claims.states import statement_of
 from ..domain import Role
 from ..errors import Refusal, Verdicts
 from ..rules.entitlement import Relation, add_years
@@ -145,11 +146,6 @@ def cancel(desk: Desk, claim: Claim, reason: str) -> Changed:
     with desk.transaction() as conn:
         _store(desk).save_in(conn, claim)
     return Changed(claims=(claim,))
-
-
-def statement_of(claim: Claim) -> str:
-    """NHSO's payment statement that put ``claim`` into a transfer ("" when none has)."""
-    return next((s.statement for s in reversed(claim.history) if s.state is S.IN_TRANSFER), "")
 
 
 def transferred(desk: Desk) -> set[str]:

@@ -112,9 +112,13 @@ class AuditDialog(DeskDialog):
 
         intro = QLabel(tr("ไฟล์ .zip หนึ่งไฟล์สำหรับผู้ตรวจสอบ: ทะเบียนคุมการเบิก (PDF และ Excel) พร้อมประวัติสถานะ "
                           "หลักฐานประกอบการเบิกของทุกเรื่อง รายการโอนเงินของ สปสช. และบัญชีรายการไฟล์ที่มีรหัสตรวจสอบ "
-                          "(SHA-256) ของทุกไฟล์",
+                          "(SHA-256) ของทุกไฟล์\n"
+                          "รวมทุกเรื่องที่มีวันที่รักษา วันที่ในใบเสร็จ หรือความเคลื่อนไหว (ส่งเบิก อนุมัติ โอน จ่ายคืน) "
+                          "อยู่ในช่วงที่เลือก เรื่องเดียวกันจึงอาจอยู่ในชุดของสองปีงบประมาณ",
                           "One .zip for the auditors: the ledger (PDF and Excel) with every claim's history, each "
-                          "claim's evidence, NHSO's payment statements and a manifest with every file's SHA-256."))
+                          "claim's evidence, NHSO's payment statements and a manifest with every file's SHA-256.\n"
+                          "Every claim with a day of care, a receipt or a step (sent, decided, transferred, repaid) in "
+                          "the period: one claim may be in the packages of two fiscal years."))
         intro.setWordWrap(True)
 
         # --- the period: a fiscal year, or dates of one's own ----------------------------------------------

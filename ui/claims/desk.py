@@ -48,6 +48,14 @@ COLUMNS = (("ผู้มีสิทธิ (ผู้ขอเบิก)", "Cla
 NOT_SUBMITTED = (ClaimState.DRAFT, ClaimState.READY, ClaimState.REJECTED)
 
 
+def state_text(state: ClaimState, paid: bool) -> str:
+    """The state as the desk shows it: a claim in NHSO's statement says whether the transfer has come."""
+    if state is ClaimState.IN_TRANSFER:
+        return tr("ได้รับเงินโอนแล้ว รอจ่ายคืน", "Transferred: to repay") if paid \
+            else tr("รอ สปสช. โอนเงิน", "Waiting for NHSO's transfer")
+    return state.th
+
+
 @dataclass(frozen=True)
 class Row:
     """A line of the list with the names the register knows."""
@@ -68,7 +76,10 @@ class Row:
         last = c.last_day or c.first_day
         if last == c.first_day:
             return format_date_short(c.first_day)
-        return f"{format_date_short(c.first_day)} – {format_date_short(last)} · {(last - c.first_day).days + 1} วัน"
+        days = tr(f"({(last - c.first_day).days + 1} วัน)", f"({(last - c.first_day).days + 1} days)")
+        if (last.year, last.month) == (c.first_day.year, c.first_day.month):   # 18–20/08/2569 (3 วัน)
+            return f"{c.first_day.day:02d}–{format_date_short(last)} {days}"
+        return f"{format_date_short(c.first_day)} – {format_date_short(last)} {days}"
 
     def left_text(self) -> str:
         left = self.line.days_left
@@ -81,7 +92,7 @@ class Row:
         patient = tr(f"{self.patient} (ตนเอง)", f"{self.patient} (self)") if c.relation.value == "self" \
             else f"{self.patient} ({c.relation.th})"
         return (self.claimant, patient, c.facility, self.days_text(), amount_text(self.line.claimed),
-                self.line.state.th, self.left_text())
+                state_text(c.state, self.repayable), self.left_text())
 
 
 def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:

@@ -100,7 +100,7 @@ class EvidencePanel(QGroupBox):
         self.import_button = self._button("นำเข้าไฟล์…", "Import files…", "importPages", self.import_files)
         self.left_button = self._button("⟲ หมุนซ้าย", "⟲ Turn left", "turnLeft", lambda: self.turn(-90))
         self.right_button = self._button("⟳ หมุนขวา", "⟳ Turn right", "turnRight", lambda: self.turn(90))
-        self.remove_button = self._button("นำหน้านี้ออก", "Remove the page", "removePage", self.remove)
+        self.remove_button = self._button("ลบหน้านี้", "Remove the page", "removePage", self.remove)
         self.label = QComboBox()
         self.label.setObjectName("pageLabel")
         self.label.setToolTip(tr("หน้าที่เลือกคือเอกสารใด (เลือกหลายหน้าพร้อมกันได้ด้วย Ctrl หรือ Shift)",
@@ -390,7 +390,7 @@ class EvidencePanel(QGroupBox):
             self._touched()
             left = min(rows[0], len(self.pages) - 1)
             self._redraw_list(keep=[left] if left >= 0 else None)
-            self.say(tr(f"นำออกแล้ว {len(rows)} หน้า เหลือ {len(self.pages)} หน้า",
+            self.say(tr(f"ลบแล้ว {len(rows)} หน้า · คงเหลือ {len(self.pages)} หน้า",
                         f"{len(rows)} removed, {len(self.pages)} left."))
 
     def _touched(self) -> None:

@@ -42,7 +42,7 @@ from .evidence import EvidencePanel, pages_kept, pages_loaded
 
 EDITABLE = (ClaimState.DRAFT, ClaimState.READY, ClaimState.REJECTED)
 CHECK_DELAY_MS = 250          # the checks run this long after the last keystroke
-RECEIPT_COLUMNS = (("เลขที่", "Number"), ("ลงวันที่", "Date"), ("ชื่อผู้จ่ายในใบเสร็จ", "Payer"),
+RECEIPT_COLUMNS = (("เลขที่", "Number"), ("ลงวันที่", "Date"), ("ชื่อผู้ชำระเงินตามใบเสร็จ", "Payer"),
                    ("จำนวนเงิน (บาท)", "Amount"))
 FIELDS = ("patient", "days", "facility", "illness", "paid_first", "receipts", "other_paid", "pages")
 log = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ class ClaimDialog(DeskDialog):
         form.addRow(tr("สถานพยาบาล", "Facility"), m.wrap(facility))
         form.addRow(tr("การรักษา", "Care"), m.wrap(days))
         form.addRow(tr("อาการ / โรค", "Illness"), m.wrap(self.illness))
-        form.addRow(tr("เหตุที่สำรองจ่าย", "Paid first because"), m.wrap(paid))
+        form.addRow(tr("เหตุที่ต้องสำรองจ่าย", "Paid first because"), m.wrap(paid))
         form.addRow(tr("ใบเสร็จรับเงิน", "Receipts"), m.wrap(receipts))
         form.addRow(tr("สิทธิอื่นที่ใช้ก่อน", "Other right used"), m.wrap(other))
         form.addRow(tr("ยอดขอเบิก", "Claimed"), self.claimed)

@@ -49,7 +49,7 @@ from ..qt import (
     Signal,
 )
 from ..tasks import TaskRunner
-from .desk import RepayDialog, Row
+from .desk import RepayDialog, Row, state_text
 from .form import amount_text
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,8 @@ COLOUR = {Outcome.MATCHED: GOOD, Outcome.AMOUNT_DIFFERS: BAD, Outcome.MISSING_HE
           Outcome.NOT_IN_STATEMENT: WARN}
 MARK = {Outcome.MATCHED: "✓", Outcome.AMOUNT_DIFFERS: "✗", Outcome.MISSING_HERE: "✗", Outcome.NOT_IN_STATEMENT: "!"}
 COLUMNS = (("ผู้มีสิทธิ", "Claimant"), ("ผู้ป่วย", "Patient"), ("วันที่รักษา", "First day"),
-           ("ขอเบิก", "Claimed"), ("สปสช. อนุมัติ", "NHSO accepted"), ("ที่เครื่องนี้", "Here"),
-           ("สถานะที่เครื่องนี้", "State here"), ("ผลการตรวจ", "Outcome"))
+           ("ขอเบิก", "Claimed"), ("สปสช. อนุมัติ", "NHSO accepted"), ("ยอดตามเรื่องเบิก", "Here"),
+           ("สถานะเรื่องเบิก", "State here"), ("ผลการตรวจ", "Outcome"))
 MONEY_COLUMNS = (3, 4, 5)
 EMPTY = (("ยังไม่มีรายการโอนเงินจาก สปสช. ในเครื่องนี้\n\nสปสช. ปิดรายการเรื่องเบิกที่อนุมัติแล้วทุกสิ้นเดือน "
          "แล้วโอนเงินให้หน่วยงานภายใน 15–20 วันหลังสิ้นเดือน รายการโอนเงินของแต่ละเดือนจะมาถึงเครื่องนี้เมื่อซิงก์ข้อมูลหลัง "
@@ -82,6 +82,7 @@ class LineRow:
     patient: str                 # with the relation, as the table shows it
     claim: ClaimLine | None
     patient_name: str = ""       # the name alone
+    paid: bool = False           # NHSO's transfer of the statement is recorded
 
     def outcome_text(self) -> str:
         """Short, for the cell: ✗ ยอดไม่ตรง ต่าง 200.00."""
@@ -111,7 +112,7 @@ class LineRow:
 
     def cells(self) -> tuple[str, ...]:
         x = self.line
-        state = x.state.th if x.state is not None else tr("—", "—")
+        state = state_text(x.state, self.paid) if x.state is not None else tr("—", "—")
         return (self.claimant, self.patient, format_date_short(x.first_day) if x.first_day else "",
                 _money(x.claimed), _money(x.nhso), _money(x.here), state, self.outcome_text())
 
@@ -135,7 +136,8 @@ def lines_of(desk: Desk, statement_id: str) -> tuple[Reconciliation, list[LineRo
         claim = found.claims.get(x.claim_id)
         alone = name(x.patient_cid)
         patient = Row(claim, "", alone).cells()[1] if claim is not None else alone
-        rows.append(LineRow(x, name(x.claimant_cid), patient, claim, alone))
+        rows.append(LineRow(x, name(x.claimant_cid), patient, claim, alone,
+                            found.reconciliation.transfer is not None))
     return found.reconciliation, rows
 
 
@@ -417,7 +419,7 @@ class PaymentsTab(QWidget):
             from app.documents.tables import Column, Table, TableDocument, table_xlsx
             columns = [Column("ผู้มีสิทธิ", width=26), Column("ผู้ป่วย", width=30), Column("วันที่รักษา", "date", 18),
                        Column("ขอเบิก (บาท)", "money", 14), Column("สปสช. อนุมัติ (บาท)", "money", 16),
-                       Column("ที่เครื่องนี้ (บาท)", "money", 16), Column("สถานะที่เครื่องนี้", width=22),
+                       Column("ยอดตามเรื่องเบิก (บาท)", "money", 16), Column("สถานะเรื่องเบิก", width=22),
                        Column("ผลการตรวจ", width=48)]
             body = [[r.claimant, r.patient, r.line.first_day, r.line.claimed, r.line.nhso, r.line.here,
                      r.line.state.th if r.line.state else "ไม่มีในเครื่องนี้", r.explained()] for r in rows]
