@@ -161,7 +161,7 @@ def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(
         assert set(rows) == {a.id, b.id, c.id}
         cells = rows[a.id].cells()
         assert "ประเสริฐ" in cells[0] and "ภูมิใจ" in cells[1] and "(บุตร)" in cells[1]   # names from the register
-        assert cells[3:8] == ("1,850.00", "1,850.00", "1,850.00", "ได้รับเงินโอนแล้ว รอจ่ายคืน", "✓ ตรงกัน")
+        assert cells[3:8] == ("1,850.00", "1,850.00", "1,850.00", "รอจ่ายคืน", "✓ ตรงกัน")
         assert rows[b.id].cells()[3:6] == ("3,000.00", "2,400.00", "2,400.00") and rows[b.id].line.ok
         differs = rows[c.id].cells()
         assert differs[4:6] == ("1,200.00", "1,000.00") and differs[7] == "✗ ยอดไม่ตรง ต่าง 200.00"
@@ -220,7 +220,7 @@ def test_the_finance_officer_reconciles_nhsos_statements_and_repays_from_a_line(
         assert shown.args == [second] and "ยังไม่โอน" in tab.header.text()
         tab.table.selectRow(0)
         assert tab.model.rows[0].line.state is ClaimState.IN_TRANSFER and not tab.repay_button.isEnabled()
-        assert tab.model.rows[0].cells()[6] == "รอ สปสช. โอนเงิน"     # the money has not come: nothing to repay
+        assert tab.model.rows[0].cells()[6] == "รอโอนเงิน"     # the money has not come: nothing to repay
         shot(w, "payments-not-transferred")
     finally:
         pc.close()

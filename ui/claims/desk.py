@@ -48,9 +48,12 @@ COLUMNS = (("ผู้มีสิทธิ (ผู้ขอเบิก)", "Cla
 NOT_SUBMITTED = (ClaimState.DRAFT, ClaimState.READY, ClaimState.REJECTED)
 
 
-def state_text(state: ClaimState, paid: bool) -> str:
-    """The state as the desk shows it: a claim in NHSO's statement says whether the transfer has come."""
+def state_text(state: ClaimState, paid: bool, short: bool = False) -> str:
+    """The state as the desk shows it: a claim in NHSO's statement says whether the transfer has come (``short``:
+    beside the statement itself, which already says so)."""
     if state is ClaimState.IN_TRANSFER:
+        if short:
+            return tr("รอจ่ายคืน", "To repay") if paid else tr("รอโอนเงิน", "Not yet transferred")
         return tr("ได้รับเงินโอนแล้ว รอจ่ายคืน", "Transferred: to repay") if paid \
             else tr("รอ สปสช. โอนเงิน", "Waiting for NHSO's transfer")
     return state.th

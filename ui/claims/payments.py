@@ -59,7 +59,7 @@ COLOUR = {Outcome.MATCHED: GOOD, Outcome.AMOUNT_DIFFERS: BAD, Outcome.MISSING_HE
           Outcome.NOT_IN_STATEMENT: WARN}
 MARK = {Outcome.MATCHED: "✓", Outcome.AMOUNT_DIFFERS: "✗", Outcome.MISSING_HERE: "✗", Outcome.NOT_IN_STATEMENT: "!"}
 COLUMNS = (("ผู้มีสิทธิ", "Claimant"), ("ผู้ป่วย", "Patient"), ("วันที่รักษา", "First day"),
-           ("ขอเบิก", "Claimed"), ("สปสช. อนุมัติ", "NHSO accepted"), ("ยอดตามเรื่องเบิก", "Here"),
+           ("ขอเบิก", "Claimed"), ("สปสช. อนุมัติ", "NHSO accepted"), ("ยอดเรื่องเบิก", "Here"),
            ("สถานะเรื่องเบิก", "State here"), ("ผลการตรวจ", "Outcome"))
 MONEY_COLUMNS = (3, 4, 5)
 EMPTY = (("ยังไม่มีรายการโอนเงินจาก สปสช. ในเครื่องนี้\n\nสปสช. ปิดรายการเรื่องเบิกที่อนุมัติแล้วทุกสิ้นเดือน "
@@ -112,7 +112,7 @@ class LineRow:
 
     def cells(self) -> tuple[str, ...]:
         x = self.line
-        state = state_text(x.state, self.paid) if x.state is not None else tr("—", "—")
+        state = state_text(x.state, self.paid, short=True) if x.state is not None else tr("—", "—")
         return (self.claimant, self.patient, format_date_short(x.first_day) if x.first_day else "",
                 _money(x.claimed), _money(x.nhso), _money(x.here), state, self.outcome_text())
 
@@ -276,7 +276,7 @@ class PaymentsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((126, 150, 90, 80, 92, 86, 140)):
+        for col, width in enumerate((115, 135, 90, 78, 90, 98, 120)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._enable())
 
@@ -419,7 +419,7 @@ class PaymentsTab(QWidget):
             from app.documents.tables import Column, Table, TableDocument, table_xlsx
             columns = [Column("ผู้มีสิทธิ", width=26), Column("ผู้ป่วย", width=30), Column("วันที่รักษา", "date", 18),
                        Column("ขอเบิก (บาท)", "money", 14), Column("สปสช. อนุมัติ (บาท)", "money", 16),
-                       Column("ยอดตามเรื่องเบิก (บาท)", "money", 16), Column("สถานะเรื่องเบิก", width=22),
+                       Column("ยอดเรื่องเบิก (บาท)", "money", 16), Column("สถานะเรื่องเบิก", width=22),
                        Column("ผลการตรวจ", width=48)]
             body = [[r.claimant, r.patient, r.line.first_day, r.line.claimed, r.line.nhso, r.line.here,
                      r.line.state.th if r.line.state else "ไม่มีในเครื่องนี้", r.explained()] for r in rows]
