@@ -221,9 +221,8 @@ def in_view(line: ClaimLine, view: View, paid: set[str]) -> bool:
     return True
 
 
-def view_counts(desk: Desk, every: list[ClaimLine]) -> dict[View, int]:
-    """How many of ``every`` (the whole list) each view holds."""
-    paid = transferred(desk)
+def view_counts(every: list[ClaimLine], paid: set[str]) -> dict[View, int]:
+    """How many of ``every`` (the whole list) each view holds; ``paid`` as :func:`in_view` takes it."""
     return {v: sum(1 for x in every if in_view(x, v, paid)) for v in View}
 
 

@@ -48,6 +48,43 @@ COLUMNS = (("ผู้มีสิทธิ (ผู้ขอเบิก)", "Cla
 NOT_SUBMITTED = (ClaimState.DRAFT, ClaimState.READY, ClaimState.REJECTED)
 
 
+def lines_table(model: QAbstractTableModel, name: str, widths: tuple[int, ...]) -> QTableView:
+    """A list of the desk's lines: whole rows chosen one at a time, one line each, the columns ``widths`` wide and
+    the last one stretched."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(28)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.Interactive)
+    header.setStretchLastSection(True)
+    for col, width in enumerate(widths):
+        table.setColumnWidth(col, width)
+    return table
+
+
+def lay_out_asking(dialog: DeskDialog, form: QFormLayout, status: QLabel, ok: QPushButton, back: QPushButton) -> None:
+    """A small dialog of the desk: the form, the status line, then the action and its way back at the right."""
+    back.setAutoDefault(False)
+    back.clicked.connect(dialog.reject)
+    dialog.set_accept(ok)
+    buttons = QHBoxLayout()
+    buttons.addStretch(1)
+    buttons.addWidget(ok)
+    buttons.addWidget(back)
+    box = QVBoxLayout(dialog)
+    box.addLayout(form)
+    box.addWidget(status)
+    box.addLayout(buttons)
+    dialog.watch_typing()
+
+
 def state_text(state: ClaimState, paid: bool, short: bool = False) -> str:
     """The state as the desk shows it: a claim in NHSO's statement says whether the transfer has come (``short``:
     beside the statement itself, which already says so)."""
@@ -102,7 +139,8 @@ def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:
     """On the database worker: the view's lines with names, and how many each view holds."""
     lines = uc.claims_list(desk, view)
     every = lines if view is View.ALL else uc.claims_list(desk, View.ALL)
-    counts = uc.view_counts(desk, every)
+    paid = uc.transferred(desk)
+    counts = uc.view_counts(every, paid)
     counts[view] = len(lines)
     names: dict[str, str] = {}
     for line in lines:
@@ -110,7 +148,6 @@ def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:
             if cid not in names:
                 p = desk.register.person(cid)
                 names[cid] = p.name_th if p else cid
-    paid = uc.transferred(desk)
     return [Row(x, names[x.claimant_cid], names[x.patient_cid],
                 x.state is ClaimState.IN_TRANSFER and uc.statement_of(x.claim) in paid) for x in lines], counts
 
@@ -181,21 +218,7 @@ class ClaimsTab(QWidget):
         self.views.setCurrentRow(0)
         self.views.currentRowChanged.connect(lambda _r: self.reload())
         self.model = ClaimsModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("claimsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((160, 205, 150, 200, 130, 170)):
-            self.table.setColumnWidth(col, width)
+        self.table = lines_table(self.model, "claimsTable", (160, 205, 150, 200, 130, 170))
         self.table.doubleClicked.connect(lambda _i: self.open_chosen())
         self.table.activated.connect(lambda _i: self.open_chosen())
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._enable())
@@ -406,22 +429,10 @@ class CancelDialog(DeskDialog):
         self.ok = QPushButton(tr("ยกเลิกเรื่องนี้", "Cancel this claim"))
         self.ok.setObjectName("confirmCancel")
         self.ok.clicked.connect(self.confirm)
-        back = QPushButton(tr("ไม่ยกเลิก", "Keep it"))
-        back.setAutoDefault(False)
-        back.clicked.connect(self.reject)
-        self.set_accept(self.ok)
         form = QFormLayout()
         form.addRow(tr("เรื่องของ", "Claim of"), QLabel(f"{row.claimant} · {row.cells()[1]}"))
         form.addRow(tr("เหตุที่ยกเลิก", "Reason"), self.reason)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok)
-        buttons.addWidget(back)
-        box = QVBoxLayout(self)
-        box.addLayout(form)
-        box.addWidget(self.status)
-        box.addLayout(buttons)
-        self.watch_typing()
+        lay_out_asking(self, form, self.status, self.ok, QPushButton(tr("ไม่ยกเลิก", "Keep it")))
         self.resize(520, 180)
 
     def confirm(self) -> None:
@@ -485,18 +496,7 @@ class RepayDialog(DeskDialog):
         self.ok.clicked.connect(self.record)
         cancel = QPushButton(tr("ยกเลิก", "Cancel"))
         cancel.setObjectName("cancelRepay")
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        self.set_accept(self.ok)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok)
-        buttons.addWidget(cancel)
-        box = QVBoxLayout(self)
-        box.addLayout(form)
-        box.addWidget(self.status)
-        box.addLayout(buttons)
-        self.watch_typing()
+        lay_out_asking(self, form, self.status, self.ok, cancel)
         self.first_field = self.voucher
         self.resize(520, 360)
 

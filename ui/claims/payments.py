@@ -41,7 +41,6 @@ from ..qt import (
     QModelIndex,
     QPushButton,
     Qt,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -49,7 +48,7 @@ from ..qt import (
     Signal,
 )
 from ..tasks import TaskRunner
-from .desk import RepayDialog, Row, state_text
+from .desk import RepayDialog, Row, lines_table, state_text
 from .form import amount_text
 
 log = logging.getLogger(__name__)
@@ -263,21 +262,7 @@ class PaymentsTab(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.model = LinesModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("reconciliationLines")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((115, 135, 90, 78, 90, 98, 120)):
-            self.table.setColumnWidth(col, width)
+        self.table = lines_table(self.model, "reconciliationLines", (115, 135, 90, 78, 90, 98, 120))
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._enable())
 
         self.repay_button = QPushButton(tr("จ่ายคืนผู้มีสิทธิ (&R)…", "&Repay the claimant…"))
