@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from decimal import Decimal
+from pathlib import Path
 
 from app import cid as cidmod
 from app.domain import Employment, Marriage, Parentage, ParentKind, Person, Sex
@@ -110,6 +112,17 @@ def keep_payment(conn, sid: str, unit_code: str, claims=(), transfer_on: dt.date
             if transfer_on else None, "transfer_signature": ""}
     PaymentStore(None).keep_in(conn, data)
     return data
+
+
+def unwritable_folder(tmp_path: Path) -> Path:
+    """A real folder this process may not create files in: a read-only folder, or for root (who may write
+    anywhere on disk) sysfs."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "อ่านอย่างเดียว"
+        folder.mkdir()
+        folder.chmod(0o555)
+        return folder
+    return Path("/sys")
 
 
 def type_in(widget, text: str) -> None:

@@ -21,7 +21,7 @@ from app.claims.evidence import assemble, pages_of
 from app.errors import Refusal
 from app.rules.entitlement import Relation
 from tests import pdfcheck
-from tests.builders import new_cid
+from tests.builders import new_cid, unwritable_folder
 
 UNIT = "TRN0001"
 UNIT_NAME = "องค์การบริหารส่วนตำบลบ้านฝึกหัด"
@@ -219,18 +219,8 @@ def test_a_damaged_or_foreign_file_is_said_plainly(tmp_path):
     assert "manifest.json" in problem
 
 
-def _unwritable_folder(tmp_path: Path) -> Path:
-    """A folder this process may not create files in: read-only, or for root (who writes anywhere) sysfs."""
-    if os.geteuid() != 0:
-        folder = tmp_path / "อ่านอย่างเดียว"
-        folder.mkdir()
-        folder.chmod(0o555)
-        return folder
-    return Path("/sys")
-
-
 def test_an_unwritable_folder_is_a_thai_refusal_and_nothing_is_written(tmp_path):
-    folder = _unwritable_folder(tmp_path)
+    folder = unwritable_folder(tmp_path)
     before = set(os.listdir(folder))
     with pytest.raises(Refusal) as no:
         make(folder)

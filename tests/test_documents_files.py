@@ -1,12 +1,12 @@
 """Writing a document: whole or not at all, and a Thai message saying what to do when it cannot be written."""
 import os
 import tempfile
-from pathlib import Path
 
 import pytest
 
 from app.documents import write_file
 from app.errors import Refusal
+from tests.builders import unwritable_folder
 
 
 def test_a_file_is_written_whole_and_nothing_else_is_left(tmp_path):
@@ -25,19 +25,8 @@ def test_a_long_thai_file_name_is_written_too(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
-def _unwritable_folder(tmp_path: Path) -> Path:
-    """A real folder this process may not create files in: a read-only folder, or for root (who may write
-    anywhere on disk) sysfs."""
-    if os.geteuid() != 0:
-        folder = tmp_path / "อ่านอย่างเดียว"
-        folder.mkdir()
-        folder.chmod(0o555)
-        return folder
-    return Path("/sys")
-
-
 def test_an_unwritable_folder_is_refused_in_thai_with_what_to_do(tmp_path):
-    folder = _unwritable_folder(tmp_path)
+    folder = unwritable_folder(tmp_path)
     with pytest.raises(PermissionError):
         tempfile.mkstemp(dir=folder)  # the folder really is unwritable here
     with pytest.raises(Refusal) as e:

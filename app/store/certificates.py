@@ -93,6 +93,15 @@ def _candidate(device: str, attempt: int) -> str:
     return str(1000 + n % 9000)
 
 
+def _insert(conn, verb: str, c: Certificate) -> None:
+    conn.execute(
+        f"{verb} INTO certificates (number, unit_code, prefix, year, seq, device, cid, relation, via_cid, "
+        "admitted_on, issued_at, issued_on, pdf_sha256, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (c.number, c.unit_code, c.prefix, c.year, c.seq, c.device, c.cid, c.relation.value, c.via_cid,
+         c.admitted_on.isoformat(), c.issued_at.isoformat(), c.issued_on.isoformat(), c.pdf_sha256,
+         json.dumps(c.to_json(), ensure_ascii=False)))
+
+
 class CertificateStore:
     def __init__(self, wc) -> None:
         self.wc = wc
@@ -125,21 +134,11 @@ class CertificateStore:
         ``own``: issued on this PC, whose number (prefix) is kept from now on."""
         if own:
             meta.put_in(conn, PREFIX_KEY, c.prefix)
-        conn.execute(
-            "INSERT INTO certificates (number, unit_code, prefix, year, seq, device, cid, relation, via_cid, "
-            "admitted_on, issued_at, issued_on, pdf_sha256, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (c.number, c.unit_code, c.prefix, c.year, c.seq, c.device, c.cid, c.relation.value, c.via_cid,
-             c.admitted_on.isoformat(), c.issued_at.isoformat(), c.issued_on.isoformat(), c.pdf_sha256,
-             json.dumps(c.to_json(), ensure_ascii=False)))
+        _insert(conn, "INSERT", c)
 
     def received_in(self, conn, c: Certificate) -> None:
         """A certificate the unit's feed brought (another PC's, or this PC's own coming back): kept once."""
-        conn.execute(
-            "INSERT OR IGNORE INTO certificates (number, unit_code, prefix, year, seq, device, cid, relation, via_cid, "
-            "admitted_on, issued_at, issued_on, pdf_sha256, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (c.number, c.unit_code, c.prefix, c.year, c.seq, c.device, c.cid, c.relation.value, c.via_cid,
-             c.admitted_on.isoformat(), c.issued_at.isoformat(), c.issued_on.isoformat(), c.pdf_sha256,
-             json.dumps(c.to_json(), ensure_ascii=False)))
+        _insert(conn, "INSERT OR IGNORE", c)
 
     # --- reading --------------------------------------------------------------------------------------------
 
