@@ -85,6 +85,27 @@ def lay_out_asking(dialog: DeskDialog, form: QFormLayout, status: QLabel, ok: QP
     dialog.watch_typing()
 
 
+def write_table_xlsx(owner: QWidget, host, path: str, document, what: str) -> None:
+    """``document()`` (an app.documents.tables.TableDocument, made off the GUI thread) written to ``path`` as a
+    workbook, whole or not at all; the status bar says where, or why not (``what``: for the log)."""
+    if not path:
+        return
+
+    def make() -> Path:
+        from app.documents import write_file
+        from app.documents.tables import table_xlsx
+        return write_file(path, table_xlsx(document()))
+
+    def failed(error: BaseException) -> None:
+        if isinstance(error, Refusal):
+            host.refused(error)
+        else:
+            log.error("%s export failed", what, exc_info=error)
+            host.say(tr("ส่งออกไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The export failed."))
+
+    TaskRunner(_papers, owner).run(make, lambda p: host.say(tr(f"ส่งออกแล้วที่ {p}", f"Exported: {p}")), failed)
+
+
 def state_text(state: ClaimState, paid: bool, short: bool = False) -> str:
     """The state as the desk shows it: a claim in NHSO's statement says whether the transfer has come (``short``:
     beside the statement itself, which already says so)."""
@@ -383,32 +404,20 @@ class ClaimsTab(QWidget):
         return dialog
 
     def write_xlsx(self, view: View, rows: list[Row], path: str) -> None:
-        if not path:
-            return
         today = self.host.today
 
-        def make() -> Path:
-            from app.documents import write_file
-            from app.documents.tables import Column, Table, TableDocument, table_xlsx
+        def document():
+            from app.documents.tables import Column, Table, TableDocument
             columns = [Column("ผู้มีสิทธิ", width=26), Column("ผู้ป่วย", width=30), Column("สถานพยาบาล", width=26),
                        Column("วันที่รักษา", width=28), Column("ยอดขอเบิก (บาท)", "money", 14),
                        Column("สถานะ", width=18), Column("เหลือเวลาเบิก", width=14)]
             body = [list(r.cells()[:4]) + [r.line.claimed] + list(r.cells()[5:]) for r in rows]
             total = sum((r.line.claimed for r in rows), Decimal("0.00"))
-            doc = TableDocument(f"เรื่องเบิกค่ารักษาพยาบาล: {VIEW_TH.get(view, view.th)}",
-                                Table(columns, body, totals=["รวม", "", "", "", total, "", ""]),
-                                subtitle=[f"ณ วันที่ {format_date_short(today)}"])
-            return write_file(path, table_xlsx(doc))
+            return TableDocument(f"เรื่องเบิกค่ารักษาพยาบาล: {VIEW_TH.get(view, view.th)}",
+                                 Table(columns, body, totals=["รวม", "", "", "", total, "", ""]),
+                                 subtitle=[f"ณ วันที่ {format_date_short(today)}"])
 
-        TaskRunner(_papers, self).run(make, lambda p: self.host.say(tr(f"ส่งออกแล้วที่ {p}", f"Exported: {p}")),
-                                      self._not_written)
-
-    def _not_written(self, error: BaseException) -> None:
-        if isinstance(error, Refusal):
-            self.host.refused(error)
-        else:
-            log.error("claims export failed", exc_info=error)
-            self.host.say(tr("ส่งออกไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The export failed."))
+        write_table_xlsx(self, self.host, path, document, "claims")
 
 
 class CancelDialog(DeskDialog):

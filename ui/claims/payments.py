@@ -12,15 +12,12 @@ Read on the database worker (app.usecases.payments); listed again after each syn
 from __future__ import annotations
 
 import html
-import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.cid import format_cid
 from app.claims import ClaimState
 from app.claims.reconcile import Line, Outcome, Reconciliation
-from app.errors import Refusal
 from app.thai import format_date_short
 from app.usecases import Changed, Desk
 from app.usecases import payments as uc
@@ -47,12 +44,9 @@ from ..qt import (
     QWidget,
     Signal,
 )
-from ..tasks import TaskRunner
-from .desk import RepayDialog, Row, lines_table, state_text
+from .desk import RepayDialog, Row, lines_table, state_text, write_table_xlsx
 from .form import amount_text
 
-log = logging.getLogger(__name__)
-_papers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lgo-payments")
 GOOD, BAD, WARN = "#15803d", "#b91c1c", "#b45309"
 COLOUR = {Outcome.MATCHED: GOOD, Outcome.AMOUNT_DIFFERS: BAD, Outcome.MISSING_HERE: BAD,
           Outcome.NOT_IN_STATEMENT: WARN}
@@ -395,13 +389,10 @@ class PaymentsTab(QWidget):
         return dialog
 
     def write_xlsx(self, rec: Reconciliation, rows: list[LineRow], path: str) -> None:
-        if not path:
-            return
         today = self.host.today
 
-        def make() -> Path:
-            from app.documents import write_file
-            from app.documents.tables import Column, Table, TableDocument, table_xlsx
+        def document():
+            from app.documents.tables import Column, Table, TableDocument
             columns = [Column("ผู้มีสิทธิ", width=26), Column("ผู้ป่วย", width=30), Column("วันที่รักษา", "date", 18),
                        Column("ขอเบิก (บาท)", "money", 14), Column("สปสช. อนุมัติ (บาท)", "money", 16),
                        Column("ยอดเรื่องเบิก (บาท)", "money", 16), Column("สถานะเรื่องเบิก", width=22),
@@ -411,22 +402,13 @@ class PaymentsTab(QWidget):
             t = rec.transfer
             transfer = f"โอนเมื่อ {format_date_short(t.date)} เลขอ้างอิง {t.ref} ยอดโอน {amount_text(t.amount)} บาท" \
                 if t else "ยังไม่โอน"
-            doc = TableDocument(f"ผลการตรวจรายการโอนเงินจาก สปสช. เดือน{rec.month_th}",
-                                Table(columns, body, totals=["รวม", "", "", None, rec.lines_sum, None, "", ""]),
-                                subtitle=[f"เลขที่ {rec.statement_id} · {transfer}",
-                                          f"ยอดรวมตามรายการ {amount_text(rec.total)} บาท · {rec.status[0]}",
-                                          f"ณ วันที่ {format_date_short(today)}"])
-            return write_file(path, table_xlsx(doc))
+            return TableDocument(f"ผลการตรวจรายการโอนเงินจาก สปสช. เดือน{rec.month_th}",
+                                 Table(columns, body, totals=["รวม", "", "", None, rec.lines_sum, None, "", ""]),
+                                 subtitle=[f"เลขที่ {rec.statement_id} · {transfer}",
+                                           f"ยอดรวมตามรายการ {amount_text(rec.total)} บาท · {rec.status[0]}",
+                                           f"ณ วันที่ {format_date_short(today)}"])
 
-        TaskRunner(_papers, self).run(make, lambda p: self.host.say(tr(f"ส่งออกแล้วที่ {p}", f"Exported: {p}")),
-                                      self._not_written)
-
-    def _not_written(self, error: BaseException) -> None:
-        if isinstance(error, Refusal):
-            self.host.refused(error)
-        else:
-            log.error("reconciliation export failed", exc_info=error)
-            self.host.say(tr("ส่งออกไม่สำเร็จเพราะข้อผิดพลาดที่ไม่คาดคิด", "The export failed."))
+        write_table_xlsx(self, self.host, path, document, "reconciliation")
 
 
 __all__ = ["LineRow", "PaymentsTab", "header_html", "lines_of"]
