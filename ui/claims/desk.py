@@ -173,12 +173,16 @@ def rows_of(desk: Desk, view: View) -> tuple[list[Row], dict[View, int]]:
                 x.state is ClaimState.IN_TRANSFER and uc.statement_of(x.claim) in paid) for x in lines], counts
 
 
-class ClaimsModel(QAbstractTableModel):
+class RowsModel(QAbstractTableModel):
+    """Rows with ``cells()`` under ``columns`` ((Thai, English) titles); a subclass says how each cell shows."""
+
+    columns: tuple[tuple[str, str], ...] = ()
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.rows: list[Row] = []
+        self.rows: list = []
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_rows(self, rows: list) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -187,12 +191,19 @@ class ClaimsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 (Qt's name)
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return tr(*COLUMNS[section])
+            return tr(*self.columns[section])
         return None
+
+    def row_at(self, i: int):
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+
+class ClaimsModel(RowsModel):
+    columns = COLUMNS
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
@@ -209,9 +220,6 @@ class ClaimsModel(QAbstractTableModel):
         if role == Qt.ToolTipRole:
             return row.cells()[index.column()]
         return None
-
-    def row_at(self, i: int) -> Row | None:
-        return self.rows[i] if 0 <= i < len(self.rows) else None
 
 
 class ClaimsTab(QWidget):

@@ -29,13 +29,11 @@ from ..i18n import tr
 from ..papers import save_dialog
 from ..qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QColor,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QModelIndex,
     QPushButton,
     Qt,
     QTableWidget,
@@ -44,7 +42,7 @@ from ..qt import (
     QWidget,
     Signal,
 )
-from .desk import RepayDialog, Row, lines_table, state_text, write_table_xlsx
+from .desk import RepayDialog, Row, RowsModel, lines_table, state_text, write_table_xlsx
 from .form import amount_text
 
 GOOD, BAD, WARN = "#15803d", "#b91c1c", "#b45309"
@@ -134,26 +132,8 @@ def lines_of(desk: Desk, statement_id: str) -> tuple[Reconciliation, list[LineRo
     return found.reconciliation, rows
 
 
-class LinesModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[LineRow] = []
-
-    def set_rows(self, rows: list[LineRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return tr(*COLUMNS[section])
-        return None
+class LinesModel(RowsModel):
+    columns = COLUMNS
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
@@ -170,9 +150,6 @@ class LinesModel(QAbstractTableModel):
         if role == Qt.ForegroundRole and index.column() == 5 and row.line.outcome is Outcome.AMOUNT_DIFFERS:
             return QColor(BAD)
         return None
-
-    def row_at(self, i: int) -> LineRow | None:
-        return self.rows[i] if 0 <= i < len(self.rows) else None
 
 
 def _agree(ok: bool | None) -> str:
